@@ -1,0 +1,20 @@
+// DELETE /api/v1/sharefolder/<dir...>/<file> (a file) and /api/v1/sharefolder/<dir...>/ (a directory)
+import { httpFunction } from '../../lib/http/function.ts';
+import { badRequest } from '../../lib/http/errors.ts';
+import { rawPathAfter } from '../../lib/http/raw-path.ts';
+import { deleteDirectory, deleteFile, shareRequestPath } from '../../lib/share/operations.ts';
+import { routes } from '../routes.ts';
+
+export const fn = httpFunction(routes.sharefolderDelete, async (c) => {
+  const { path, trailingSlash } = shareRequestPath(rawPathAfter(c, '/sharefolder'));
+  if (!path) throw badRequest('Name a file or directory to delete');
+  // The trailing slash is the contract: without it a file is meant, with it a directory.
+  if (trailingSlash) {
+    await deleteDirectory(path);
+    return c.json({});
+  }
+  await deleteFile(path);
+  return c.body(null, 200);
+});
+
+export const handler = fn.handler;

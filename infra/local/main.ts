@@ -1,0 +1,47 @@
+// `npm start`: the whole of stevedore on one machine. Emulators as child processes, the
+// table and bucket provisioned, every route of the manifest served, Ctrl-C stops it all.
+import { clients } from '../../lib/aws/clients.ts';
+import { ConfigError, loadConfig, config } from '../../lib/config.ts';
+import { provision } from './provision.ts';
+import { createLocalApp, loadFunctions, startServer } from './server.ts';
+import { startEmulators, useEmulators } from './stack.ts';
+
+async function main(): Promise<void> {
+  const startedAt = performance.now();
+  try {
+    loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`stevedore: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const dataDir = config().dataDir;
+  const stack = await startEmulators(dataDir);
+  let stopping = false;
+  const stopAll = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`stevedore: ${signal}, stopping`);
+    await server?.close().catch(() => undefined);
+    await stack.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stopAll('SIGINT'));
+  process.once('SIGTERM', () => void stopAll('SIGTERM'));
+
+  useEmulators(stack);
+  const cfg = config();
+  await provision(cfg, clients());
+  const functions = await loadFunctions();
+  const server = await startServer(createLocalApp(functions), cfg.host, cfg.port);
+  for (const emulator of stack.emulators) console.log(`stevedore: ${emulator.name} on ${emulator.endpoint}`);
+  console.log(`stevedore: data in ${stack.emulators.length > 0 ? dataDir : cfg.endpoint}`);
+  console.log(`stevedore ready: ${functions.length} routes on ${server.url}/api/v1 (${Math.round(performance.now() - startedAt)} ms)`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`stevedore: failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,45 @@
+// The embedded stack: emulators (unless AWS_ENDPOINT_URL points elsewhere) wired into this
+// process's environment, so every module's configuration and SDK clients find them.
+import { join } from 'node:path';
+import { resetClients } from '../../lib/aws/clients.ts';
+import { config, loadConfig, resetConfig } from '../../lib/config.ts';
+import { S3RVER_CREDENTIALS, startDynamoLocal, startS3rver, type Emulator } from './emulators.ts';
+
+export interface EmbeddedStack {
+  emulators: Emulator[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts DynamoDB Local and s3rver with their data under `dataDir` (persisting across
+ * restarts), or nothing when AWS_ENDPOINT_URL is set (LocalStack or another endpoint).
+ */
+export async function startEmulators(dataDir: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<EmbeddedStack> {
+  if (loadConfig(env).endpoint) return { emulators: [], stop: async () => undefined };
+  const [dynamo, s3] = await Promise.all([
+    startDynamoLocal({ dataDir: dataDir && join(dataDir, 'dynamodb') }),
+    startS3rver({ dataDir: join(dataDir ?? join(process.cwd(), '.data'), 's3') }),
+  ]);
+  return {
+    emulators: [dynamo, s3],
+    stop: async () => {
+      await Promise.all([dynamo.stop(), s3.stop()]);
+    },
+  };
+}
+
+/** Points this process's configuration at the given emulators. */
+export function useEmulators(stack: EmbeddedStack, env: NodeJS.ProcessEnv = process.env): void {
+  const [dynamo, s3] = stack.emulators;
+  if (!dynamo || !s3) return;
+  env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
+  env.AWS_ENDPOINT_URL_S3 = s3.endpoint;
+  // The emulators' own credentials: DynamoDB Local (-sharedDb) takes any, s3rver only these.
+  env.AWS_ACCESS_KEY_ID = S3RVER_CREDENTIALS.accessKeyId;
+  env.AWS_SECRET_ACCESS_KEY = S3RVER_CREDENTIALS.secretAccessKey;
+  delete env.AWS_SESSION_TOKEN;
+  delete env.AWS_PROFILE;
+  resetConfig();
+  resetClients();
+  config();
+}

@@ -1,0 +1,175 @@
+// Every setting stevedore reads, taken once from the environment, with defaults and checks.
+// A bad setting stops the process at start with one line per problem, instead of surfacing
+// later as a confusing failure deep inside a request.
+
+export interface ShareFolderConfig {
+  name: string;
+  writable: boolean;
+  /** Capacity reported as `totalsize`, in bytes. */
+  quotaBytes: number;
+}
+
+export interface Config {
+  region: string;
+  tableName: string;
+  bucketName: string;
+  /** One endpoint for every service (LocalStack); unset means real AWS or per-service URLs. */
+  endpoint?: string;
+  dynamoEndpoint?: string;
+  dynamoStreamsEndpoint?: string;
+  s3Endpoint?: string;
+  host: string;
+  port: number;
+  dataDir: string;
+  shareFolders: ShareFolderConfig[];
+  /** Upper bound of one progress long poll, in milliseconds (always under the 29 s gateway limit). */
+  pollBoundMs: number;
+  /** How often a long poll re-checks the table, in milliseconds. */
+  pollIntervalMs: number;
+  /** How long a running task may go without a progress write before the sweep takes it back. */
+  taskLeaseMs: number;
+  /** How many times the sweep re-queues a task whose worker died before marking it aborted. */
+  taskMaxAttempts: number;
+  /** Part size of multipart uploads of archives, in bytes. */
+  uploadPartBytes: number;
+  /** gzip level of .tgz archives (1 fastest .. 9 smallest). */
+  gzipLevel: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const GIB = 1024 ** 3;
+export const DEFAULT_QUOTA_BYTES = 40 * GIB;
+const MIB = 1024 ** 2;
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const read = new EnvReader(env, problems);
+
+  const config: Config = {
+    region: read.string('AWS_REGION', env.AWS_DEFAULT_REGION ?? 'us-east-1'),
+    tableName: read.matching('STEVEDORE_TABLE', 'stevedore', /^[a-zA-Z0-9_.-]{3,255}$/, '3-255 letters, digits, _ . -'),
+    bucketName: read.matching('STEVEDORE_BUCKET', 'stevedore-share', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name: 3-63 lowercase letters, digits, . -'),
+    endpoint: read.url('AWS_ENDPOINT_URL'),
+    dynamoEndpoint: read.url('AWS_ENDPOINT_URL_DYNAMODB'),
+    dynamoStreamsEndpoint: read.url('AWS_ENDPOINT_URL_DYNAMODB_STREAMS'),
+    s3Endpoint: read.url('AWS_ENDPOINT_URL_S3'),
+    host: read.string('HOST', '127.0.0.1'),
+    port: read.integer('PORT', 8080, 0, 65535),
+    dataDir: read.string('STEVEDORE_DATA_DIR', './.data'),
+    shareFolders: parseShareFolders(read.string('STEVEDORE_SHARE_FOLDERS', 'test:rw'), problems),
+    pollBoundMs: read.integer('STEVEDORE_POLL_SECONDS', 20, 1, 28) * 1000,
+    pollIntervalMs: read.integer('STEVEDORE_POLL_INTERVAL_MS', 250, 50, 5000),
+    taskLeaseMs: read.integer('STEVEDORE_TASK_LEASE_SECONDS', 120, 5, 3600) * 1000,
+    taskMaxAttempts: read.integer('STEVEDORE_TASK_MAX_ATTEMPTS', 2, 1, 10),
+    uploadPartBytes: read.integer('STEVEDORE_UPLOAD_PART_MIB', 16, 5, 512) * MIB,
+    gzipLevel: read.integer('STEVEDORE_GZIP_LEVEL', 6, 1, 9),
+  };
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/**
+ * `STEVEDORE_SHARE_FOLDERS` is a comma-separated list of `name[:rw|:ro][:quota]`,
+ * e.g. `test:rw,Public:ro:100G`. The quota is what `totalsize` reports.
+ */
+export function parseShareFolders(spec: string, problems: string[]): ShareFolderConfig[] {
+  const folders: ShareFolderConfig[] = [];
+  for (const raw of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [name = '', mode = 'rw', quota] = raw.split(':');
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(name) || name === '.' || name === '..') {
+      problems.push(`STEVEDORE_SHARE_FOLDERS: "${name}" is not a valid share folder name (letters, digits, _ . -, up to 63)`);
+      continue;
+    }
+    if (mode !== 'rw' && mode !== 'ro') {
+      problems.push(`STEVEDORE_SHARE_FOLDERS: "${raw}": the mode must be rw or ro`);
+      continue;
+    }
+    const quotaBytes = quota === undefined ? DEFAULT_QUOTA_BYTES : parseSize(quota);
+    if (quotaBytes === undefined) {
+      problems.push(`STEVEDORE_SHARE_FOLDERS: "${raw}": the quota must look like 500M, 40G or 2T`);
+      continue;
+    }
+    if (folders.some((f) => f.name === name)) {
+      problems.push(`STEVEDORE_SHARE_FOLDERS: "${name}" is listed twice`);
+      continue;
+    }
+    folders.push({ name, writable: mode === 'rw', quotaBytes });
+  }
+  if (folders.length === 0 && problems.length === 0) problems.push('STEVEDORE_SHARE_FOLDERS: at least one share folder is needed');
+  return folders;
+}
+
+function parseSize(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)([KMGT]?)$/i.exec(text);
+  if (!match) return undefined;
+  const power = ' KMGT'.indexOf((match[2] || ' ').toUpperCase());
+  return Math.round(Number(match[1]) * 1024 ** power);
+}
+
+class EnvReader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === '' ? undefined : value;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  matching(name: string, fallback: string, pattern: RegExp, expected: string): string {
+    const value = this.string(name, fallback);
+    if (!pattern.test(value)) this.problems.push(`${name}: "${value}" is not ${expected}`);
+    return value;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+      this.problems.push(`${name}: "${value}" must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return parsed;
+  }
+
+  url(name: string): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
+      return value.replace(/\/+$/, '');
+    } catch {
+      this.problems.push(`${name}: "${value}" is not an http(s) URL`);
+      return undefined;
+    }
+  }
+}
+
+let cached: Config | undefined;
+
+/** The process-wide configuration, read on first use. */
+export function config(): Config {
+  cached ??= loadConfig();
+  return cached;
+}
+
+/** Forget the cached configuration (tests and the local stack change the environment first). */
+export function resetConfig(): void {
+  cached = undefined;
+}

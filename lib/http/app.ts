@@ -1,0 +1,36 @@
+// A tiny hono app holding one route of the manifest, with the API's error handling around it.
+// Every function builds its app here, so the local server and Lambda answer identically.
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { ApiError, envelope } from './errors.ts';
+import { honoPaths, type RouteDefinition } from './route.ts';
+import { logger } from '../log.ts';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export type RouteHandler = (c: Context) => Response | Promise<Response>;
+
+/** Settings shared by every app: trailing slashes match (COMPAT.md), errors use the envelope. */
+export function createBaseApp(): Hono {
+  const app = new Hono({ strict: false });
+  app.onError((err, c) => errorResponse(c, err));
+  app.notFound((c) => c.json(envelope(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
+  return app;
+}
+
+export function createRouteApp(route: RouteDefinition, handle: RouteHandler): Hono {
+  const app = createBaseApp();
+  const limit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => c.json(envelope(413, `Request body is larger than ${MAX_BODY_BYTES} bytes`), 413),
+  });
+  app.on(route.method, honoPaths(route), limit, handle);
+  return app;
+}
+
+export function errorResponse(c: Context, err: unknown): Response {
+  if (err instanceof ApiError) return c.json(envelope(err.status, err.message), err.status);
+  // Anything else is our fault: log it whole, tell the client only that it happened.
+  logger.error('unhandled error', { method: c.req.method, path: new URL(c.req.url).pathname, error: err as Error });
+  return c.json(envelope(500, 'Internal server error'), 500);
+}

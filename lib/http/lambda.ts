@@ -1,0 +1,22 @@
+// The Lambda edge: serverless-http turns API Gateway events into Node requests, and
+// @hono/node-server's listener turns those into the Fetch requests hono serves.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import type { Hono } from 'hono';
+import serverless from 'serverless-http';
+
+export type LambdaHandler = ReturnType<typeof serverless>;
+
+export function lambdaHandler(app: Hono): LambdaHandler {
+  const listener = getRequestListener(app.fetch);
+  return serverless((req: IncomingMessage, res: ServerResponse) => {
+    // serverless-http fills `headers` but not `rawHeaders`, and @hono/node-server builds the
+    // Request from `rawHeaders`: without this every header (cookie, content-type) is lost.
+    if (req.rawHeaders.length === 0) {
+      req.rawHeaders = Object.entries(req.headers).flatMap(([name, value]) =>
+        Array.isArray(value) ? value.flatMap((v) => [name, v]) : value === undefined ? [] : [name, value],
+      );
+    }
+    return listener(req, res);
+  });
+}

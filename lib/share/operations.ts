@@ -1,0 +1,73 @@
+// The share-folder operations of the API ("File operations"), independent of HTTP.
+import { config } from '../config.ts';
+import { badRequest, forbidden } from '../http/errors.ts';
+import { checkName, child, decodeSegments, requireWritable, resolveSharePath, type SharePath } from './paths.ts';
+import { humanSize } from './size.ts';
+import { shareStorage, type FolderEntry } from './storage.ts';
+
+export interface ShareFolderEntry extends FolderEntry {
+  totalsize: string;
+  usedsize: string;
+  write: boolean;
+}
+
+/** `GET /sharefolder/`: the configured share folders with their sizes. */
+export async function listShareFolders(): Promise<ShareFolderEntry[]> {
+  const storage = shareStorage();
+  const folders = [...config().shareFolders].sort((a, b) => (a.name < b.name ? -1 : 1));
+  return Promise.all(
+    folders.map(async (folder) => ({
+      is_dir: true,
+      name: folder.name,
+      totalsize: humanSize(folder.quotaBytes),
+      type: 'd' as const,
+      usedsize: humanSize(await storage.usedBytes(folder.name)),
+      write: folder.writable,
+    })),
+  );
+}
+
+/** A request path below `/sharefolder/`, decoded and checked. */
+export function shareRequestPath(rawTail: string): { path: SharePath | undefined; trailingSlash: boolean } {
+  const { segments, trailingSlash } = decodeSegments(rawTail);
+  if (segments.length === 0) return { path: undefined, trailingSlash };
+  return { path: resolveSharePath(segments, config().shareFolders), trailingSlash };
+}
+
+export async function listFolder(path: SharePath): Promise<FolderEntry[]> {
+  return shareStorage().list(path);
+}
+
+export interface CreateRequest {
+  name: string;
+  isDir: boolean;
+  content: string;
+}
+
+/** Creates a directory or a text file in `dir` and answers the listing of `dir`. */
+export async function createEntry(dir: SharePath, request: CreateRequest): Promise<FolderEntry[]> {
+  const storage = shareStorage();
+  const name = checkName(request.name);
+  requireWritable(dir);
+  if (!(await storage.isDirectory(dir))) throw badRequest(dir.display);
+  const target = child(dir, name);
+  if (await storage.exists(target)) throw badRequest(`${target.display} already exists`);
+  if (request.isDir) await storage.createDirectory(target);
+  else await storage.createFile(target, request.content);
+  return storage.list(dir);
+}
+
+export async function deleteFile(path: SharePath): Promise<void> {
+  requireWritable(path);
+  const storage = shareStorage();
+  if (path.segments.length === 1 || !(await storage.isFile(path))) throw badRequest(path.display);
+  await storage.deleteFile(path);
+}
+
+export async function deleteDirectory(path: SharePath): Promise<void> {
+  requireWritable(path);
+  if (path.segments.length === 1) throw forbidden(`Share folder ${path.folder.name} itself cannot be deleted`);
+  const storage = shareStorage();
+  if (!(await storage.isDirectory(path))) throw badRequest(path.display);
+  await storage.deleteDirectory(path);
+}

@@ -1,0 +1,105 @@
+// Path rules for share folders. Every path a client names is checked here, segment by
+// segment, before it becomes an S3 key: nothing a client sends may name a key outside the
+// configured share folders, whatever encoding or lookalike character it uses.
+import type { ShareFolderConfig } from '../config.ts';
+import { badRequest, forbidden } from '../http/errors.ts';
+
+export const MAX_NAME_BYTES = 255;
+
+/** A checked location inside a share folder. `segments[0]` is the share folder's name. */
+export interface SharePath {
+  folder: ShareFolderConfig;
+  segments: string[];
+  /** The path as the client gave it (decoded, without slashes around it): the 400 message. */
+  display: string;
+}
+
+// Characters that look like or normalise to a separator or a dot: refused outright rather
+// than trusted to be harmless in every tool that later reads the key.
+const LOOKALIKES = /[\u2024\u2025\u2026\u2215\u2044\u29f5\u29f8\u29f9\ufe52\ufe68\uff0e\uff0f\uff3c]/u;
+const INVISIBLE_OR_CONTROL = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\u2028\u2029]/u;
+const ENCODED_SEQUENCE = /%[0-9a-fA-F]{2}/;
+
+/** Why a single name (a path segment or a new file's name) is refused, or undefined. */
+export function nameProblem(name: string): string | undefined {
+  if (name === '') return 'empty path segment';
+  if (name === '.' || name === '..') return `"${name}" is not allowed in a path`;
+  if (name.includes('/') || name.includes('\\')) return 'names may not contain slashes or backslashes';
+  if (INVISIBLE_OR_CONTROL.test(name)) return 'names may not contain control or invisible characters';
+  if (LOOKALIKES.test(name)) return 'names may not contain characters that look like separators or dots';
+  const compat = name.normalize('NFKC');
+  if (compat === '.' || compat === '..' || compat.includes('/') || compat.includes('\\')) {
+    return 'names may not contain characters that normalise to separators or dots';
+  }
+  if (ENCODED_SEQUENCE.test(name)) return 'names may not contain percent-encoded sequences';
+  if (name.trim() !== name) return 'names may not start or end with white space';
+  if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) return `names may be at most ${MAX_NAME_BYTES} bytes`;
+  return undefined;
+}
+
+export function checkName(name: string): string {
+  const problem = nameProblem(name);
+  if (problem) throw badRequest(`Invalid name: ${problem}`);
+  return name;
+}
+
+/** Splits a raw (still percent-encoded) URL path tail into decoded, checked segments. */
+export function decodeSegments(rawTail: string): { segments: string[]; trailingSlash: boolean } {
+  const trailingSlash = rawTail.endsWith('/');
+  const trimmed = rawTail.replace(/^\/+/, '').replace(/\/$/, '');
+  if (trimmed === '') return { segments: [], trailingSlash };
+  const segments = trimmed.split('/').map((raw) => {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(raw);
+    } catch {
+      throw badRequest('Invalid path: malformed percent-encoding');
+    }
+    const problem = nameProblem(decoded);
+    if (problem) throw badRequest(`Invalid path: ${problem}`);
+    return decoded;
+  });
+  return { segments, trailingSlash };
+}
+
+/** Resolves decoded segments to a share path; an unknown share folder is 400 with the path. */
+export function resolveSharePath(segments: string[], folders: ShareFolderConfig[]): SharePath {
+  const display = segments.join('/');
+  const folder = folders.find((f) => f.name === segments[0]);
+  if (!folder) throw badRequest(display);
+  return { folder, segments, display };
+}
+
+/** Parses a path like `test/sub/c.tgz` from a JSON body (export's `path`). */
+export function parseBodyPath(path: string, folders: ShareFolderConfig[]): SharePath {
+  if (path.includes('\\')) throw badRequest('Invalid path: names may not contain slashes or backslashes');
+  const segments = path.replace(/^\/+/, '').split('/');
+  for (const segment of segments) {
+    const problem = nameProblem(segment);
+    if (problem) throw badRequest(`Invalid path: ${problem}`);
+  }
+  return resolveSharePath(segments, folders);
+}
+
+export function requireWritable(path: SharePath): void {
+  if (!path.folder.writable) throw forbidden(`Share folder ${path.folder.name} is read-only`);
+}
+
+/** The S3 key of a file at this path. */
+export function fileKey(path: SharePath): string {
+  return path.segments.join('/');
+}
+
+/** The S3 prefix (and marker key) of a directory at this path. */
+export function dirPrefix(path: SharePath): string {
+  return `${path.segments.join('/')}/`;
+}
+
+export function child(path: SharePath, name: string): SharePath {
+  return { folder: path.folder, segments: [...path.segments, name], display: `${path.display}/${name}` };
+}
+
+export function parent(path: SharePath): SharePath {
+  const segments = path.segments.slice(0, -1);
+  return { folder: path.folder, segments, display: segments.join('/') };
+}

@@ -1,0 +1,158 @@
+// Share folders over S3. A share folder is a top-level prefix, a directory is a `name/`
+// marker object (a prefix with objects under it counts as a directory too), a file is an object.
+import {
+  DeleteObjectsCommand,
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { clients } from '../aws/clients.ts';
+import { config } from '../config.ts';
+import { badRequest } from '../http/errors.ts';
+import { dirPrefix, fileKey, type SharePath } from './paths.ts';
+
+export interface FolderEntry {
+  is_dir: boolean;
+  name: string;
+  type: 'd' | 'f';
+}
+
+const DELETE_BATCH = 1000;
+
+export class ShareStorage {
+  constructor(
+    readonly s3: S3Client,
+    readonly bucket: string,
+  ) {}
+
+  /** Directories first, then files, each sorted by name. */
+  async list(dir: SharePath): Promise<FolderEntry[]> {
+    const prefix = dirPrefix(dir);
+    const dirs = new Set<string>();
+    const files = new Set<string>();
+    let found = dir.segments.length === 1; // a configured share folder exists even when empty
+    for await (const page of this.pages({ Prefix: prefix, Delimiter: '/' })) {
+      for (const common of page.CommonPrefixes ?? []) {
+        found = true;
+        dirs.add(common.Prefix!.slice(prefix.length, -1));
+      }
+      for (const object of page.Contents ?? []) {
+        found = true;
+        if (object.Key !== prefix) files.add(object.Key!.slice(prefix.length));
+      }
+    }
+    if (!found) throw badRequest(dir.display);
+    const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    return [
+      ...[...dirs].sort(byName).map((name) => ({ is_dir: true, name, type: 'd' as const })),
+      ...[...files].filter((f) => !dirs.has(f)).sort(byName).map((name) => ({ is_dir: false, name, type: 'f' as const })),
+    ];
+  }
+
+  async isDirectory(path: SharePath): Promise<boolean> {
+    if (path.segments.length === 1) return true;
+    const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: dirPrefix(path), MaxKeys: 1 }));
+    return (page.KeyCount ?? page.Contents?.length ?? 0) > 0;
+  }
+
+  async isFile(path: SharePath): Promise<boolean> {
+    return (await this.fileSize(path)) !== undefined;
+  }
+
+  async fileSize(path: SharePath): Promise<number | undefined> {
+    try {
+      const head = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: fileKey(path) }));
+      return head.ContentLength ?? 0;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async exists(path: SharePath): Promise<boolean> {
+    return (await this.isFile(path)) || (await this.isDirectory(path));
+  }
+
+  async createDirectory(path: SharePath): Promise<void> {
+    await this.putIfAbsent(dirPrefix(path), '');
+  }
+
+  async createFile(path: SharePath, content: string): Promise<void> {
+    await this.putIfAbsent(fileKey(path), content);
+  }
+
+  async deleteFile(path: SharePath): Promise<void> {
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: fileKey(path) }));
+  }
+
+  /** Deletes the directory and everything under it, in batches of 1000 keys. */
+  async deleteDirectory(path: SharePath): Promise<number> {
+    let deleted = 0;
+    let batch: string[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const result = await this.s3.send(
+        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+      );
+      if (result.Errors && result.Errors.length > 0) {
+        throw new Error(`S3 refused to delete ${result.Errors.length} objects, first ${result.Errors[0]?.Key}: ${result.Errors[0]?.Message}`);
+      }
+      deleted += batch.length;
+      batch = [];
+    };
+    // List everything first: deleting while paging can make a continuation token skip keys.
+    const keys: string[] = [];
+    for await (const page of this.pages({ Prefix: dirPrefix(path) })) {
+      for (const object of page.Contents ?? []) keys.push(object.Key!);
+    }
+    for (const key of keys) {
+      batch.push(key);
+      if (batch.length === DELETE_BATCH) await flush();
+    }
+    await flush();
+    return deleted;
+  }
+
+  /** Sum of the sizes of every object under a share folder. */
+  async usedBytes(folderName: string): Promise<number> {
+    let total = 0;
+    for await (const page of this.pages({ Prefix: `${folderName}/` })) {
+      for (const object of page.Contents ?? []) total += object.Size ?? 0;
+    }
+    return total;
+  }
+
+  private async putIfAbsent(key: string, body: string): Promise<void> {
+    // If-None-Match makes S3 itself refuse a racing writer; emulators ignore it, and the
+    // caller has checked existence first, so a lone client never overwrites either way.
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, IfNoneMatch: '*' }));
+  }
+
+  private async *pages(params: { Prefix: string; Delimiter?: string }) {
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, ...params, ContinuationToken: token }));
+      yield page;
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+}
+
+export function isNotFound(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+}
+
+let cached: ShareStorage | undefined;
+let cachedFor: unknown;
+
+export function shareStorage(): ShareStorage {
+  const aws = clients();
+  if (!cached || cachedFor !== aws) {
+    cached = new ShareStorage(aws.s3, config().bucketName);
+    cachedFor = aws;
+  }
+  return cached;
+}
