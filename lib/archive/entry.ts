@@ -1,0 +1,23 @@
+// One entry of a tar stream: its header and its body. A consumer must read (or drain) the
+// body before it asks for the next entry, as with tar-stream's extract.
+import type { Header as TarHeader } from 'tar-stream';
+
+export interface ArchiveEntry {
+  header: TarHeader;
+  /** Exactly `header.size` bytes for files; empty for everything else. */
+  body: AsyncIterable<Buffer>;
+}
+
+/** The container configuration stored at the head of every archive stevedore writes. */
+export interface ArchiveConfig {
+  arch: string;
+  autostart: boolean;
+  image: string;
+  name: string;
+  network: Record<string, unknown>;
+  resource: Record<string, unknown>;
+  type: 'lxc' | 'docker';
+  volume: Record<string, unknown>;
+  source: string;
+  [extra: string]: unknown;
+}
