@@ -1,2 +1,4 @@
-// Placeholder until the stale-task sweep lands: the scheduled function that recovers tasks whose worker died.
-export const handler = async (): Promise<void> => undefined;
+// The stale-task sweep, run on a schedule: no task stays `running` after its worker died.
+import { sweepStaleTasks } from '../../lib/worker/sweep.ts';
+
+export const handler = async (): Promise<{ swept: number }> => ({ swept: (await sweepStaleTasks()).length });

@@ -1,2 +1,5 @@
-// Placeholder until the stream worker lands: the DynamoDB stream handler of export/import tasks.
-export const handler = async (): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> => ({ batchItemFailures: [] });
+// The stream worker: triggered by the table's stream, runs export and import tasks.
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { handleTaskStream } from '../../lib/worker/stream.ts';
+
+export const handler = (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => handleTaskStream(event);

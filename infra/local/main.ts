@@ -2,9 +2,11 @@
 // table and bucket provisioned, every route of the manifest served, Ctrl-C stops it all.
 import { clients } from '../../lib/aws/clients.ts';
 import { ConfigError, loadConfig, config } from '../../lib/config.ts';
+import { provisionDemoImage } from './demo-image.ts';
 import { provision } from './provision.ts';
-import { createLocalApp, loadFunctions, startServer } from './server.ts';
+import { createLocalApp, loadFunctions, startServer, type RunningServer } from './server.ts';
 import { startEmulators, useEmulators } from './stack.ts';
+import { startWorkerHost, type WorkerHost } from './worker-host.ts';
 
 async function main(): Promise<void> {
   const startedAt = performance.now();
@@ -19,12 +21,15 @@ async function main(): Promise<void> {
   }
   const dataDir = config().dataDir;
   const stack = await startEmulators(dataDir);
+  let server: RunningServer | undefined;
+  let workers: WorkerHost | undefined;
   let stopping = false;
   const stopAll = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`stevedore: ${signal}, stopping`);
     await server?.close().catch(() => undefined);
+    await workers?.stop().catch(() => undefined);
     await stack.stop();
     process.exit(0);
   };
@@ -34,8 +39,10 @@ async function main(): Promise<void> {
   useEmulators(stack);
   const cfg = config();
   await provision(cfg, clients());
+  await provisionDemoImage(cfg, clients());
   const functions = await loadFunctions();
-  const server = await startServer(createLocalApp(functions), cfg.host, cfg.port);
+  workers = await startWorkerHost(cfg, clients());
+  server = await startServer(createLocalApp(functions), cfg.host, cfg.port);
   for (const emulator of stack.emulators) console.log(`stevedore: ${emulator.name} on ${emulator.endpoint}`);
   console.log(`stevedore: data in ${stack.emulators.length > 0 ? dataDir : cfg.endpoint}`);
   console.log(`stevedore ready: ${functions.length} routes on ${server.url}/api/v1 (${Math.round(performance.now() - startedAt)} ms)`);

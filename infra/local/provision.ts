@@ -18,7 +18,7 @@ export async function provision(cfg: Config, aws: AwsClients): Promise<void> {
   await ensureBucket(cfg.bucketName, aws);
   for (const folder of cfg.shareFolders) {
     // The marker object makes an empty share folder visible in listings.
-    await aws.s3.send(new PutObjectCommand({ Bucket: cfg.bucketName, Key: `${folder.name}/`, Body: '' }));
+    await aws.s3.send(new PutObjectCommand({ Bucket: cfg.bucketName, Key: `${folder.name}/`, Body: new Uint8Array(0) }));
   }
 }
 

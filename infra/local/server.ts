@@ -9,7 +9,8 @@ import type { HttpFunction } from '../../lib/http/function.ts';
 export async function loadFunctions(): Promise<HttpFunction[]> {
   return Promise.all(
     manifest.map(async (route) => {
-      const module = (await import(`../../functions/${route.module}.ts`)) as { fn?: HttpFunction };
+      const url = new URL(`../../functions/${route.module}.ts`, import.meta.url).href;
+      const module = (await import(/* @vite-ignore */ url)) as { fn?: HttpFunction };
       if (!module.fn) throw new Error(`functions/${route.module}.ts does not export fn`);
       return module.fn;
     }),

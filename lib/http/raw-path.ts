@@ -6,10 +6,22 @@ import { API_PREFIXES } from './route.ts';
 import { notFound } from './errors.ts';
 
 export function rawPathAfter(c: Context, base: string): string {
-  const pathname = new URL(c.req.url).pathname;
+  const pathname = requestTargetPath(c);
   for (const prefix of API_PREFIXES) {
     const start = prefix + base;
     if (pathname === start || pathname.startsWith(`${start}/`)) return pathname.slice(start.length);
   }
   throw notFound(`No route for ${c.req.method} ${pathname}`);
+}
+
+/**
+ * The path exactly as the client sent it. `c.req.url` has been through the WHATWG URL parser,
+ * which removes `.`/`..` segments (also `%2e%2e`), so `DELETE .../test/a/b/..` would arrive as
+ * `.../test/a/` and delete directory `a`. Node's request (local server and, via serverless-http,
+ * Lambda) keeps the raw target in `incoming.url`; its dot segments then reach the path checks.
+ */
+function requestTargetPath(c: Context): string {
+  const target = (c.env as { incoming?: { url?: unknown } } | undefined)?.incoming?.url;
+  if (typeof target === 'string' && target.startsWith('/')) return target.replace(/[?#][\s\S]*$/, '');
+  return new URL(c.req.url).pathname;
 }

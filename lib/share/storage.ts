@@ -3,6 +3,7 @@
 import {
   DeleteObjectsCommand,
   DeleteObjectCommand,
+  GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -69,6 +70,12 @@ export class ShareStorage {
       if (isNotFound(err)) return undefined;
       throw err;
     }
+  }
+
+  /** Bytes `start`..`end` (inclusive) of a file: inspect reads only an archive's head. */
+  async readRange(path: SharePath, start: number, end: number): Promise<Buffer> {
+    const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: fileKey(path), Range: `bytes=${start}-${end}` }));
+    return Buffer.from(await out.Body!.transformToByteArray());
   }
 
   async exists(path: SharePath): Promise<boolean> {

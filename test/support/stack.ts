@@ -7,12 +7,15 @@ import { config, resetConfig, type Config } from '../../lib/config.ts';
 import { provision } from '../../infra/local/provision.ts';
 import { createLocalApp, loadFunctions, startServer, type RunningServer } from '../../infra/local/server.ts';
 import type { Hono } from 'hono';
+import type { WorkerHost } from '../../infra/local/worker-host.ts';
 
 export interface TestStack {
   url: string;
   app: Hono;
   cfg: Config;
   aws: AwsClients;
+  /** Present when the file asked for the worker: the stream poller and the sweep. */
+  workers?: WorkerHost;
 }
 
 /** Environment overrides for this file's stack; applied before configuration is read. */
@@ -36,7 +39,7 @@ export function testEnvironment(extra: Record<string, string> = {}): void {
 }
 
 /** Registers beforeAll/afterAll hooks; the returned object is filled in before the tests run. */
-export function useTestStack(extraEnv: Record<string, string> = {}): TestStack {
+export function useTestStack(extraEnv: Record<string, string> = {}, options: { worker?: boolean } = {}): TestStack {
   const stack = {} as TestStack;
   let server: RunningServer | undefined;
   beforeAll(async () => {
@@ -47,8 +50,15 @@ export function useTestStack(extraEnv: Record<string, string> = {}): TestStack {
     stack.app = createLocalApp(await loadFunctions(), () => undefined);
     server = await startServer(stack.app, '127.0.0.1', 0);
     stack.url = server.url;
+    if (options.worker) {
+      const { provisionDemoImage } = await import('../../infra/local/demo-image.ts');
+      await provisionDemoImage(stack.cfg, stack.aws);
+      const { startWorkerHost } = await import('../../infra/local/worker-host.ts');
+      stack.workers = await startWorkerHost(stack.cfg, stack.aws);
+    }
   });
   afterAll(async () => {
+    await stack.workers?.stop();
     await server?.close();
   });
   return stack;

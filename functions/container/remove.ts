@@ -1,0 +1,13 @@
+// DELETE /api/v1/container/{type}/{id}
+import { httpFunction } from '../../lib/http/function.ts';
+import { runtime } from '../../lib/runtimes/index.ts';
+import { containerAddress } from '../../lib/runtimes/lookup.ts';
+import { routes } from '../routes.ts';
+
+export const fn = httpFunction(routes.containerRemove, async (c) => {
+  const { type, id } = containerAddress(c);
+  await runtime().remove(type, id);
+  return c.json({});
+});
+
+export const handler = fn.handler;

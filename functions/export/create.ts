@@ -1,0 +1,14 @@
+// POST /api/v1/container/{type}/{id}/export
+import { readJsonObject } from '../../lib/http/body.ts';
+import { httpFunction } from '../../lib/http/function.ts';
+import { containerAddress } from '../../lib/runtimes/lookup.ts';
+import { createExportTask } from '../../lib/tasks/export-request.ts';
+import { toApiTask } from '../../lib/tasks/model.ts';
+import { routes } from '../routes.ts';
+
+export const fn = httpFunction(routes.exportCreate, async (c) => {
+  const { type, id } = containerAddress(c);
+  return c.json(toApiTask(await createExportTask(type, id, await readJsonObject(c))));
+});
+
+export const handler = fn.handler;

@@ -1,0 +1,208 @@
+// The built-in runtime: containers are records in stevedore's table, and each container's
+// root filesystem is one tar object in the bucket under `.stevedore/`, outside every share
+// folder (share folder names cannot start with a dot). It makes the whole export/import flow
+// work anywhere the table and bucket do, with no container engine.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Transform } from 'node:stream';
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ArchiveEntry } from '../archive/entry.ts';
+import { readTarEntries, writeTarEntries } from '../archive/tar.ts';
+import { badRequest, notFound } from '../http/errors.ts';
+import type { ContainerConfig, ContainerRecord, ContainerRuntime, ContainerSpec, ContainerSummary, ContainerType, RootfsExport } from './runtime.ts';
+
+const CONTAINER_PK = 'CONTAINER';
+const CONTAINER_NAME_PK = 'CONTAINER_NAME';
+const IMAGE_PK = 'IMAGE';
+export const INTERNAL_PREFIX = '.stevedore/';
+
+interface StoredContainer extends ContainerRecord {
+  pk: string;
+  sk: string;
+  rootfsKey: string;
+  created: number;
+}
+
+export interface ImageRecord {
+  name: string;
+  tag: string;
+  rootfsKey: string;
+}
+
+const ARCH_NAMES: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'armhf', ia32: 'i386' };
+export const hostArch = () => ARCH_NAMES[process.arch] ?? process.arch;
+
+export class BuiltinRuntime implements ContainerRuntime {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly s3: S3Client,
+    private readonly table: string,
+    private readonly bucket: string,
+    private readonly partSize: number,
+  ) {}
+
+  async list(): Promise<ContainerSummary[]> {
+    const items: StoredContainer[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': CONTAINER_PK }, ExclusiveStartKey: start }),
+      );
+      items.push(...((out.Items ?? []) as StoredContainer[]));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items.sort((a, b) => a.created - b.created).map(summary);
+  }
+
+  async get(type: ContainerType, id: string): Promise<StoredContainer | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: CONTAINER_PK, sk: `${type}#${id}` }, ConsistentRead: true }));
+    return out.Item as StoredContainer | undefined;
+  }
+
+  async isNameTaken(name: string): Promise<boolean> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: CONTAINER_NAME_PK, sk: name }, ConsistentRead: true }));
+    return out.Item !== undefined;
+  }
+
+  async create(spec: ContainerSpec): Promise<ContainerRecord> {
+    const image = await this.image(spec.image, spec.tag);
+    if (!image) throw notFound(`Image ${spec.image}:${spec.tag} not found`);
+    if (await this.isNameTaken(spec.name)) throw nameTaken(spec.name);
+    const rootfsKey = newRootfsKey();
+    await this.s3.send(new CopyObjectCommand({ Bucket: this.bucket, Key: rootfsKey, CopySource: `${this.bucket}/${image.rootfsKey}` }));
+    return this.register(spec, configFor(spec), rootfsKey);
+  }
+
+  async remove(type: ContainerType, id: string): Promise<void> {
+    const container = await this.get(type, id);
+    if (!container) throw notFound(`Container ${id} not found`);
+    await this.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Delete: { TableName: this.table, Key: { pk: CONTAINER_PK, sk: container.sk } } },
+          { Delete: { TableName: this.table, Key: { pk: CONTAINER_NAME_PK, sk: container.name } } },
+        ],
+      }),
+    );
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: container.rootfsKey }));
+  }
+
+  async exportRootfs(container: ContainerRecord, signal?: AbortSignal): Promise<RootfsExport> {
+    const stored = container as StoredContainer;
+    const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: stored.rootfsKey }), { abortSignal: signal });
+    const listeners: ((bytes: number) => void)[] = [];
+    let bytesRead = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        bytesRead += chunk.length;
+        for (const listener of listeners) listener(bytesRead);
+        done(null, chunk);
+      },
+    });
+    const body = object.Body as NodeJS.ReadableStream;
+    body.on('error', (err: Error) => counter.destroy(err));
+    body.pipe(counter);
+    return {
+      totalBytes: object.ContentLength ?? 0,
+      onBytesRead: (listener) => listeners.push(listener),
+      entries: readTarEntries(counter),
+    };
+  }
+
+  async importRootfs(spec: ContainerSpec, config: ContainerConfig, entries: AsyncIterable<ArchiveEntry>): Promise<ContainerRecord> {
+    if (await this.isNameTaken(spec.name)) throw nameTaken(spec.name);
+    const rootfsKey = newRootfsKey();
+    // A multipart upload completes only when every entry was read: a corrupt archive
+    // throws first, the upload is aborted, and no root filesystem object ever appears.
+    await new Upload({
+      client: this.s3,
+      params: { Bucket: this.bucket, Key: rootfsKey, Body: writeTarEntries(entries) },
+      partSize: this.partSize,
+      queueSize: 2,
+      leavePartsOnError: false,
+    }).done();
+    try {
+      return await this.register(spec, config, rootfsKey);
+    } catch (err) {
+      await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: rootfsKey }));
+      throw err;
+    }
+  }
+
+  async image(name: string, tag: string): Promise<ImageRecord | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: IMAGE_PK, sk: `${name}:${tag}` } }));
+    return out.Item as ImageRecord | undefined;
+  }
+
+  /** Adds an image to the catalogue from a root filesystem (idempotent: same name, same object). */
+  async putImage(name: string, tag: string, rootfs: AsyncIterable<ArchiveEntry>): Promise<ImageRecord> {
+    const rootfsKey = `${INTERNAL_PREFIX}images/${name}/${tag}.tar`;
+    const exists = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: rootfsKey })).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) {
+      await new Upload({ client: this.s3, params: { Bucket: this.bucket, Key: rootfsKey, Body: writeTarEntries(rootfs) }, partSize: this.partSize }).done();
+    }
+    const record = { pk: IMAGE_PK, sk: `${name}:${tag}`, name, tag, rootfsKey };
+    await this.doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: this.table, Item: record } }] }));
+    return record;
+  }
+
+  private async register(spec: ContainerSpec, config: ContainerConfig, rootfsKey: string): Promise<StoredContainer> {
+    const id = spec.type === 'lxc' ? spec.name : randomBytes(32).toString('hex');
+    const record: StoredContainer = {
+      pk: CONTAINER_PK,
+      sk: `${spec.type}#${id}`,
+      id,
+      name: spec.name,
+      image: `${spec.image}:${spec.tag}`,
+      state: 'stopped',
+      type: spec.type,
+      config,
+      rootfsKey,
+      created: Date.now(),
+    };
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.table, Item: { pk: CONTAINER_NAME_PK, sk: spec.name, type: spec.type, id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: this.table, Item: record, ConditionExpression: 'attribute_not_exists(pk)' } },
+          ],
+        }),
+      );
+    } catch (err) {
+      if (err instanceof TransactionCanceledException) {
+        await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: rootfsKey }));
+        throw nameTaken(spec.name);
+      }
+      throw err;
+    }
+    return record;
+  }
+}
+
+export const nameTaken = (name: string) => badRequest(`Container ${name} already exist!`);
+
+const newRootfsKey = () => `${INTERNAL_PREFIX}containers/${randomUUID()}/rootfs.tar`;
+
+export function configFor(spec: ContainerSpec): ContainerConfig {
+  return {
+    ...spec.extra,
+    arch: hostArch(),
+    autostart: spec.autostart,
+    image: spec.image,
+    name: spec.name,
+    network: spec.network,
+    resource: spec.resource,
+    type: spec.type,
+    volume: spec.volume,
+  };
+}
+
+export function summary(record: ContainerRecord): ContainerSummary {
+  return { id: record.id, image: record.image, name: record.name, state: record.state, type: record.type };
+}

@@ -1,0 +1,68 @@
+// `POST /api/v1/container/{type}/{id}/export`: every rule of the spec checked before a task
+// exists, then the task stored together with a reservation of its path, so that two
+// unfinished exports can never write one file.
+import { config } from '../config.ts';
+import { optionalBoolean, requiredString, type JsonObject } from '../http/body.ts';
+import { badRequest, notFound } from '../http/errors.ts';
+import { parent, parseBodyPath, requireWritable } from '../share/paths.ts';
+import { shareStorage } from '../share/storage.ts';
+import { runtime } from '../runtimes/index.ts';
+import type { ContainerType } from '../runtimes/runtime.ts';
+import { epochSeconds, type TaskRecord } from './model.ts';
+import { ReservationTakenError, taskKey, taskStore } from './store.ts';
+
+const ARCHIVE_NAME = /^([a-zA-Z0-9_-]{1,20})\.(tar|tgz)$/;
+export const ANONYMOUS = 'Anonymous';
+
+export async function createExportTask(type: ContainerType, containerId: string, body: JsonObject, user = ANONYMOUS): Promise<TaskRecord> {
+  const rawPath = requiredString(body, 'path');
+  const path = parseBodyPath(rawPath, config().shareFolders);
+  const fileName = path.segments.at(-1)!;
+  const match = ARCHIVE_NAME.exec(fileName);
+  if (path.segments.length < 2 || !match) {
+    throw badRequest(`Invalid export path "${rawPath}": the file name must be 1-20 characters of a-z A-Z 0-9 - _ with the extension .tar or .tgz`);
+  }
+  const extensionCompresses = match[2] === 'tgz';
+  const compress = optionalBoolean(body, 'compress') ?? extensionCompresses;
+  if (compress !== extensionCompresses) {
+    throw badRequest(`"compress": ${compress} contradicts the extension of ${fileName}: .tgz is compressed, .tar is not`);
+  }
+  const force = optionalBoolean(body, 'force') ?? false;
+
+  const container = await runtime().get(type, containerId);
+  if (!container) throw notFound(`Container ${containerId} not found`);
+
+  requireWritable(path);
+  const storage = shareStorage();
+  const folder = parent(path);
+  if (!(await storage.isDirectory(folder))) throw badRequest(folder.display);
+  const apiPath = `/${path.segments.join('/')}`;
+  if (!force && (await storage.exists(path))) {
+    throw badRequest(`${apiPath} already exists; send "force": true to replace it`);
+  }
+
+  const store = taskStore();
+  const id = await store.nextId('export');
+  const task: TaskRecord = {
+    ...taskKey('export', id),
+    recordType: 'task',
+    kind: 'export',
+    id,
+    state: 'waiting',
+    type,
+    cid: container.id,
+    cname: container.name,
+    user,
+    path: apiPath,
+    init: epochSeconds(),
+    compress,
+    force,
+  };
+  try {
+    await store.create(task, { key: `export-path:${apiPath}`, takenMessage: `Another export to ${apiPath} has not finished yet` });
+  } catch (err) {
+    if (err instanceof ReservationTakenError) throw badRequest(err.message);
+    throw err;
+  }
+  return task;
+}

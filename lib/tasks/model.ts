@@ -1,0 +1,91 @@
+// Export and import tasks: what is stored, and what a client sees of it. The API view
+// follows COMPAT.md's field-by-state rules: waiting has no start/progress; running has start
+// and progress (-1 or 0..99); completed/aborted have start, end, result and no progress.
+
+export type TaskKind = 'export' | 'import';
+export type TaskState = 'waiting' | 'running' | 'completed' | 'aborted';
+export const TASK_KINDS: readonly TaskKind[] = ['export', 'import'];
+
+/** Result codes of finished tasks. */
+export const RESULT_OK = 0;
+export const RESULT_FAILED = 1;
+
+/** A task as stored in the table. Fields without a client meaning are marked internal. */
+export interface TaskRecord {
+  pk: string;
+  sk: string;
+  recordType: 'task';
+  kind: TaskKind;
+  id: number;
+  state: TaskState;
+  type: 'lxc' | 'docker';
+  cid: string;
+  cname: string;
+  user: string;
+  /** Share path with its leading "/", as the API shows it. */
+  path: string;
+  init: number;
+  start?: number;
+  end?: number;
+  progress?: number;
+  result?: number;
+  error?: string;
+  /** Export only. */
+  compress?: boolean;
+  /** Export only: replace an existing file (internal). */
+  force?: boolean;
+  /** Import only. */
+  image?: string;
+  create_params?: Record<string, unknown>;
+  /** Non-fatal findings (skipped archive entries), shown to clients. */
+  warnings?: string[];
+  /** Internal: the worker that claimed the task and until when its claim holds (epoch ms). */
+  owner?: string;
+  leaseUntil?: number;
+  /** Internal: how many times a worker claimed the task. */
+  attempts?: number;
+  /** Internal: change-counter value of the last progress write (long-poll cursor). */
+  changeSeq?: number;
+  /** Internal: key of the reservation this task holds until it finishes. */
+  reservation?: string;
+  expiresAt?: number;
+}
+
+const CLIENT_FIELDS_BY_STATE: Record<TaskState, readonly string[]> = {
+  waiting: [],
+  running: ['start', 'progress'],
+  completed: ['start', 'end', 'result'],
+  aborted: ['start', 'end', 'result', 'error'],
+};
+
+const ALWAYS = ['cid', 'cname', 'id', 'init', 'path', 'state', 'type', 'user'] as const;
+
+/** The task as the API shows it, keys sorted like the spec's examples. */
+export function toApiTask(task: TaskRecord): Record<string, unknown> {
+  const view: Record<string, unknown> = {};
+  for (const key of ALWAYS) view[key] = task[key];
+  if (task.kind === 'export') view.compress = task.compress ?? false;
+  if (task.kind === 'import') {
+    view.image = task.image;
+    view.create_params = task.create_params ?? {};
+  }
+  for (const key of CLIENT_FIELDS_BY_STATE[task.state]) {
+    const value = task[key as keyof TaskRecord];
+    if (value !== undefined) view[key] = value;
+  }
+  if (task.state === 'running' && view.progress === undefined) view.progress = -1;
+  if (task.warnings && task.warnings.length > 0) view.warnings = task.warnings;
+  return Object.fromEntries(Object.entries(view).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+export function isFinished(state: TaskState): boolean {
+  return state === 'completed' || state === 'aborted';
+}
+
+/** Progress as a percentage that never reaches 100 while running. */
+export function progressPercent(done: number, total: number): number {
+  if (!(total > 0)) return -1;
+  return Math.max(0, Math.min(99, Math.floor((done * 100) / total)));
+}
+
+export const epochSeconds = (ms = Date.now()) => Math.floor(ms / 1000);

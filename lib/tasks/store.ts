@@ -1,0 +1,311 @@
+// The task store in DynamoDB. Every state change is a conditional write, so that a duplicate
+// stream delivery, a second worker or the stale-task sweep can never move a task twice.
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { clients } from '../aws/clients.ts';
+import { config } from '../config.ts';
+import { epochSeconds, type TaskKind, type TaskRecord, type TaskState } from './model.ts';
+
+const COUNTER_PK = 'COUNTER';
+const RESERVATION_PK = 'RESERVATION';
+/** Finished tasks expire from the table after this long, if nobody clears them first. */
+const FINISHED_TASK_TTL_SECONDS = 30 * 24 * 3600;
+
+export const taskKey = (kind: TaskKind, id: number) => ({ pk: `TASK#${kind}`, sk: id.toString().padStart(12, '0') });
+
+/** Something only one unfinished task may hold at a time (an archive path, a container name). */
+export interface Reservation {
+  key: string;
+  /** What the client is told when another task holds it. */
+  takenMessage: string;
+}
+
+export class ReservationTakenError extends Error {}
+
+export interface TaskOutcome {
+  state: 'completed' | 'aborted';
+  result: number;
+  error?: string;
+  warnings?: string[];
+}
+
+export class TaskStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /** Atomic per-kind sequence: ids start at 1. */
+  async nextId(kind: TaskKind): Promise<number> {
+    const out = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: COUNTER_PK, sk: `task#${kind}` },
+        UpdateExpression: 'ADD #v :one',
+        ExpressionAttributeNames: { '#v': 'value' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(out.Attributes?.value);
+  }
+
+  /** Stores a new waiting task, together with its reservation, all or nothing. */
+  async create(task: TaskRecord, reservation?: Reservation): Promise<void> {
+    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+      {
+        Put: {
+          TableName: this.table,
+          Item: { ...task, reservation: reservation?.key },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ];
+    if (reservation) {
+      items.push({
+        Put: {
+          TableName: this.table,
+          Item: { pk: RESERVATION_PK, sk: reservation.key, kind: task.kind, id: task.id },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
+    }
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (err) {
+      if (err instanceof TransactionCanceledException && err.CancellationReasons?.[1]?.Code === 'ConditionalCheckFailed') {
+        throw new ReservationTakenError(reservation?.takenMessage ?? 'reserved');
+      }
+      throw err;
+    }
+  }
+
+  async get(kind: TaskKind, id: number): Promise<TaskRecord | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: taskKey(kind, id), ConsistentRead: true }));
+    return out.Item as TaskRecord | undefined;
+  }
+
+  /** Newest first. */
+  async list(kind: TaskKind, filter?: Pick<QueryCommandInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>): Promise<TaskRecord[]> {
+    const tasks: TaskRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ...filter,
+          ExpressionAttributeValues: { ':pk': `TASK#${kind}`, ...filter?.ExpressionAttributeValues },
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      tasks.push(...((out.Items ?? []) as TaskRecord[]));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return tasks;
+  }
+
+  async listInState(kind: TaskKind, state: TaskState): Promise<TaskRecord[]> {
+    return this.list(kind, { FilterExpression: '#s = :state', ExpressionAttributeNames: { '#s': 'state' }, ExpressionAttributeValues: { ':state': state } });
+  }
+
+  /** waiting -> running. Undefined when another delivery or worker claimed it first. */
+  async claim(kind: TaskKind, id: number, owner: string): Promise<TaskRecord | undefined> {
+    const now = Date.now();
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: taskKey(kind, id),
+          UpdateExpression: 'SET #s = :running, #start = :start, progress = :zero, #owner = :owner, leaseUntil = :lease ADD attempts :one',
+          ConditionExpression: '#s = :waiting',
+          ExpressionAttributeNames: { '#s': 'state', '#start': 'start', '#owner': 'owner' },
+          ExpressionAttributeValues: {
+            ':running': 'running',
+            ':waiting': 'waiting',
+            ':start': epochSeconds(now),
+            ':zero': 0,
+            ':owner': owner,
+            ':lease': now + config().taskLeaseMs,
+            ':one': 1,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes as TaskRecord;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Records progress and renews the lease. Bumps the kind's change counter first, so a long
+   * poll that sees the counter move will find this task once the write lands.
+   * False when the task is no longer ours (the sweep took it back).
+   */
+  async reportProgress(task: TaskRecord, owner: string, progress: number): Promise<boolean> {
+    const seq = await this.bumpChangeCounter(task.kind);
+    return this.ownedUpdate(task, owner, 'SET progress = :p, changeSeq = :seq, leaseUntil = :lease', {
+      ':p': progress,
+      ':seq': seq,
+      ':lease': Date.now() + config().taskLeaseMs,
+    });
+  }
+
+  /** Keeps the claim alive while progress does not move (e.g. a slow upload). */
+  async renewLease(task: TaskRecord, owner: string): Promise<boolean> {
+    return this.ownedUpdate(task, owner, 'SET leaseUntil = :lease', { ':lease': Date.now() + config().taskLeaseMs });
+  }
+
+  /** running -> completed/aborted, releasing the task's reservation in the same transaction. */
+  async finish(task: TaskRecord, owner: string | undefined, outcome: TaskOutcome): Promise<boolean> {
+    const names: Record<string, string> = { '#s': 'state', '#end': 'end', '#owner': 'owner', '#r': 'result' };
+    const values: Record<string, unknown> = {
+      ':final': outcome.state,
+      ':end': epochSeconds(),
+      ':result': outcome.result,
+      ':running': 'running',
+      ':expires': epochSeconds() + FINISHED_TASK_TTL_SECONDS,
+    };
+    let set = 'SET #s = :final, #end = :end, #r = :result, expiresAt = :expires';
+    if (outcome.error !== undefined) {
+      set += ', #e = :error';
+      names['#e'] = 'error';
+      values[':error'] = outcome.error;
+    }
+    if (outcome.warnings && outcome.warnings.length > 0) {
+      set += ', warnings = :warnings';
+      values[':warnings'] = outcome.warnings;
+    }
+    let condition = '#s = :running';
+    if (owner !== undefined) {
+      condition += ' AND #owner = :owner';
+      values[':owner'] = owner;
+    } else {
+      // The sweep: only if nobody renewed the lease since the sweep looked.
+      condition += ' AND leaseUntil = :lease';
+      values[':lease'] = task.leaseUntil;
+    }
+    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+      {
+        Update: {
+          TableName: this.table,
+          Key: taskKey(task.kind, task.id),
+          UpdateExpression: `${set} REMOVE progress, #owner, leaseUntil`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      },
+    ];
+    if (task.reservation) {
+      items.push({
+        Delete: {
+          TableName: this.table,
+          Key: { pk: RESERVATION_PK, sk: task.reservation },
+          ConditionExpression: 'attribute_not_exists(pk) OR (kind = :kind AND id = :id)',
+          ExpressionAttributeValues: { ':kind': task.kind, ':id': task.id },
+        },
+      });
+    }
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+      return true;
+    } catch (err) {
+      if (err instanceof TransactionCanceledException) return false;
+      throw err;
+    }
+  }
+
+  /** Deletes finished tasks; answers their ids, ascending. */
+  async clearFinished(kind: TaskKind): Promise<number[]> {
+    const deleted: number[] = [];
+    for (const task of await this.list(kind)) {
+      if (task.state !== 'completed' && task.state !== 'aborted') continue;
+      try {
+        await this.doc.send(
+          new DeleteCommand({
+            TableName: this.table,
+            Key: taskKey(kind, task.id),
+            ConditionExpression: '#s IN (:completed, :aborted)',
+            ExpressionAttributeNames: { '#s': 'state' },
+            ExpressionAttributeValues: { ':completed': 'completed', ':aborted': 'aborted' },
+          }),
+        );
+        deleted.push(task.id);
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      }
+    }
+    return deleted.sort((a, b) => a - b);
+  }
+
+  /** The kind's change counter: one strongly consistent read, whatever the number of tasks. */
+  async changeCounter(kind: TaskKind): Promise<number> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { pk: COUNTER_PK, sk: `changes#${kind}` }, ConsistentRead: true }),
+    );
+    return Number(out.Item?.value ?? 0);
+  }
+
+  /** Running tasks whose progress changed after the given change-counter value. */
+  async runningChangedSince(kind: TaskKind, since: number): Promise<TaskRecord[]> {
+    return this.list(kind, {
+      FilterExpression: '#s = :running AND changeSeq > :since',
+      ExpressionAttributeNames: { '#s': 'state' },
+      ExpressionAttributeValues: { ':running': 'running', ':since': since },
+    });
+  }
+
+  private async bumpChangeCounter(kind: TaskKind): Promise<number> {
+    const out = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: COUNTER_PK, sk: `changes#${kind}` },
+        UpdateExpression: 'ADD #v :one',
+        ExpressionAttributeNames: { '#v': 'value' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(out.Attributes?.value);
+  }
+
+  private async ownedUpdate(task: TaskRecord, owner: string, update: string, values: Record<string, unknown>): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: taskKey(task.kind, task.id),
+          UpdateExpression: update,
+          ConditionExpression: '#s = :running AND #owner = :owner',
+          ExpressionAttributeNames: { '#s': 'state', '#owner': 'owner' },
+          ExpressionAttributeValues: { ...values, ':running': 'running', ':owner': owner },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+}
+
+let cached: { store: TaskStore; doc: DynamoDBDocumentClient } | undefined;
+
+export function taskStore(): TaskStore {
+  const { doc } = clients();
+  if (cached?.doc !== doc) cached = { store: new TaskStore(doc, config().tableName), doc };
+  return cached.store;
+}

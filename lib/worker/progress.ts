@@ -1,0 +1,65 @@
+// Progress of a running task, written to the table at most about every 1 % and never more
+// often than every 500 ms, with a lease heartbeat in between so a slow but live worker keeps
+// its claim. A failed write (the task is no longer ours) cancels the work through `signal`.
+import { config } from '../config.ts';
+import type { TaskRecord } from '../tasks/model.ts';
+import type { TaskStore } from '../tasks/store.ts';
+
+const MIN_WRITE_INTERVAL_MS = 500;
+
+export class ProgressReporter {
+  private readonly controller = new AbortController();
+  private lastWritten = 0;
+  private lastWriteAt = 0;
+  private pending: number | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(
+    private readonly store: TaskStore,
+    private readonly task: TaskRecord,
+    private readonly owner: string,
+  ) {
+    this.heartbeat = setInterval(() => this.enqueue(() => this.store.renewLease(this.task, this.owner)), config().taskLeaseMs / 3);
+    this.heartbeat.unref();
+  }
+
+  /** Aborted when the task was taken away from this worker. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  update(percent: number): void {
+    if (percent <= this.lastWritten) return;
+    this.pending = percent;
+    const wait = this.lastWriteAt + MIN_WRITE_INTERVAL_MS - Date.now();
+    if (wait > 0) return; // the next update after the interval carries the latest value
+    this.flush();
+  }
+
+  /** Waits for writes in flight; call before finishing the task. */
+  async stop(): Promise<void> {
+    clearInterval(this.heartbeat);
+    await this.writing;
+  }
+
+  private flush(): void {
+    const percent = this.pending;
+    if (percent === undefined) return;
+    this.pending = undefined;
+    this.lastWritten = percent;
+    this.lastWriteAt = Date.now();
+    this.enqueue(() => this.store.reportProgress(this.task, this.owner, percent));
+  }
+
+  private enqueue(write: () => Promise<boolean>): void {
+    this.writing = this.writing.then(async () => {
+      if (this.controller.signal.aborted) return;
+      try {
+        if (!(await write())) this.controller.abort(new Error('The task was taken over: its lease expired'));
+      } catch {
+        // A lost progress write is not worth failing an export for; the next one will do.
+      }
+    });
+  }
+}

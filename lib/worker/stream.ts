@@ -1,0 +1,34 @@
+// The worker's side of the table's stream: DynamoDB stream records in, a partial batch
+// response out (failed records keyed by SequenceNumber, so Lambda retries from the lowest).
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { TaskRecord } from '../tasks/model.ts';
+import { runTask } from './run-task.ts';
+
+/** The event source mapping's filter, as data: the CDK app and the local poller both use it. */
+export const TASK_STREAM_FILTER = {
+  eventName: ['INSERT'],
+  dynamodb: { NewImage: { recordType: { S: ['task'] }, state: { S: ['waiting'] } } },
+} as const;
+
+/** True for the records the worker acts on: INSERTs of waiting tasks. */
+export function isNewWaitingTask(record: DynamoDBRecord): boolean {
+  const image = record.dynamodb?.NewImage;
+  return record.eventName === 'INSERT' && image?.recordType?.S === 'task' && image?.state?.S === 'waiting';
+}
+
+async function handleRecord(record: DynamoDBRecord): Promise<void> {
+  // The event source filter already keeps only these; checked again so that a mapping
+  // deployed without the filter cannot make the worker act on updates or deletes.
+  if (!isNewWaitingTask(record)) return;
+  const task = unmarshall(record.dynamodb!.NewImage as Record<string, AttributeValue>) as TaskRecord;
+  await runTask(task);
+}
+
+export async function handleTaskStream(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  const processor = new BatchProcessor(EventType.DynamoDBStreams);
+  // One record at a time: each task streams a whole container, and memory must stay flat.
+  return processPartialResponse(event, handleRecord, processor, { processInParallel: false, throwOnFullBatchFailure: false });
+}

@@ -1,0 +1,142 @@
+// Export end to end: HTTP request -> task in DynamoDB -> stream -> worker -> archive in S3.
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { demoRootfs } from '../../lib/runtimes/demo-rootfs.ts';
+import { call, waitForTask } from '../support/api.ts';
+import { useTestStack } from '../support/stack.ts';
+import { snapshotEntries, snapshotTar, under } from '../support/tar-snapshot.ts';
+
+const stack = useTestStack({ STEVEDORE_SHARE_FOLDERS: 'test:rw,archive:ro' }, { worker: true });
+
+async function readObject(key: string): Promise<Buffer> {
+  const out = await stack.aws.s3.send(new GetObjectCommand({ Bucket: stack.cfg.bucketName, Key: key }));
+  return Buffer.from(await out.Body!.transformToByteArray());
+}
+
+async function keysUnder(prefix: string): Promise<string[]> {
+  const out = await stack.aws.s3.send(new ListObjectsV2Command({ Bucket: stack.cfg.bucketName, Prefix: prefix }));
+  return (out.Contents ?? []).map((o) => o.Key!).sort();
+}
+
+beforeAll(async () => {
+  const created = await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'utest', image: 'demo', tag: 'latest' });
+  expect(created.status).toBe(200);
+});
+
+describe('export of the spec example', () => {
+  for (const [file, compress] of [
+    ['c.tgz', true],
+    ['c.tar', false],
+  ] as const) {
+    it(`writes test/${file} with the config entry first and every file of the container`, async () => {
+      // Act
+      const response = await call(stack.url, 'POST', '/api/v1/container/lxc/utest/export', { path: `test/${file}`, compress });
+      // Assess: the response is exactly the spec's shape
+      expect(response.status).toBe(200);
+      expect(Object.keys(response.body)).toEqual(['cid', 'cname', 'compress', 'id', 'init', 'path', 'state', 'type', 'user']);
+      expect(response.body).toMatchObject({ cid: 'utest', cname: 'utest', compress, path: `/test/${file}`, state: 'waiting', type: 'lxc', user: 'Anonymous' });
+      const task = await waitForTask(stack.url, 'export', response.body.id);
+      expect(task).toMatchObject({ state: 'completed', result: 0 });
+      expect(task).not.toHaveProperty('progress');
+      expect(task.end).toBeGreaterThanOrEqual(task.start);
+
+      const bytes = await readObject(`test/${file}`);
+      expect(bytes[0] === 0x1f && bytes[1] === 0x8b).toBe(compress);
+      const entries = await snapshotTar(bytes);
+      expect(entries[0]!.name).toBe('config.json');
+      const expected = await snapshotEntries(demoRootfs());
+      const actual = under(entries, 'rootfs');
+      expect(actual.map((e) => e.name).sort()).toEqual(expected.map((e) => e.name).sort());
+      const byName = new Map(actual.map((e) => [e.name, e]));
+      for (const want of expected) expect(byName.get(want.name), want.name).toEqual(want);
+      expect(expected.some((e) => e.type === 'symlink')).toBe(true);
+    });
+  }
+
+  it('stores the container config in the archive for inspect', async () => {
+    const entries = await snapshotTar(await readObject('test/c.tgz'));
+    const configBytes = await readObject('test/c.tgz');
+    expect(entries[0]!.name).toBe('config.json');
+    expect(configBytes.length).toBeGreaterThan(0);
+  });
+});
+
+describe('export validation', () => {
+  const cases: [string, string, unknown, number, RegExp | string][] = [
+    ['a missing path', '/api/v1/container/lxc/utest/export', {}, 400, /"path" is required/],
+    ['an unsupported extension', '/api/v1/container/lxc/utest/export', { path: 'test/c.zip' }, 400, /\.tar or \.tgz/],
+    ['a name over 20 characters', '/api/v1/container/lxc/utest/export', { path: 'test/abcdefghijklmnopqrstu.tar' }, 400, /1-20 characters/],
+    ['a name with a dot', '/api/v1/container/lxc/utest/export', { path: 'test/c.d.tgz' }, 400, /1-20 characters/],
+    ['a name with a space', '/api/v1/container/lxc/utest/export', { path: 'test/c d.tgz' }, 400, /1-20 characters/],
+    ['compress false for .tgz', '/api/v1/container/lxc/utest/export', { path: 'test/v1.tgz', compress: false }, 400, /contradicts/],
+    ['compress true for .tar', '/api/v1/container/lxc/utest/export', { path: 'test/v2.tar', compress: true }, 400, /contradicts/],
+    ['compress that is not a boolean', '/api/v1/container/lxc/utest/export', { path: 'test/v3.tar', compress: 'yes' }, 400, /true or false/],
+    ['a share folder that does not exist', '/api/v1/container/lxc/utest/export', { path: 'Public/c.tgz' }, 400, 'Public/c.tgz'],
+    ['a subfolder that does not exist', '/api/v1/container/lxc/utest/export', { path: 'test/nope/c.tgz' }, 400, 'test/nope'],
+    ['a file directly under no share folder', '/api/v1/container/lxc/utest/export', { path: 'c.tgz' }, 400, /Invalid export path|c\.tgz/],
+    ['a traversal', '/api/v1/container/lxc/utest/export', { path: 'test/../c.tgz' }, 400, /not allowed/],
+    ['a read-only share folder', '/api/v1/container/lxc/utest/export', { path: 'archive/c.tgz' }, 403, /read-only/],
+    ['an unknown container', '/api/v1/container/lxc/nobody/export', { path: 'test/n.tgz' }, 404, /nobody/],
+    ['an unknown container type', '/api/v1/container/vm/utest/export', { path: 'test/n.tgz' }, 400, /lxc.*docker/],
+    ['a body that is not JSON', '/api/v1/container/lxc/utest/export', '{"path": ', 400, /not valid JSON/],
+  ];
+  for (const [what, path, body, status, message] of cases) {
+    it(`refuses ${what} and creates nothing`, async () => {
+      // Prepare
+      const tasksBefore = (await call(stack.url, 'GET', '/api/v1/export/')).body;
+      const keysBefore = await keysUnder('');
+      // Act
+      const response = await call(stack.url, 'POST', path, body);
+      // Assess
+      expect(response.status).toBe(status);
+      expect(response.body.error.code).toBe(status);
+      if (typeof message === 'string') expect(response.body.error.message).toBe(message);
+      else expect(response.body.error.message).toMatch(message);
+      expect((await call(stack.url, 'GET', '/api/v1/export/')).body).toEqual(tasksBefore);
+      expect(await keysUnder('')).toEqual(keysBefore);
+    });
+  }
+
+  it('refuses to overwrite an existing file without force, and leaves it as it was', async () => {
+    // Prepare
+    await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: 'test/keep.tar', Body: 'precious' }));
+    // Act
+    const response = await call(stack.url, 'POST', '/api/v1/container/lxc/utest/export', { path: 'test/keep.tar' });
+    // Assess
+    expect(response.status).toBe(400);
+    expect(response.body.error.message).toMatch(/already exists.*force/);
+    expect((await readObject('test/keep.tar')).toString()).toBe('precious');
+  });
+
+  it('replaces an existing file with force once the new archive is complete', async () => {
+    // Prepare
+    await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: 'test/replace.tar', Body: 'old' }));
+    // Act
+    const response = await call(stack.url, 'POST', '/api/v1/container/lxc/utest/export', { path: 'test/replace.tar', force: true });
+    const task = await waitForTask(stack.url, 'export', response.body.id);
+    // Assess
+    expect(task.state).toBe('completed');
+    const entries = await snapshotTar(await readObject('test/replace.tar'));
+    expect(entries[0]!.name).toBe('config.json');
+  });
+});
+
+describe('export task list', () => {
+  it('lists newest first and clears only finished tasks', async () => {
+    // Prepare
+    const first = await call(stack.url, 'POST', '/api/v1/container/lxc/utest/export', { path: 'test/l1.tar' });
+    const second = await call(stack.url, 'POST', '/api/v1/container/lxc/utest/export', { path: 'test/l2.tar' });
+    await waitForTask(stack.url, 'export', first.body.id);
+    await waitForTask(stack.url, 'export', second.body.id);
+    // Act
+    const listed = (await call(stack.url, 'GET', '/api/v1/export/')).body as { id: number }[];
+    const cleared = await call(stack.url, 'DELETE', '/api/v1/export/');
+    // Assess
+    const ids = listed.map((t) => t.id);
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    expect(cleared.status).toBe(200);
+    expect(cleared.body).toEqual([...ids].sort((a, b) => a - b));
+    expect((await call(stack.url, 'GET', '/api/v1/export/')).body).toEqual([]);
+    expect((await call(stack.url, 'DELETE', '/api/v1/export')).body).toEqual([]);
+  });
+});
