@@ -3,6 +3,7 @@
 // on any failure the upload is aborted and a file being replaced stays as it was.
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { ARCHIVE_SOURCE } from '../archive/format.ts';
 import { packArchive } from '../archive/pack.ts';
 import { clients } from '../aws/clients.ts';
 import { config } from '../config.ts';
@@ -10,8 +11,6 @@ import { runtime } from '../runtimes/index.ts';
 import { progressPercent, type TaskRecord } from '../tasks/model.ts';
 import type { ProgressReporter } from './progress.ts';
 import { TaskFailure } from './failure.ts';
-
-export const ARCHIVE_SOURCE = 'stevedore';
 
 export async function runExport(task: TaskRecord, progress: ProgressReporter): Promise<void> {
   const cfg = config();
@@ -42,9 +41,13 @@ export async function runExport(task: TaskRecord, progress: ProgressReporter): P
     queueSize: 2,
     leavePartsOnError: false,
   });
+  let archiveError: unknown;
   const cancel = () => void upload.abort().catch(() => undefined);
   progress.signal.addEventListener('abort', cancel);
-  archive.on('error', cancel);
+  archive.on('error', (err) => {
+    archiveError = err; // the cause the client should read, not the abort it leads to
+    cancel();
+  });
   try {
     await upload.done();
   } catch (err) {
@@ -52,7 +55,7 @@ export async function runExport(task: TaskRecord, progress: ProgressReporter): P
     // An emulator that cannot abort multipart uploads must not hide the real cause.
     await upload.abort().catch(() => undefined);
     if (progress.signal.aborted) throw progress.signal.reason;
-    throw err;
+    throw archiveError ?? err;
   } finally {
     progress.signal.removeEventListener('abort', cancel);
   }

@@ -1,0 +1,140 @@
+// The progress long poll and the stale-task sweep, against a running worker.
+import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { randomBytes } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ArchiveEntry } from '../../lib/archive/entry.ts';
+import { createBuiltinRuntime } from '../../lib/runtimes/index.ts';
+import { taskKey } from '../../lib/tasks/store.ts';
+import { sweepStaleTasks } from '../../lib/worker/sweep.ts';
+import { call, waitForTask } from '../support/api.ts';
+import { useTestStack } from '../support/stack.ts';
+
+const POLL_SECONDS = 2;
+const stack = useTestStack({ STEVEDORE_POLL_SECONDS: String(POLL_SECONDS), STEVEDORE_POLL_INTERVAL_MS: '100' }, { worker: true });
+
+/** A root filesystem of incompressible files, big enough for an export to take a few seconds. */
+async function* bulkyRootfs(files: number, bytesEach: number): AsyncGenerator<ArchiveEntry> {
+  const base = { uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: new Date(0), linkname: '', devmajor: 0, devminor: 0 };
+  yield { header: { ...base, name: 'data', type: 'directory', mode: 0o755, size: 0 }, body: (async function* () {})() };
+  for (let i = 0; i < files; i++) {
+    yield { header: { ...base, name: `data/blob-${i}`, type: 'file', mode: 0o644, size: bytesEach }, body: (async function* () { yield randomBytes(bytesEach); })() };
+  }
+}
+
+beforeAll(async () => {
+  await createBuiltinRuntime(stack.cfg, stack.aws).putImage('bulky', 'latest', bulkyRootfs(48, 1024 * 1024));
+  expect((await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'bulky', image: 'bulky', tag: 'latest' })).status).toBe(200);
+});
+
+async function changeSeqOf(id: number): Promise<number | undefined> {
+  const key = taskKey('export', id);
+  const item = await stack.aws.dynamo.send(new GetItemCommand({ TableName: stack.cfg.tableName, Key: { pk: { S: key.pk }, sk: { S: key.sk } }, ConsistentRead: true }));
+  const seq = item.Item?.changeSeq?.N;
+  return seq === undefined ? undefined : Number(seq);
+}
+
+describe('GET /api/v1/export/progress', () => {
+  it('answers with nothing when its bound ends and nothing runs', async () => {
+    // Act
+    const started = Date.now();
+    const response = await call(stack.url, 'GET', '/api/v1/export/progress');
+    const elapsed = Date.now() - started;
+    // Assess
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual([]);
+    expect(elapsed).toBeGreaterThanOrEqual(POLL_SECONDS * 1000 - 50);
+    expect(elapsed).toBeLessThan(POLL_SECONDS * 1000 + 1500);
+    expect(response.headers.get('x-stevedore-cursor')).toMatch(/^\d+$/);
+  });
+
+  it('answers within a second of a progress change of a running export, with only running tasks', async () => {
+    // Prepare: a poll waiting before the export starts
+    const poll = call(stack.url, 'GET', '/api/v1/export/progress').then((r) => ({ ...r, at: Date.now() }));
+    await new Promise((r) => setTimeout(r, 200));
+    const created = await call(stack.url, 'POST', '/api/v1/container/lxc/bulky/export', { path: 'test/bulky.tgz' });
+    // Watch the table for the first progress write, as precisely as we can from outside.
+    let firstChangeAt: number | undefined;
+    while (firstChangeAt === undefined) {
+      if ((await changeSeqOf(created.body.id)) !== undefined) firstChangeAt = Date.now();
+      else await new Promise((r) => setTimeout(r, 20));
+    }
+    // Act
+    const answer = await poll;
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(answer.at - firstChangeAt).toBeLessThan(1000);
+    expect(answer.body).toHaveLength(1);
+    expect(answer.body[0]).toMatchObject({ id: created.body.id, state: 'running', cid: 'bulky', path: '/test/bulky.tgz' });
+    expect(answer.body[0].progress).toBeGreaterThanOrEqual(0);
+    expect(answer.body[0].progress).toBeLessThanOrEqual(99);
+    expect(answer.body[0]).toHaveProperty('start');
+    expect(answer.body[0]).not.toHaveProperty('end');
+    await waitForTask(stack.url, 'export', created.body.id, 60_000);
+  });
+
+  it('hands back a change that landed between two polls of a client that sends its cursor', async () => {
+    // Prepare: a first poll gives the cursor, then progress moves while no poll is open
+    const first = await call(stack.url, 'GET', '/api/v1/export/progress');
+    const cursor = first.headers.get('x-stevedore-cursor');
+    const created = await call(stack.url, 'POST', '/api/v1/container/lxc/bulky/export', { path: 'test/bulky2.tgz' });
+    while ((await changeSeqOf(created.body.id)) === undefined) await new Promise((r) => setTimeout(r, 20));
+    // Act
+    const started = Date.now();
+    const second = await call(stack.url, 'GET', `/api/v1/export/progress?cursor=${cursor}`);
+    // Assess
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(second.body.map((t: { id: number }) => t.id)).toContain(created.body.id);
+    expect(Number(second.headers.get('x-stevedore-cursor'))).toBeGreaterThan(Number(cursor));
+    await waitForTask(stack.url, 'export', created.body.id, 60_000);
+  });
+
+  it('refuses a cursor that is not a number', async () => {
+    const response = await call(stack.url, 'GET', '/api/v1/export/progress?cursor=soon');
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe(400);
+  });
+
+  it('is served under the alias prefixes too, with nothing for import', async () => {
+    const response = await call(stack.url, 'GET', '/container-station/api/v1/import/progress');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual([]);
+  });
+});
+
+describe('stale tasks', () => {
+  it('aborts a running task whose worker stopped renewing its lease, with a message', async () => {
+    // Prepare: an export that runs, then pretend its worker died long ago
+    const created = await call(stack.url, 'POST', '/api/v1/container/lxc/bulky/export', { path: 'test/stale.tgz' });
+    while ((await changeSeqOf(created.body.id)) === undefined) await new Promise((r) => setTimeout(r, 20));
+    const key = taskKey('export', created.body.id);
+    await stack.aws.dynamo.send(
+      new UpdateItemCommand({
+        TableName: stack.cfg.tableName,
+        Key: { pk: { S: key.pk }, sk: { S: key.sk } },
+        UpdateExpression: 'SET #o = :ghost, leaseUntil = :past',
+        ExpressionAttributeNames: { '#o': 'owner' },
+        ExpressionAttributeValues: { ':ghost': { S: 'a-worker-that-died' }, ':past': { N: String(Date.now() - 1000) } },
+      }),
+    );
+    // Act
+    const swept = await sweepStaleTasks();
+    // Assess
+    expect(swept.map((t) => t.id)).toContain(created.body.id);
+    const task = await waitForTask(stack.url, 'export', created.body.id);
+    expect(task).toMatchObject({ state: 'aborted', result: 1 });
+    expect(task.error).toMatch(/stopped reporting/);
+    expect(task).not.toHaveProperty('progress');
+    // The real worker finds the task taken away and stops; the path is free again.
+    await new Promise((r) => setTimeout(r, 1500));
+    const again = await call(stack.url, 'POST', '/api/v1/container/lxc/bulky/export', { path: 'test/stale.tgz', force: true });
+    expect(again.status).toBe(200);
+    await waitForTask(stack.url, 'export', again.body.id, 60_000);
+  });
+
+  it('leaves running tasks with a live lease alone', async () => {
+    const created = await call(stack.url, 'POST', '/api/v1/container/lxc/bulky/export', { path: 'test/alive.tgz' });
+    while ((await changeSeqOf(created.body.id)) === undefined) await new Promise((r) => setTimeout(r, 20));
+    expect((await sweepStaleTasks()).map((t) => t.id)).not.toContain(created.body.id);
+    expect((await waitForTask(stack.url, 'export', created.body.id, 60_000)).state).toBe('completed');
+  });
+});
