@@ -30,7 +30,7 @@ export interface Config {
   taskLeaseMs: number;
   /** How many times the sweep re-queues a task whose worker died before marking it aborted. */
   taskMaxAttempts: number;
-  /** Part size of multipart uploads of archives, in bytes. */
+  /** Smallest part size of multipart uploads, in bytes (larger archives get larger parts). */
   uploadPartBytes: number;
   /** gzip level of .tgz archives (1 fastest .. 9 smallest). */
   gzipLevel: number;
@@ -69,7 +69,7 @@ export function loadConfig(env: Env = process.env): Config {
     pollIntervalMs: read.integer('STEVEDORE_POLL_INTERVAL_MS', 250, 50, 5000),
     taskLeaseMs: read.integer('STEVEDORE_TASK_LEASE_SECONDS', 120, 5, 3600) * 1000,
     taskMaxAttempts: read.integer('STEVEDORE_TASK_MAX_ATTEMPTS', 2, 1, 10),
-    uploadPartBytes: read.integer('STEVEDORE_UPLOAD_PART_MIB', 16, 5, 512) * MIB,
+    uploadPartBytes: read.integer('STEVEDORE_UPLOAD_PART_MIB', 8, 5, 512) * MIB,
     gzipLevel: read.integer('STEVEDORE_GZIP_LEVEL', 6, 1, 9),
   };
 

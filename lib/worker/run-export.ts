@@ -6,6 +6,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { ARCHIVE_SOURCE } from '../archive/format.ts';
 import { packArchive } from '../archive/pack.ts';
 import { clients } from '../aws/clients.ts';
+import { partSizeFor } from '../aws/part-size.ts';
 import { config } from '../config.ts';
 import { runtime } from '../runtimes/index.ts';
 import { progressPercent, type TaskRecord } from '../tasks/model.ts';
@@ -36,7 +37,7 @@ export async function runExport(task: TaskRecord, progress: ProgressReporter): P
       Body: archive,
       ContentType: task.compress ? 'application/gzip' : 'application/x-tar',
     },
-    partSize: cfg.uploadPartBytes,
+    partSize: partSizeFor(rootfs.totalBytes, cfg.uploadPartBytes),
     // Two parts in flight keep the network busy while memory stays at a few parts.
     queueSize: 2,
     leavePartsOnError: false,
