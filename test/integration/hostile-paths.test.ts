@@ -1,0 +1,311 @@
+// Hostile paths and names against the share-folder API: every one is refused with the error
+// envelope and leaves the bucket exactly as it was (same keys, same ETags). Paths are sent as
+// raw request targets through node:http, never through fetch/URL, which would remove dot
+// segments and re-encode characters before the server saw them.
+import { request } from 'node:http';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestStack } from '../support/stack.ts';
+
+const stack = useTestStack({ STEVEDORE_SHARE_FOLDERS: 'test:rw,Public:ro' });
+
+const API = '/api/v1/sharefolder/';
+
+interface Answer {
+  status: number;
+  text: string;
+}
+
+/** Sends `path` byte for byte as the request target (latin1: one char, one byte). */
+function send(method: string, path: string, body?: string): Promise<Answer> {
+  const url = new URL(stack.url);
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> = {};
+    if (body !== undefined) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      headers['content-length'] = Buffer.byteLength(body);
+    }
+    const req = request({ host: url.hostname, port: url.port, method, path, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Every key of the bucket with its ETag. */
+async function bucketState(): Promise<Record<string, string>> {
+  const state: Record<string, string> = {};
+  let token: string | undefined;
+  do {
+    const page = await stack.aws.s3.send(new ListObjectsV2Command({ Bucket: stack.cfg.bucketName, ContinuationToken: token }));
+    for (const object of page.Contents ?? []) state[object.Key!] = object.ETag!;
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return state;
+}
+
+async function putObject(key: string, body: string): Promise<void> {
+  await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: key, Body: body }));
+}
+
+/** UTF-8 bytes of a string as a latin1 string: sent raw, unencoded, in the request target. */
+const rawUtf8 = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+const json = (value: unknown) => JSON.stringify(value);
+const LONG = 'n'.repeat(256);
+
+interface Row {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** The raw request target (prefix included). */
+  path: string;
+  body?: string;
+  status: 400 | 403 | 404;
+  why: string;
+}
+
+const P = API;
+const create = (name: unknown, isDir = false) => json({ name, is_dir: isDir, context: 'pwned' });
+
+const rows: Row[] = [
+  // Traversal with literal dots: the router sees the URL with dot segments removed, the handler
+  // the raw path; whichever looks, nothing escapes or silently changes meaning.
+  { method: 'GET', path: `${P}..`, status: 404, why: 'resolves to /api/v1/, which has no route' },
+  { method: 'GET', path: `${P}../../etc/passwd`, status: 404, why: 'resolves outside the API: no route' },
+  { method: 'GET', path: `${P}test/../../../../etc/passwd`, status: 404, why: 'resolves outside the API: no route' },
+  { method: 'GET', path: `${P}test/../x`, status: 400, why: '".." segment refused' },
+  { method: 'GET', path: `${P}test/../test/`, status: 400, why: '".." segment refused even when it lands back in test' },
+  { method: 'GET', path: `${P}test/keep/..`, status: 400, why: 'trailing ".." refused' },
+  { method: 'GET', path: `/api/v2/../v1/sharefolder/test/`, status: 404, why: 'the raw path is not under an API prefix' },
+  { method: 'GET', path: `/containerstation/api/v1/sharefolder/test/../Public/`, status: 400, why: '".." refused under the aliases too' },
+  // Encoded dots and separators
+  { method: 'GET', path: `${P}test/%2e%2e/secret`, status: 400, why: 'encoded ".." decodes to a ".." segment' },
+  { method: 'GET', path: `${P}test/%2e%2e`, status: 400, why: 'encoded ".." decodes to a ".." segment' },
+  { method: 'GET', path: `${P}test/%2E%2e%2fsecret`, status: 400, why: 'decodes to "../secret": a slash inside a name' },
+  { method: 'GET', path: `${P}test/%252e%252e/secret`, status: 400, why: 'double-encoded: a literal "%2e" sequence in a name' },
+  { method: 'GET', path: `${P}test/%5c..%5csecret`, status: 400, why: 'encoded backslashes inside a name' },
+  { method: 'GET', path: `${P}test/keep%2ffile.txt`, status: 400, why: 'encoded slash inside a name' },
+  { method: 'GET', path: `${P}//etc/passwd`, status: 400, why: 'absolute-looking: "etc" is not a share folder (message = path)' },
+  { method: 'GET', path: `${P}test//keep`, status: 400, why: 'empty path segment' },
+  { method: 'GET', path: `${P}test/./keep`, status: 400, why: '"." segment refused' },
+  { method: 'GET', path: `${P}test/%2e/keep`, status: 400, why: 'encoded "." segment refused' },
+  // NUL and control characters
+  { method: 'GET', path: `${P}test/keep%00`, status: 400, why: 'NUL in a name' },
+  // hono decodes the path before matching `{path+}` (`.+`), and `.` does not match a line
+  // break: no route, in the local server and in Lambda alike (API Gateway's greedy path would
+  // pass it on, to the same hono app).
+  { method: 'GET', path: `${P}test/%0a`, status: 404, why: 'line feed: the route pattern does not match it' },
+  { method: 'GET', path: `${P}test/keep%0d%0aX-Injected:%201`, status: 404, why: 'CR LF: the route pattern does not match it' },
+  { method: 'DELETE', path: `${P}test/keep/file.txt%0a`, status: 404, why: 'line feed after a real file name' },
+  { method: 'GET', path: `${P}test/%7f`, status: 400, why: 'DEL in a name' },
+  // Unicode tricks
+  { method: 'GET', path: `${P}test/%ef%bc%8fsecret`, status: 400, why: 'fullwidth solidus U+FF0F' },
+  { method: 'GET', path: `${P}test/%ef%bc%8e%ef%bc%8e`, status: 400, why: 'fullwidth dots U+FF0E U+FF0E' },
+  { method: 'GET', path: `${P}test/a%e2%88%95b`, status: 400, why: 'division slash U+2215' },
+  { method: 'GET', path: `${P}test/%e2%80%aetxt.exe`, status: 400, why: 'right-to-left override U+202E' },
+  { method: 'GET', path: `${P}test/ke%e2%80%8bep`, status: 400, why: 'zero-width space U+200B' },
+  { method: 'GET', path: `${P}test/%c0%ae%c0%ae`, status: 400, why: 'overlong UTF-8 for "..": malformed encoding' },
+  { method: 'GET', path: `${P}test/${LONG}`, status: 400, why: 'name over 255 bytes' },
+  { method: 'GET', path: `${P}test/${'%c3%a9'.repeat(128)}`, status: 400, why: '128 x "é" = 256 UTF-8 bytes' },
+  // Names in POST bodies (into a directory that exists and is writable)
+  { method: 'POST', path: `${P}test/keep/`, body: create('../x'), status: 400, why: 'name "../x"' },
+  { method: 'POST', path: `${P}test/keep/`, body: create('..', true), status: 400, why: 'name ".."' },
+  { method: 'POST', path: `${P}test/keep/`, body: create('.', true), status: 400, why: 'name "."' },
+  { method: 'POST', path: `${P}test/keep/`, body: create('a/b'), status: 400, why: 'name with a slash' },
+  { method: 'POST', path: `${P}test/keep/`, body: create('/abs'), status: 400, why: 'absolute name' },
+  { method: 'POST', path: `${P}test/keep/`, body: create(''), status: 400, why: 'empty name' },
+  { method: 'POST', path: `${P}test/keep/`, body: create('a\\b'), status: 400, why: 'name with a backslash' },
+  { method: 'POST', path: `${P}test/keep/`, body: create('a\u0000b'), status: 400, why: 'NUL in a name' },
+  { method: 'POST', path: `${P}test/keep/`, body: create('a\nb'), status: 400, why: 'line feed in a name' },
+  { method: 'POST', path: `${P}test/keep/`, body: create('a\u0007b'), status: 400, why: 'BEL in a name' },
+  { method: 'POST', path: `${P}test/keep/`, body: create('\uff0e\uff0e'), status: 400, why: 'fullwidth ".." in a name' },
+  { method: 'POST', path: `${P}test/keep/`, body: create('a\u2215b'), status: 400, why: 'division slash in a name' },
+  { method: 'POST', path: `${P}test/keep/`, body: create('\u202etxt.exe'), status: 400, why: 'RTL override in a name' },
+  { method: 'POST', path: `${P}test/keep/`, body: create('%2e%2e'), status: 400, why: 'percent-encoded ".." in a name' },
+  { method: 'POST', path: `${P}test/keep/`, body: create(LONG), status: 400, why: '256-byte name' },
+  { method: 'POST', path: `${P}test/keep/`, body: create(' file.txt'), status: 400, why: 'leading white space' },
+  { method: 'POST', path: `${P}test/keep/`, body: create(42), status: 400, why: 'name that is not a string' },
+  // Hostile paths in POST
+  { method: 'POST', path: `${P}test/keep/../../Public/`, body: create('x.txt'), status: 400, why: '".." in the directory path' },
+  { method: 'POST', path: `${P}test/%2e%2e/Public/`, body: create('x.txt'), status: 400, why: 'encoded ".." in the directory path' },
+  { method: 'POST', path: `${P}test/keep/file.txt/`, body: create('x.txt'), status: 400, why: 'the "directory" is a file' },
+  { method: 'POST', path: `${P}secret/`, body: create('x.txt'), status: 400, why: 'not a share folder' },
+  // DELETE of files and directories
+  { method: 'DELETE', path: `${P}test/keep/sub/..`, status: 400, why: 'would resolve to directory test/keep/ (file form!)' },
+  { method: 'DELETE', path: `${P}test/keep/sub/../`, status: 400, why: 'would resolve to directory test/keep/' },
+  { method: 'DELETE', path: `${P}test/keep/sub/%2e%2e/`, status: 400, why: 'encoded form of the same' },
+  { method: 'DELETE', path: `${P}test/keep/sub/.`, status: 400, why: 'would resolve to directory test/keep/sub/' },
+  { method: 'DELETE', path: `${P}test/keep/%2e/`, status: 400, why: 'encoded "." segment' },
+  { method: 'DELETE', path: `${P}test/keep/file.txt%00`, status: 400, why: 'NUL after a real file name' },
+  { method: 'DELETE', path: `${P}test/keep/file.txt%2f..`, status: 400, why: 'encoded slash and ".." after a file name' },
+  { method: 'DELETE', path: `${P}test/..%2f..%2fsecret/`, status: 400, why: 'encoded "../../secret" as one segment' },
+  { method: 'DELETE', path: `${P}secret/passwd`, status: 400, why: 'a key outside every share folder' },
+  { method: 'DELETE', path: `${P}test/keep/sub%5c`, status: 400, why: 'encoded backslash' },
+  { method: 'DELETE', path: `${P}test/keep/${'%e2%80%8b'}sub/`, status: 400, why: 'zero-width space before a real directory' },
+  { method: 'DELETE', path: `${P}//`, status: 400, why: 'no path at all' },
+  { method: 'DELETE', path: `${P}test/`, status: 403, why: 'the share folder itself' },
+  { method: 'DELETE', path: `${P}test/keep/../`, status: 400, why: 'would resolve to the share folder test/' },
+  // Writes to the read-only share folder
+  { method: 'POST', path: `${P}Public/`, body: create('x.txt'), status: 403, why: 'read-only share folder' },
+  { method: 'POST', path: `${P}Public/docs/`, body: create('y', true), status: 403, why: 'read-only share folder' },
+  { method: 'DELETE', path: `${P}Public/doc.txt`, status: 403, why: 'read-only share folder' },
+  { method: 'DELETE', path: `${P}Public/docs/`, status: 403, why: 'read-only share folder' },
+  { method: 'DELETE', path: `${P}Public/`, status: 403, why: 'read-only share folder' },
+  { method: 'DELETE', path: `${P}Public/%2e%2e/test/keep/`, status: 400, why: '".." refused before anything else' },
+  { method: 'POST', path: `${P}Public/`, body: create('../test/x'), status: 400, why: 'bad name refused before the permission check' },
+];
+
+describe('hostile paths and names', () => {
+  beforeAll(async () => {
+    await putObject('test/keep/', '');
+    await putObject('test/keep/file.txt', 'keep me');
+    await putObject('test/keep/sub/', '');
+    await putObject('test/keep/sub/inner.txt', 'inner');
+    await putObject('Public/docs/', '');
+    await putObject('Public/doc.txt', 'public');
+    await putObject('Public/docs/manual.txt', 'manual');
+    // Keys outside every share folder, that a traversal would aim at.
+    await putObject('secret/passwd', 'root:x:0:0');
+    await putObject('etc/passwd', 'root:x:0:0');
+  });
+
+  it('has at least 30 rows', () => {
+    expect(rows.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it.each(rows)('$method $path → $status ($why)', async (row) => {
+    // Prepare
+    const before = await bucketState();
+
+    // Act
+    const answer = await send(row.method, row.path, row.body);
+
+    // Assess
+    expect({ status: answer.status, body: JSON.parse(answer.text || 'null') as unknown }).toStrictEqual({
+      status: row.status,
+      body: { error: { code: row.status, message: expect.stringMatching(/\S/) as string } },
+    });
+    expect(await bucketState()).toStrictEqual(before);
+  });
+
+  it('refuses a raw backslash or raw non-ASCII bytes in the path with 400, leaving the bucket as it was', async () => {
+    // Prepare
+    const before = await bucketState();
+
+    // Act
+    const backslash = await send('GET', `${P}test\\..\\secret`);
+    const backslashDelete = await send('DELETE', `${P}test\\keep\\sub\\`);
+    const rawFullwidthSolidus = await send('GET', `${P}test/${rawUtf8('\uff0f')}secret`);
+    const rawDivisionSlashDelete = await send('DELETE', `${P}test/keep${rawUtf8('\u2215')}sub/`);
+
+    // Assess: refused before any stevedore code runs, by @hono/node-server (backslash) and by
+    // Node's HTTP parser (non-ASCII bytes), both with an empty body (see the next test)
+    expect([backslash.status, backslashDelete.status, rawFullwidthSolidus.status, rawDivisionSlashDelete.status]).toStrictEqual([400, 400, 400, 400]);
+    expect(await bucketState()).toStrictEqual(before);
+  });
+
+  // Known gap: @hono/node-server answers a raw backslash with a bare 400 and an empty body
+  // before the app runs, so there is no envelope. Fixing it needs an `errorHandler` where the
+  // listener is created (infra/local/server.ts `serve`, lib/http/lambda.ts). When it is fixed
+  // this test fails: turn it into a plain `it`. (Raw non-ASCII bytes are refused by Node's own
+  // HTTP parser, which only a `clientError` handler on the server could answer differently.)
+  it.fails('answers a raw backslash in the path with the error envelope (known gap)', async () => {
+    // Prepare: nothing
+
+    // Act
+    const answer = await send('GET', `${P}test\\..\\secret`);
+
+    // Assess
+    expect(JSON.parse(answer.text)).toStrictEqual({ error: { code: 400, message: expect.any(String) as string } });
+  });
+});
+
+describe('positive controls: the same requests with legal names succeed', () => {
+  it('lists a directory through a raw path', async () => {
+    // Prepare: the layout of beforeAll above
+
+    // Act
+    const answer = await send('GET', `${P}test/keep`);
+
+    // Assess
+    expect({ status: answer.status, body: JSON.parse(answer.text) as unknown }).toStrictEqual({
+      status: 200,
+      body: [
+        { is_dir: true, name: 'sub', type: 'd' },
+        { is_dir: false, name: 'file.txt', type: 'f' },
+      ],
+    });
+  });
+
+  it('lists a read-only share folder', async () => {
+    // Prepare: the layout of beforeAll above
+
+    // Act
+    const answer = await send('GET', `${P}Public`);
+
+    // Assess
+    expect({ status: answer.status, body: JSON.parse(answer.text) as unknown }).toStrictEqual({
+      status: 200,
+      body: [
+        { is_dir: true, name: 'docs', type: 'd' },
+        { is_dir: false, name: 'doc.txt', type: 'f' },
+      ],
+    });
+  });
+
+  it('creates, then deletes, a file and a directory with legal names (also unicode and percent-free dots)', async () => {
+    // Prepare
+    await putObject('test/control/', '');
+
+    // Act
+    const madeFile = await send('POST', `${P}test/control/`, create('..legal.txt'));
+    const madeDir = await send('POST', `${P}test/control/`, create('r\u00e9sum\u00e9 dir', true));
+    const listed = await send('GET', `${P}test/control/r%C3%A9sum%C3%A9%20dir/`);
+    const deletedFile = await send('DELETE', `${P}test/control/..legal.txt`);
+    const deletedDir = await send('DELETE', `${P}test/control/r%C3%A9sum%C3%A9%20dir/`);
+    const after = await bucketState();
+
+    // Assess
+    expect(madeFile.status).toBe(200);
+    expect(JSON.parse(madeDir.text)).toStrictEqual([
+      { is_dir: true, name: 'r\u00e9sum\u00e9 dir', type: 'd' },
+      { is_dir: false, name: '..legal.txt', type: 'f' },
+    ]);
+    expect({ status: listed.status, text: listed.text }).toStrictEqual({ status: 200, text: '[]' });
+    expect({ status: deletedFile.status, text: deletedFile.text }).toStrictEqual({ status: 200, text: '' });
+    expect({ status: deletedDir.status, text: deletedDir.text }).toStrictEqual({ status: 200, text: '{}' });
+    expect(Object.keys(after).filter((k) => k.startsWith('test/control/'))).toStrictEqual(['test/control/']);
+  });
+
+  it('deletes a directory named by its plain path (what the ".." rows would have deleted)', async () => {
+    // Prepare
+    await putObject('test/victim/', '');
+    await putObject('test/victim/sub/', '');
+    await putObject('test/victim/sub/x', 'x');
+
+    // Act
+    const refused = await send('DELETE', `${P}test/victim/sub/..`);
+    const stillThere = Object.keys(await bucketState()).filter((k) => k.startsWith('test/victim/'));
+    const deleted = await send('DELETE', `${P}test/victim/`);
+
+    // Assess
+    expect(refused.status).toBe(400);
+    expect(stillThere).toStrictEqual(['test/victim/', 'test/victim/sub/', 'test/victim/sub/x']);
+    expect({ status: deleted.status, text: deleted.text }).toStrictEqual({ status: 200, text: '{}' });
+    expect(Object.keys(await bucketState()).filter((k) => k.startsWith('test/victim/'))).toStrictEqual([]);
+  });
+
+  it('writes to the writable share folder with the same body that Public refuses', async () => {
+    // Prepare
+    const body = create('x.txt');
+
+    // Act
+    const answer = await send('POST', `${P}test/`, body);
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.text)).toContainEqual({ is_dir: false, name: 'x.txt', type: 'f' });
+  });
+});

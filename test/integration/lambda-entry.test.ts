@@ -1,0 +1,400 @@
+// The Lambda entry of each share-folder function (serverless-http around the function's hono
+// app) given real API Gateway HTTP API (payload 2.0) events: it must answer exactly what the
+// local server answers for the same request, headers included (the rawHeaders trap of
+// ../shared/notes/local-stack.md).
+import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { handler as createHandler } from '../../functions/sharefolder/create.ts';
+import { handler as deleteHandler } from '../../functions/sharefolder/delete.ts';
+import { handler as listHandler } from '../../functions/sharefolder/list.ts';
+import { useTestStack } from '../support/stack.ts';
+
+const stack = useTestStack({ STEVEDORE_SHARE_FOLDERS: 'test:rw:40G,Public:ro:100G' });
+
+type Method = 'GET' | 'POST' | 'DELETE';
+type Handler = (event: object, context: object) => Promise<object>;
+
+const handlers: Record<Method, Handler> = { GET: listHandler, POST: createHandler, DELETE: deleteHandler };
+
+interface Req {
+  method: Method;
+  path: string;
+  body?: string;
+  headers?: Record<string, string>;
+  cookies?: string[];
+}
+
+/** What a client sees: status, content type, body text. */
+interface Seen {
+  status: number;
+  contentType: string | undefined;
+  body: string;
+}
+
+/** The API Gateway route an HTTP API would match (the CDK app declares one per prefix and path). */
+function routeKeyOf(method: Method, path: string): string {
+  for (const prefix of ['/api/v1', '/containerstation/api/v1', '/container-station/api/v1']) {
+    const base = `${prefix}/sharefolder`;
+    if (path === base || path === `${base}/`) return `${method} ${base}`;
+    if (path.startsWith(`${base}/`)) return `${method} ${base}/{path+}`;
+  }
+  return '$default';
+}
+
+/** An HTTP API payload 2.0 event as API Gateway builds it for `$default` stage routes. */
+function apiGatewayEvent(req: Req): APIGatewayProxyEventV2 {
+  const now = new Date();
+  const routeKey = routeKeyOf(req.method, req.path);
+  const headers: Record<string, string> = {
+    accept: '*/*',
+    host: 'abcdef1234.execute-api.eu-west-1.amazonaws.com',
+    'user-agent': 'curl/8.5.0',
+    'x-amzn-trace-id': `Root=1-${now.getTime().toString(16)}-${randomUUID().replace(/-/g, '').slice(0, 24)}`,
+    'x-forwarded-for': '203.0.113.7',
+    'x-forwarded-port': '443',
+    'x-forwarded-proto': 'https',
+    ...(req.body !== undefined ? { 'content-length': String(Buffer.byteLength(req.body)) } : {}),
+    ...req.headers,
+  };
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: req.path,
+    rawQueryString: '',
+    ...(req.cookies ? { cookies: req.cookies } : {}),
+    headers,
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'abcdef1234',
+      domainName: 'abcdef1234.execute-api.eu-west-1.amazonaws.com',
+      domainPrefix: 'abcdef1234',
+      http: { method: req.method, path: req.path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'curl/8.5.0' },
+      requestId: `${randomUUID()}`,
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(req.body !== undefined ? { body: req.body } : {}),
+    isBase64Encoded: false,
+  };
+}
+
+const lambdaContext: Context = {
+  callbackWaitsForEmptyEventLoop: true,
+  functionName: 'stevedore-sharefolder',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:stevedore-sharefolder',
+  memoryLimitInMB: '512',
+  awsRequestId: randomUUID(),
+  logGroupName: '/aws/lambda/stevedore-sharefolder',
+  logStreamName: '2026/11/27/[$LATEST]0123456789abcdef',
+  getRemainingTimeInMillis: () => 30_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+};
+
+async function viaLambda(req: Req): Promise<Seen> {
+  const result = (await handlers[req.method](apiGatewayEvent(req), lambdaContext)) as APIGatewayProxyStructuredResultV2;
+  expect(result.isBase64Encoded).toBe(false);
+  const headers = result.headers ?? {};
+  return { status: result.statusCode ?? 0, contentType: headers['content-type'] as string | undefined, body: result.body ?? '' };
+}
+
+/** The same request to the local server, raw (node:http keeps the path and headers as given). */
+function viaLocalServer(req: Req): Promise<Seen> {
+  const url = new URL(stack.url);
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> = { ...req.headers };
+    if (req.cookies) headers.cookie = req.cookies.join('; ');
+    if (req.body !== undefined) headers['content-length'] = Buffer.byteLength(req.body);
+    const r = request({ host: url.hostname, port: url.port, method: req.method, path: req.path, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    r.on('error', reject);
+    r.end(req.body);
+  });
+}
+
+async function putObject(key: string, body = ''): Promise<void> {
+  await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: key, Body: body }));
+}
+
+async function keysUnder(prefix: string): Promise<string[]> {
+  const page = await stack.aws.s3.send(new ListObjectsV2Command({ Bucket: stack.cfg.bucketName, Prefix: prefix }));
+  return (page.Contents ?? []).map((o) => o.Key!);
+}
+
+async function objectText(key: string): Promise<string> {
+  const got = await stack.aws.s3.send(new GetObjectCommand({ Bucket: stack.cfg.bucketName, Key: key }));
+  return got.Body!.transformToString('utf8');
+}
+
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+const JSON_TYPE = { 'content-type': 'application/json' };
+const COOKIES = ['NAS_SID=8d1f0c2e9a7b4c3d', 'lang=en'];
+
+describe('read-only requests answer the same through Lambda and the local server', () => {
+  const cases: Req[] = [
+    { method: 'GET', path: '/api/v1/sharefolder/' },
+    { method: 'GET', path: '/api/v1/sharefolder' },
+    { method: 'GET', path: '/api/v1/sharefolder/test', cookies: COOKIES },
+    { method: 'GET', path: '/api/v1/sharefolder/Public/' },
+    { method: 'GET', path: '/api/v1/sharefolder/Missing' },
+    { method: 'GET', path: '/api/v1/sharefolder/test/readonly/sub' },
+    { method: 'GET', path: '/containerstation/api/v1/sharefolder/test/readonly' },
+    { method: 'GET', path: '/container-station/api/v1/sharefolder/test/readonly' },
+    { method: 'GET', path: '/api/v1/sharefolder/test/readonly/..' },
+    { method: 'GET', path: '/api/v1/sharefolder/test/%2e%2e/Public' },
+    { method: 'GET', path: '/api/v1/sharefolder/test/ke%00ep' },
+    { method: 'DELETE', path: '/api/v1/sharefolder/Public/doc.txt' },
+    { method: 'POST', path: '/api/v1/sharefolder/Public/', body: '{"name":"x","is_dir":true}', headers: FORM },
+  ];
+
+  it.each(cases)('$method $path', async (req) => {
+    // Prepare
+    await putObject('test/readonly/');
+    await putObject('test/readonly/sub/');
+    await putObject('test/readonly/sub/a.txt', 'a');
+    await putObject('test/readonly/z.txt', 'z');
+    await putObject('Public/doc.txt', 'doc');
+    const before = await keysUnder('');
+
+    // Act
+    const lambda = await viaLambda(req);
+    const local = await viaLocalServer(req);
+
+    // Assess
+    expect(lambda).toStrictEqual(local);
+    expect(lambda.status).not.toBe(500);
+    expect(await keysUnder('')).toStrictEqual(before);
+  });
+
+  it('answers the spec examples with the spec shapes through Lambda', async () => {
+    // Prepare: the same layout as above
+
+    // Act
+    const folders = await viaLambda({ method: 'GET', path: '/api/v1/sharefolder/' });
+    const listing = await viaLambda({ method: 'GET', path: '/api/v1/sharefolder/test/readonly' });
+    const missing = await viaLambda({ method: 'GET', path: '/api/v1/sharefolder/Missing' });
+
+    // Assess
+    expect({ status: folders.status, body: JSON.parse(folders.body) as unknown }).toStrictEqual({
+      status: 200,
+      body: [
+        { is_dir: true, name: 'Public', totalsize: '100G', type: 'd', usedsize: '3B', write: false },
+        { is_dir: true, name: 'test', totalsize: '40G', type: 'd', usedsize: expect.stringMatching(/^\d+B$/) as string, write: true },
+      ],
+    });
+    expect(listing).toStrictEqual({
+      status: 200,
+      contentType: 'application/json',
+      body: '[{"is_dir":true,"name":"sub","type":"d"},{"is_dir":false,"name":"z.txt","type":"f"}]',
+    });
+    expect(missing).toStrictEqual({ status: 400, contentType: 'application/json', body: '{"error":{"code":400,"message":"Missing"}}' });
+  });
+});
+
+describe('writes answer the same through Lambda and the local server', () => {
+  // Each write runs twice, on two identical directories: one through Lambda, one through the
+  // local server. Both answers must be identical, and so must what each left in the bucket.
+  async function twin(prepare: (dir: string) => Promise<void>, req: (dir: string) => Req): Promise<{ lambda: Seen; local: Seen; lambdaKeys: string[]; localKeys: string[] }> {
+    const id = randomUUID().slice(0, 8);
+    const viaL = `test/l-${id}`;
+    const viaS = `test/s-${id}`;
+    await prepare(viaL);
+    await prepare(viaS);
+    const lambda = await viaLambda(req(viaL));
+    const local = await viaLocalServer(req(viaS));
+    const strip = (dir: string) => async () => (await keysUnder(`${dir}/`)).map((k) => k.slice(dir.length));
+    return { lambda, local, lambdaKeys: await strip(viaL)(), localKeys: await strip(viaS)() };
+  }
+
+  it('creates a directory from a form-labelled JSON body sent with cookies', async () => {
+    // Prepare / Act
+    const r = await twin(
+      async (d) => {
+        await putObject(`${d}/`);
+        await putObject(`${d}/old.txt`, 'old');
+      },
+      (d) => ({ method: 'POST', path: `/api/v1/sharefolder/${d}/`, body: '{"name":"new_folder", "is_dir":true}', headers: FORM, cookies: COOKIES }),
+    );
+
+    // Assess
+    expect(r.lambda).toStrictEqual(r.local);
+    expect(r.lambda).toStrictEqual({
+      status: 200,
+      contentType: 'application/json',
+      body: '[{"is_dir":true,"name":"new_folder","type":"d"},{"is_dir":false,"name":"old.txt","type":"f"}]',
+    });
+    expect(r.lambdaKeys).toStrictEqual(['/', '/new_folder/', '/old.txt']);
+    expect(r.lambdaKeys).toStrictEqual(r.localKeys);
+  });
+
+  it('creates a file from a JSON body labelled application/json, storing its text', async () => {
+    // Prepare / Act
+    const r = await twin(
+      async (d) => putObject(`${d}/`),
+      (d) => ({ method: 'POST', path: `/api/v1/sharefolder/${d}/`, body: '{"name":"new_file.txt","is_dir":false,"context":"I am context."}', headers: JSON_TYPE }),
+    );
+
+    // Assess
+    expect(r.lambda).toStrictEqual(r.local);
+    expect(r.lambda.body).toBe('[{"is_dir":false,"name":"new_file.txt","type":"f"}]');
+    expect(r.lambdaKeys).toStrictEqual(['/', '/new_file.txt']);
+    expect(r.lambdaKeys).toStrictEqual(r.localKeys);
+  });
+
+  it('creates a file from a JSON body sent without any content type', async () => {
+    // Prepare / Act
+    const r = await twin(
+      async (d) => putObject(`${d}/`),
+      (d) => ({ method: 'POST', path: `/api/v1/sharefolder/${d}/`, body: '{"name":"plain","is_dir":false,"content":"no type"}' }),
+    );
+
+    // Assess
+    expect(r.lambda).toStrictEqual(r.local);
+    expect(r.lambda.body).toBe('[{"is_dir":false,"name":"plain","type":"f"}]');
+    expect(r.lambdaKeys).toStrictEqual(r.localKeys);
+  });
+
+  it('refuses an existing name with 400 and keeps the file', async () => {
+    // Prepare / Act
+    const r = await twin(
+      async (d) => {
+        await putObject(`${d}/`);
+        await putObject(`${d}/taken.txt`, 'original');
+      },
+      (d) => ({ method: 'POST', path: `/api/v1/sharefolder/${d}/`, body: '{"name":"taken.txt","is_dir":false,"context":"new"}', headers: FORM }),
+    );
+
+    // Assess
+    expect(r.lambda.status).toBe(400);
+    expect(JSON.parse(r.lambda.body)).toStrictEqual({ error: { code: 400, message: expect.stringMatching(/\/taken\.txt already exists$/) as string } });
+    expect(JSON.parse(r.local.body)).toStrictEqual(JSON.parse(r.lambda.body.replace('/l-', '/s-')));
+    expect(r.lambdaKeys).toStrictEqual(r.localKeys);
+  });
+
+  it('answers malformed JSON with the same 400 envelope', async () => {
+    // Prepare / Act
+    const r = await twin(
+      async (d) => putObject(`${d}/`),
+      (d) => ({ method: 'POST', path: `/api/v1/sharefolder/${d}/`, body: '{"name":', headers: JSON_TYPE }),
+    );
+
+    // Assess
+    expect(r.lambda).toStrictEqual(r.local);
+    expect(r.lambda).toStrictEqual({ status: 400, contentType: 'application/json', body: '{"error":{"code":400,"message":"Request body is not valid JSON"}}' });
+  });
+
+  it('answers a body over 1 MiB with the same 413 envelope', async () => {
+    // Prepare / Act
+    const r = await twin(
+      async (d) => putObject(`${d}/`),
+      (d) => ({ method: 'POST', path: `/api/v1/sharefolder/${d}/`, body: JSON.stringify({ name: 'big', is_dir: false, context: 'x'.repeat(1024 * 1024) }), headers: FORM }),
+    );
+
+    // Assess
+    expect(r.lambda).toStrictEqual(r.local);
+    expect(r.lambda).toStrictEqual({ status: 413, contentType: 'application/json', body: '{"error":{"code":413,"message":"Request body is larger than 1048576 bytes"}}' });
+    expect(r.lambdaKeys).toStrictEqual(['/']);
+  });
+
+  it('deletes a file: 200 with an empty body', async () => {
+    // Prepare / Act
+    const r = await twin(
+      async (d) => {
+        await putObject(`${d}/`);
+        await putObject(`${d}/new_file.json`, '');
+        await putObject(`${d}/other.txt`, 'o');
+      },
+      (d) => ({ method: 'DELETE', path: `/api/v1/sharefolder/${d}/new_file.json`, cookies: COOKIES }),
+    );
+
+    // Assess
+    expect(r.lambda).toStrictEqual(r.local);
+    expect({ status: r.lambda.status, body: r.lambda.body }).toStrictEqual({ status: 200, body: '' });
+    expect(r.lambdaKeys).toStrictEqual(['/', '/other.txt']);
+    expect(r.lambdaKeys).toStrictEqual(r.localKeys);
+  });
+
+  it('deletes a directory with its contents: {}', async () => {
+    // Prepare / Act
+    const r = await twin(
+      async (d) => {
+        await putObject(`${d}/`);
+        await putObject(`${d}/new_folder/`);
+        await putObject(`${d}/new_folder/a/b.txt`, 'b');
+        await putObject(`${d}/new_folder.txt`, 'sibling');
+      },
+      (d) => ({ method: 'DELETE', path: `/api/v1/sharefolder/${d}/new_folder/` }),
+    );
+
+    // Assess
+    expect(r.lambda).toStrictEqual(r.local);
+    expect(r.lambda).toStrictEqual({ status: 200, contentType: 'application/json', body: '{}' });
+    expect(r.lambdaKeys).toStrictEqual(['/', '/new_folder.txt']);
+    expect(r.lambdaKeys).toStrictEqual(r.localKeys);
+  });
+
+  it('refuses a DELETE whose path ends in ".." (it would name the parent directory) and deletes nothing', async () => {
+    // Prepare / Act
+    const r = await twin(
+      async (d) => {
+        await putObject(`${d}/`);
+        await putObject(`${d}/sub/`);
+        await putObject(`${d}/sub/x.txt`, 'x');
+      },
+      (d) => ({ method: 'DELETE', path: `/api/v1/sharefolder/${d}/sub/..` }),
+    );
+
+    // Assess
+    expect(r.lambda).toStrictEqual(r.local);
+    expect(r.lambda).toStrictEqual({ status: 400, contentType: 'application/json', body: '{"error":{"code":400,"message":"Invalid path: \\"..\\" is not allowed in a path"}}' });
+    expect(r.lambdaKeys).toStrictEqual(['/', '/sub/', '/sub/x.txt']);
+  });
+});
+
+describe('request headers reach the function through the Lambda entry', () => {
+  it('answers 413 from a Content-Length header over 1 MiB before reading the body', async () => {
+    // Prepare: a small, valid body whose declared length is over the limit. Only a function
+    // that sees the header can refuse it; without headers (rawHeaders unset) it would read the
+    // small body and create the directory.
+    await putObject('test/declared/');
+    const body = '{"name":"made","is_dir":true}';
+
+    // Act
+    const declaredLarge = await viaLambda({
+      method: 'POST',
+      path: '/api/v1/sharefolder/test/declared/',
+      body,
+      headers: { ...FORM, 'content-length': String(2 * 1024 * 1024) },
+      cookies: COOKIES,
+    });
+    const keysAfterRefusal = await keysUnder('test/declared/');
+    const declaredTrue = await viaLambda({ method: 'POST', path: '/api/v1/sharefolder/test/declared/', body, headers: FORM, cookies: COOKIES });
+
+    // Assess
+    expect(declaredLarge).toStrictEqual({ status: 413, contentType: 'application/json', body: '{"error":{"code":413,"message":"Request body is larger than 1048576 bytes"}}' });
+    expect(keysAfterRefusal).toStrictEqual(['test/declared/']);
+    expect(declaredTrue).toStrictEqual({ status: 200, contentType: 'application/json', body: '[{"is_dir":true,"name":"made","type":"d"}]' });
+    expect(await objectText('test/declared/made/')).toBe('');
+  });
+
+  it('answers a route the function does not serve with a 404 envelope', async () => {
+    // Prepare: an event routed to the wrong function (a misconfigured route)
+
+    // Act
+    const answer = await viaLambda({ method: 'GET', path: '/api/v1/export/' });
+
+    // Assess
+    expect(answer).toStrictEqual({ status: 404, contentType: 'application/json', body: '{"error":{"code":404,"message":"No route for GET /api/v1/export/"}}' });
+  });
+});
