@@ -1,9 +1,11 @@
 // The local HTTP server: one hono app that mounts every function of the route manifest,
 // exactly as API Gateway routes to them in the cloud, and logs one line per request.
-import { serve, type ServerType } from '@hono/node-server';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { manifest } from '../../functions/routes.ts';
-import { createBaseApp } from '../../lib/http/app.ts';
+import { createBaseApp, unreadableRequestResponse } from '../../lib/http/app.ts';
 import type { HttpFunction } from '../../lib/http/function.ts';
 
 export async function loadFunctions(): Promise<HttpFunction[]> {
@@ -34,23 +36,19 @@ export interface RunningServer {
 }
 
 export async function startServer(app: Hono, host: string, port: number): Promise<RunningServer> {
-  return new Promise((resolve, reject) => {
-    let server: ServerType;
-    try {
-      server = serve({ fetch: app.fetch, hostname: host, port }, (info) => {
-        resolve({
-          url: `http://${host.includes(':') ? `[${host}]` : host}:${info.port}`,
-          close: () =>
-            new Promise<void>((done) => {
-              // Long polls may be open: stop them instead of waiting out their bound.
-              (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-              server.close(() => done());
-            }),
-        });
-      });
-      server.on('error', reject);
-    } catch (err) {
-      reject(err as Error);
-    }
+  const server = createServer(getRequestListener(app.fetch, { errorHandler: unreadableRequestResponse }));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
   });
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+    close: () =>
+      new Promise<void>((done) => {
+        // Long polls may be open: end them instead of waiting out their bound.
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
 }

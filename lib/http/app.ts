@@ -34,3 +34,14 @@ export function errorResponse(c: Context, err: unknown): Response {
   logger.error('unhandled error', { method: c.req.method, path: new URL(c.req.url).pathname, error: err as Error });
   return c.json(envelope(500, 'Internal server error'), 500);
 }
+
+/**
+ * For requests that fail before hono sees them (@hono/node-server cannot build a Request from
+ * a target such as `/api/v1/sharefolder/a\\b`): the same envelope as everything else.
+ */
+export function unreadableRequestResponse(err: unknown): Response {
+  const unreadable = err instanceof Error && err.name === 'RequestError';
+  if (!unreadable) logger.error('request failed before routing', { error: err as Error });
+  const status = unreadable ? 400 : 500;
+  return Response.json(envelope(status, unreadable ? 'Malformed request target' : 'Internal server error'), { status });
+}

@@ -4,11 +4,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import serverless from 'serverless-http';
+import { unreadableRequestResponse } from './app.ts';
 
 export type LambdaHandler = ReturnType<typeof serverless>;
 
 export function lambdaHandler(app: Hono): LambdaHandler {
-  const listener = getRequestListener(app.fetch);
+  const listener = getRequestListener(app.fetch, { errorHandler: unreadableRequestResponse });
   return serverless((req: IncomingMessage, res: ServerResponse) => {
     // serverless-http fills `headers` but not `rawHeaders`, and @hono/node-server builds the
     // Request from `rawHeaders`: without this every header (cookie, content-type) is lost.

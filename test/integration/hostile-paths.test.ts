@@ -206,12 +206,10 @@ describe('hostile paths and names', () => {
     expect(await bucketState()).toStrictEqual(before);
   });
 
-  // Known gap: @hono/node-server answers a raw backslash with a bare 400 and an empty body
-  // before the app runs, so there is no envelope. Fixing it needs an `errorHandler` where the
-  // listener is created (infra/local/server.ts `serve`, lib/http/lambda.ts). When it is fixed
-  // this test fails: turn it into a plain `it`. (Raw non-ASCII bytes are refused by Node's own
-  // HTTP parser, which only a `clientError` handler on the server could answer differently.)
-  it.fails('answers a raw backslash in the path with the error envelope (known gap)', async () => {
+  // @hono/node-server refuses a raw backslash before the app runs; its errorHandler (set where
+  // the listener is created) answers with the envelope. Raw non-ASCII bytes are refused by
+  // Node's own HTTP parser (a bare 400), before any code of ours could answer.
+  it('answers a raw backslash in the path with the error envelope', async () => {
     // Prepare: nothing
 
     // Act
