@@ -21,6 +21,7 @@ export interface FolderEntry {
 }
 
 const DELETE_BATCH = 1000;
+const DELETE_BATCHES_IN_FLIGHT = 4;
 
 export class ShareStorage {
   constructor(
@@ -94,32 +95,27 @@ export class ShareStorage {
     await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: fileKey(path) }));
   }
 
-  /** Deletes the directory and everything under it, in batches of 1000 keys. */
+  /** Deletes the directory and everything under it, in batches of 1000 keys, a few at a time. */
   async deleteDirectory(path: SharePath): Promise<number> {
-    let deleted = 0;
-    let batch: string[] = [];
-    const flush = async () => {
-      if (batch.length === 0) return;
+    // List everything first: deleting while paging can make a continuation token skip keys.
+    const keys: string[] = [];
+    for await (const page of this.pages({ Prefix: dirPrefix(path) })) {
+      for (const object of page.Contents ?? []) keys.push(object.Key!);
+    }
+    const batches: string[][] = [];
+    for (let i = 0; i < keys.length; i += DELETE_BATCH) batches.push(keys.slice(i, i + DELETE_BATCH));
+    const deleteBatch = async (batch: string[]) => {
       const result = await this.s3.send(
         new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
       );
       if (result.Errors && result.Errors.length > 0) {
         throw new Error(`S3 refused to delete ${result.Errors.length} objects, first ${result.Errors[0]?.Key}: ${result.Errors[0]?.Message}`);
       }
-      deleted += batch.length;
-      batch = [];
     };
-    // List everything first: deleting while paging can make a continuation token skip keys.
-    const keys: string[] = [];
-    for await (const page of this.pages({ Prefix: dirPrefix(path) })) {
-      for (const object of page.Contents ?? []) keys.push(object.Key!);
+    for (let i = 0; i < batches.length; i += DELETE_BATCHES_IN_FLIGHT) {
+      await Promise.all(batches.slice(i, i + DELETE_BATCHES_IN_FLIGHT).map(deleteBatch));
     }
-    for (const key of keys) {
-      batch.push(key);
-      if (batch.length === DELETE_BATCH) await flush();
-    }
-    await flush();
-    return deleted;
+    return keys.length;
   }
 
   /** Sum of the sizes of every object under a share folder. */
