@@ -15,6 +15,7 @@ import {
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { AwsClients } from '../../lib/aws/clients.ts';
 import { logger } from '../../lib/log.ts';
+import { sleep } from '../../lib/sleep.ts';
 
 export interface StreamPollerOptions {
   tableName: string;
@@ -31,6 +32,7 @@ export interface StreamPollerOptions {
 
 export class StreamPoller {
   private running = false;
+  private readonly stopping = new AbortController();
   private readonly shardsSeen = new Set<string>();
   private readonly finishedShards = new Set<string>();
   private readonly workers: Promise<void>[] = [];
@@ -62,6 +64,7 @@ export class StreamPoller {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping.abort();
     await Promise.allSettled([this.discovery, ...this.workers]);
   }
 
@@ -107,14 +110,14 @@ export class StreamPoller {
         }
         if (!this.running) return;
         logger.error('stream poller: GetRecords failed', { shardId, error: err as Error });
-        await sleep(this.idleDelayMs * 5);
+        await this.sleep(this.idleDelayMs * 5);
         continue;
       }
       if (records.length > 0) {
         await this.deliver(records);
         lastSequence = records.at(-1)!.dynamodb?.SequenceNumber;
       } else {
-        await sleep(this.idleDelayMs);
+        await this.sleep(this.idleDelayMs);
       }
     }
     this.finishedShards.add(shardId);
@@ -144,7 +147,7 @@ export class StreamPoller {
       }
       if (failedFrom < 0) return;
       pending = pending.slice(failedFrom);
-      await sleep(this.idleDelayMs);
+      await this.sleep(this.idleDelayMs);
     }
   }
 
@@ -169,6 +172,11 @@ export class StreamPoller {
     };
   }
 
+  /** Waits, but not past stop(): a stopping poller must not hold its caller for seconds. */
+  private sleep(ms: number): Promise<void> {
+    return sleep(ms, this.stopping.signal);
+  }
+
   private async iterator(shardId: string, type: 'TRIM_HORIZON' | 'AFTER_SEQUENCE_NUMBER', sequence?: string): Promise<string | undefined> {
     const out = await this.options.aws.streams.send(
       new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shardId, ShardIteratorType: type, SequenceNumber: sequence }),
@@ -178,11 +186,11 @@ export class StreamPoller {
 
   private async loop(step: () => Promise<void>, everyMs: number): Promise<void> {
     while (this.running) {
-      await sleep(everyMs);
+      await this.sleep(everyMs);
       if (!this.running) return;
       await step().catch((err: unknown) => logger.error('stream poller: shard discovery failed', { error: err as Error }));
     }
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+

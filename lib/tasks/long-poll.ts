@@ -7,6 +7,7 @@
 // response carries the change-counter value it saw (header `X-Stevedore-Cursor`) and the
 // next poll may send it back (`?cursor=N`), getting every change after it at once. Without a
 // cursor a poll waits for changes after it started, as the original API did.
+import { sleep } from '../sleep.ts';
 import type { TaskKind, TaskRecord } from './model.ts';
 import { taskStore } from './store.ts';
 
@@ -47,16 +48,4 @@ export async function pollProgress(kind: TaskKind, options: PollOptions): Promis
     await sleep(Math.min(options.intervalMs, left), options.signal);
   }
   return { tasks: [], cursor: since };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }
