@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readTarEntries } from '../lib/archive/tar.ts';
+import { readTarEntries } from '../lib/archive/tar-reader.ts';
 import { config } from '../lib/config.ts';
 import { parseBodyPath } from '../lib/share/paths.ts';
 import { shareStorage } from '../lib/share/storage.ts';

@@ -9,7 +9,10 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ArchiveEntry } from '../archive/entry.ts';
-import { readTarEntries, writeTarEntries } from '../archive/tar.ts';
+import { DEFAULT_UNPACK_LIMITS } from '../archive/limits.ts';
+import { partSizeFor } from '../aws/part-size.ts';
+import { packTar } from '../archive/pack.ts';
+import { readTarEntries } from '../archive/tar-reader.ts';
 import { badRequest, notFound } from '../http/errors.ts';
 import type { ContainerConfig, ContainerRecord, ContainerRuntime, ContainerSpec, ContainerSummary, ContainerType, RootfsExport } from './runtime.ts';
 
@@ -114,15 +117,26 @@ export class BuiltinRuntime implements ContainerRuntime {
   async importRootfs(spec: ContainerSpec, config: ContainerConfig, entries: AsyncIterable<ArchiveEntry>): Promise<ContainerRecord> {
     if (await this.isNameTaken(spec.name)) throw nameTaken(spec.name);
     const rootfsKey = newRootfsKey();
+    const body = packTar(entries);
+    let archiveError: unknown;
+    body.on('error', (err) => {
+      archiveError = err; // the cause the client should read, not what the upload's abort says
+    });
     // A multipart upload completes only when every entry was read: a corrupt archive
     // throws first, the upload is aborted, and no root filesystem object ever appears.
-    await new Upload({
-      client: this.s3,
-      params: { Bucket: this.bucket, Key: rootfsKey, Body: writeTarEntries(entries) },
-      partSize: this.partSize,
-      queueSize: 2,
-      leavePartsOnError: false,
-    }).done();
+    try {
+      await new Upload({
+        client: this.s3,
+        params: { Bucket: this.bucket, Key: rootfsKey, Body: body },
+        partSize: this.partSize,
+        queueSize: 2,
+        leavePartsOnError: false,
+      }).done();
+    } catch (err) {
+      // Upload rethrows a failing AbortMultipartUpload (an emulator without it) in place of
+      // the archive's own failure.
+      throw archiveError ?? err;
+    }
     try {
       return await this.register(spec, config, rootfsKey);
     } catch (err) {
@@ -144,7 +158,11 @@ export class BuiltinRuntime implements ContainerRuntime {
       () => false,
     );
     if (!exists) {
-      await new Upload({ client: this.s3, params: { Bucket: this.bucket, Key: rootfsKey, Body: writeTarEntries(rootfs) }, partSize: this.partSize }).done();
+      await new Upload({
+        client: this.s3,
+        params: { Bucket: this.bucket, Key: rootfsKey, Body: packTar(rootfs) },
+        partSize: partSizeFor(DEFAULT_UNPACK_LIMITS.maxTotalBytes, this.partSize),
+      }).done();
     }
     const record = { pk: IMAGE_PK, sk: `${name}:${tag}`, name, tag, rootfsKey };
     await this.doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: this.table, Item: record } }] }));

@@ -1,0 +1,99 @@
+// Import-inspect: the config of an archive, read from its head with ranged reads so that the
+// cost is the same for a 10 MiB and a 10 GiB archive.
+import tarStream from 'tar-stream';
+import { parseArchiveConfig } from './config.ts';
+import type { ArchiveConfig } from './entry.ts';
+import { ArchiveError, FILE_NOT_SUPPORTED } from './errors.ts';
+import { CONFIG_ENTRY_NAME, MAX_CONFIG_BYTES, hasGzipMagic, isConfigEntry } from './format.ts';
+import { gunzipHead } from './gunzip.ts';
+
+/** Reads `start..end`, both inclusive (as an HTTP Range header). */
+export type RangeReader = (start: number, end: number) => Promise<Buffer>;
+
+/** The first read; enough for any archive stevedore writes with a config of normal size. */
+export const INSPECT_FIRST_READ_BYTES = 64 * 1024;
+/** Inspect never reads more than this from the head of an archive, however large it is. */
+export const INSPECT_MAX_READ_BYTES = 256 * 1024;
+/** Tar bytes the config entry can span: its header blocks (pax ones too) and a config at its cap. */
+const TAR_HEAD_BYTES = MAX_CONFIG_BYTES + 64 * 1024;
+
+type FirstEntry =
+  | { kind: 'config'; bytes: Buffer }
+  | { kind: 'config-too-large'; size: number }
+  /** The first entry is something else: a plain rootfs tarball, which only import takes. */
+  | { kind: 'other' }
+  /** The head stops before the config entry is complete (`headerSeen`: inside its body). */
+  | { kind: 'incomplete'; headerSeen: boolean }
+  | { kind: 'not-tar' };
+
+export async function inspectArchive(readRange: RangeReader, size: number): Promise<ArchiveConfig> {
+  if (size <= 0) throw new ArchiveError(FILE_NOT_SUPPORTED);
+  const readableBytes = Math.min(size, INSPECT_MAX_READ_BYTES);
+  let head = await readExactly(readRange, 0, Math.min(size, INSPECT_FIRST_READ_BYTES));
+  for (;;) {
+    const tarHead = hasGzipMagic(head) ? await gunzipHead(head, TAR_HEAD_BYTES) : head.subarray(0, TAR_HEAD_BYTES);
+    const first = await readFirstEntry(tarHead);
+    switch (first.kind) {
+      case 'config':
+        return parseArchiveConfig(first.bytes);
+      case 'config-too-large':
+        throw new ArchiveError(`${CONFIG_ENTRY_NAME} is ${first.size} bytes, more than the ${MAX_CONFIG_BYTES} allowed`);
+      case 'other':
+      case 'not-tar':
+        throw new ArchiveError(FILE_NOT_SUPPORTED);
+      case 'incomplete':
+        if (head.length < readableBytes) {
+          const rest = await readExactly(readRange, head.length, readableBytes - head.length);
+          head = Buffer.concat([head, rest]);
+          continue;
+        }
+        if (head.length < size) {
+          throw new ArchiveError(`${CONFIG_ENTRY_NAME} does not end within the first ${INSPECT_MAX_READ_BYTES / 1024} KiB of the archive`);
+        }
+        // A whole file too short for even one tar header is no archive, rather than a cut one.
+        throw new ArchiveError(first.headerSeen ? 'Archive is truncated' : FILE_NOT_SUPPORTED);
+    }
+  }
+}
+
+async function readExactly(readRange: RangeReader, start: number, length: number): Promise<Buffer> {
+  const bytes = await readRange(start, start + length - 1);
+  if (bytes.length !== length) {
+    throw new Error(`Range read of ${length} bytes at ${start} returned ${bytes.length} bytes`);
+  }
+  return bytes;
+}
+
+/**
+ * Parses the first entry of a tar head. tar-stream waits for the consumer before it parses
+ * past an entry, and this one never lets it, so the end of the head after the first entry is
+ * never looked at: a cut there is no error.
+ */
+function readFirstEntry(tarHead: Buffer): Promise<FirstEntry> {
+  return new Promise((resolve) => {
+    const extract = tarStream.extract();
+    let settled = false;
+    let headerSeen = false;
+    const settle = (outcome: FirstEntry) => {
+      if (settled) return;
+      settled = true;
+      resolve(outcome);
+      extract.destroy();
+    };
+    extract.on('entry', (header, body) => {
+      headerSeen = true;
+      body.on('error', () => settle({ kind: 'incomplete', headerSeen }));
+      if (!isConfigEntry(header)) return settle({ kind: 'other' });
+      if (header.size > MAX_CONFIG_BYTES) return settle({ kind: 'config-too-large', size: header.size });
+      const chunks: Buffer[] = [];
+      body.on('data', (chunk) => chunks.push(chunk as Buffer));
+      body.on('end', () => settle({ kind: 'config', bytes: Buffer.concat(chunks) }));
+    });
+    extract.on('error', (error) =>
+      settle(error.message === 'Unexpected end of data' ? { kind: 'incomplete', headerSeen } : { kind: 'not-tar' }),
+    );
+    // Closing with nothing settled: the tar ended cleanly without a single entry.
+    extract.on('close', () => settle({ kind: 'not-tar' }));
+    extract.end(tarHead);
+  });
+}

@@ -1,0 +1,131 @@
+// Import's view of an archive: the config (when it is one of ours) and the root filesystem's
+// entries, normalized and safe, from any tar or tgz, ours or a plain rootfs (`docker export`).
+import type { Readable } from 'node:stream';
+import { parseArchiveConfig } from './config.ts';
+import type { ArchiveConfig, ArchiveEntry } from './entry.ts';
+import { type ArchiveLayout, EntryPolicy } from './entry-policy.ts';
+import { ArchiveError, FILE_NOT_SUPPORTED } from './errors.ts';
+import { CONFIG_ENTRY_NAME, MAX_CONFIG_BYTES, hasGzipMagic, isConfigEntry } from './format.ts';
+import { gunzipChunks } from './gunzip.ts';
+import { UnpackBudget, type UnpackLimits, resolveLimits } from './limits.ts';
+import { type RawTarEntry, TarReader } from './tar-reader.ts';
+import { WarningLog } from './warnings.ts';
+
+export interface UnpackedArchive {
+  /** Present when the archive is one of ours; undefined for a plain root-filesystem tarball. */
+  config: ArchiveConfig | undefined;
+  /**
+   * The root filesystem. Names are relative to the container's root, without leading `./` or
+   * `/` and without a trailing slash, directories included (`usr/lib`); hardlink targets are
+   * in the same form. Only files have a body. Iterating throws an ArchiveError when the
+   * archive turns out corrupt, truncated or over a limit. Iterate to the end, or call
+   * `return()` (as `break` does) to release the source early.
+   */
+  entries: AsyncGenerator<ArchiveEntry>;
+  /** Entries left out and why; grows while `entries` is iterated. */
+  warnings: string[];
+}
+
+export async function readArchive(
+  source: AsyncIterable<Buffer> | Readable,
+  limits?: Partial<UnpackLimits>,
+): Promise<UnpackedArchive> {
+  const budget = new UnpackBudget(resolveLimits(limits));
+  const input = await peek(countBytes(source, (bytes) => budget.addCompressed(bytes)), 2);
+  if (input.head.length === 0) throw new ArchiveError(FILE_NOT_SUPPORTED);
+  const compressed = hasGzipMagic(input.head);
+  const reader = new TarReader(compressed ? gunzipChunks(input.chunks) : input.chunks, (chunk) =>
+    budget.addExpanded(chunk.length, compressed),
+  );
+
+  const warnings = new WarningLog();
+  try {
+    const first = await reader.next();
+    if (first === undefined) throw new ArchiveError(FILE_NOT_SUPPORTED);
+    budget.addEntry(first.header);
+    const config = isConfigEntry(first.header) ? await readConfig(first) : undefined;
+    const layout: ArchiveLayout = config ? 'stevedore' : 'plain';
+    const policy = new EntryPolicy(layout, warnings);
+    const entries = admittedEntries(reader, config ? undefined : first, policy, budget);
+    return { config, entries: releasingOnReturn(entries, reader), warnings: warnings.messages };
+  } catch (error) {
+    reader.close();
+    throw error;
+  }
+}
+
+async function* admittedEntries(
+  reader: TarReader,
+  firstEntry: RawTarEntry | undefined,
+  policy: EntryPolicy,
+  budget: UnpackBudget,
+): AsyncGenerator<ArchiveEntry> {
+  try {
+    let entry = firstEntry ?? (await nextCounted(reader, budget));
+    while (entry !== undefined) {
+      const header = policy.admit(entry.header);
+      if (header) yield { header, body: header.type === 'file' ? entry.body() : noBytes() };
+      await entry.drain(); // what the consumer left unread, and the bodies of skipped entries
+      entry = await nextCounted(reader, budget);
+    }
+  } finally {
+    reader.close();
+  }
+}
+
+async function nextCounted(reader: TarReader, budget: UnpackBudget): Promise<RawTarEntry | undefined> {
+  const entry = await reader.next();
+  if (entry) budget.addEntry(entry.header);
+  return entry;
+}
+
+async function readConfig(entry: RawTarEntry): Promise<ArchiveConfig> {
+  if (entry.header.size > MAX_CONFIG_BYTES) {
+    throw new ArchiveError(`${CONFIG_ENTRY_NAME} is ${entry.header.size} bytes, more than the ${MAX_CONFIG_BYTES} allowed`);
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of entry.body()) chunks.push(chunk);
+  return parseArchiveConfig(Buffer.concat(chunks));
+}
+
+async function* noBytes(): AsyncGenerator<Buffer> {}
+
+async function* countBytes(source: AsyncIterable<Buffer> | Readable, count: (bytes: number) => void): AsyncGenerator<Buffer> {
+  for await (const chunk of source as AsyncIterable<Buffer>) {
+    count(chunk.length);
+    yield chunk;
+  }
+}
+
+/** Reads at least `bytes` bytes ahead (fewer at the end), and gives them back in `chunks`. */
+async function peek(source: AsyncIterable<Buffer>, bytes: number): Promise<{ head: Buffer; chunks: AsyncIterable<Buffer> }> {
+  const iterator = source[Symbol.asyncIterator]();
+  const peeked: Buffer[] = [];
+  let length = 0;
+  let ended = false;
+  while (length < bytes && !ended) {
+    const result = await iterator.next();
+    if (result.done) ended = true;
+    else {
+      peeked.push(result.value);
+      length += result.value.length;
+    }
+  }
+  const rest: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => iterator };
+  async function* chunks(): AsyncGenerator<Buffer> {
+    yield* peeked;
+    if (!ended) yield* rest;
+  }
+  return { head: Buffer.concat(peeked), chunks: chunks() };
+}
+
+// A generator that was never started skips its `finally` when returned, which would leave the
+// source open: an import that gives up before iterating must still release it.
+function releasingOnReturn(entries: AsyncGenerator<ArchiveEntry>, reader: TarReader): AsyncGenerator<ArchiveEntry> {
+  const returnEntries = entries.return.bind(entries);
+  entries.return = (value) => {
+    reader.close();
+    return returnEntries(value);
+  };
+  return entries;
+}

@@ -1,0 +1,505 @@
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import tarStream from 'tar-stream';
+import { describe, expect, it } from 'vitest';
+import type { ArchiveEntry } from '../../lib/archive/entry.ts';
+import { ArchiveError, FILE_NOT_SUPPORTED } from '../../lib/archive/errors.ts';
+import { packArchive } from '../../lib/archive/pack.ts';
+import { type UnpackedArchive, readArchive } from '../../lib/archive/unpack.ts';
+import { MAX_WARNINGS } from '../../lib/archive/warnings.ts';
+import { demoRootfs } from '../../lib/runtimes/demo-rootfs.ts';
+import {
+  FIXED_MTIME,
+  SAMPLE_CONFIG,
+  type RawTarEntry,
+  buildTar,
+  chunked,
+  collect,
+  describeEntries,
+  directory,
+  file,
+  hardlink,
+  symlink,
+} from './archive-fixtures.ts';
+
+const configEntry = () => file('config.json', JSON.stringify(SAMPLE_CONFIG));
+
+/** The entries' names and link targets, with the warnings, once every entry was read. */
+async function readAll(archive: UnpackedArchive) {
+  const entries = await describeEntries(archive.entries);
+  return { names: entries.map((entry) => entry.name), entries, warnings: archive.warnings };
+}
+
+async function unpackOurs(entries: RawTarEntry[]) {
+  return readAll(await readArchive(chunked(await buildTar([configEntry(), ...entries]))));
+}
+
+async function unpackPlain(entries: RawTarEntry[]) {
+  return readAll(await readArchive(chunked(await buildTar(entries))));
+}
+
+/** The error that reading the archive, entries included, fails with. */
+async function failureOf(bytes: AsyncIterable<Buffer>): Promise<Error> {
+  try {
+    const archive = await readArchive(bytes);
+    await describeEntries(archive.entries);
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the archive to be refused');
+}
+
+async function packDemo(compress: boolean): Promise<Buffer> {
+  return collect(packArchive(SAMPLE_CONFIG, demoRootfs(), { compress, gzipLevel: 6, mtime: FIXED_MTIME }));
+}
+
+describe('readArchive of a plain rootfs tarball', () => {
+  it('has no config and gives the entries with normalized names', async () => {
+    // Prepare
+    const entries = [directory('./'), directory('./etc/'), file('./etc/hostname', 'box\n'), directory('bin'), symlink('./bin/sh', 'busybox')];
+
+    // Act
+    const { names, entries: read, warnings } = await unpackPlain(entries);
+    const archive = await readArchive(chunked(await buildTar(entries)));
+
+    // Assess
+    expect(archive.config).toBeUndefined();
+    expect(names).toEqual(['etc', 'etc/hostname', 'bin', 'bin/sh']);
+    expect(read.find((entry) => entry.name === 'bin/sh')?.linkname).toBe('busybox');
+    expect(warnings).toEqual([]);
+  });
+
+  it('reads a gzipped one, recognised by its bytes', async () => {
+    // Prepare
+    const tgz = await buildTar([file('etc/hostname', 'box\n')], { gzip: true });
+
+    // Act
+    const archive = await readArchive(Readable.from(chunked(tgz, 7)));
+    const { entries } = await readAll(archive);
+
+    // Assess
+    expect(archive.config).toBeUndefined();
+    expect(entries.map(({ name, size }) => ({ name, size }))).toEqual([{ name: 'etc/hostname', size: 4 }]);
+  });
+
+  it.each([
+    ['random bytes', () => Buffer.concat([Buffer.from('xx'), randomBytes(50_000)])],
+    ['a text file', () => Buffer.from('hello\n'.repeat(1000))],
+    ['an empty file', () => Buffer.alloc(0)],
+  ])('refuses %s as "File not supported"', async (_kind, build) => {
+    // Prepare
+    const bytes = build();
+
+    // Act
+    const reading = readArchive(chunked(bytes));
+
+    // Assess
+    await expect(reading).rejects.toThrow(new ArchiveError(FILE_NOT_SUPPORTED));
+  });
+});
+
+describe('readArchive of hostile entries', () => {
+  it('strips leading slashes from absolute names, with one warning', async () => {
+    // Prepare
+    const entries = [file('/etc/passwd', 'root:x:0:0::/:/bin/sh\n'), file('//etc/group', 'root:x:0:\n')];
+
+    // Act
+    const { names, warnings } = await unpackPlain(entries);
+
+    // Assess
+    expect(names).toEqual(['etc/passwd', 'etc/group']);
+    expect(warnings).toEqual(['removed leading "/" from entry names']);
+  });
+
+  it('skips names that climb out of the root and keeps the rest', async () => {
+    // Prepare
+    const entries = [
+      file('../../etc/passwd', 'evil'),
+      file('a/../../x', 'evil'),
+      file('rootfs/../../escape', 'evil'),
+      file('rootfs/a/../b', 'not escaping, still refused'),
+      file('rootfs/fine', 'ok'),
+    ];
+
+    // Act
+    const { names, warnings } = await unpackOurs(entries);
+
+    // Assess
+    expect(names).toEqual(['fine']);
+    expect(warnings).toEqual([
+      'skipped "../../etc/passwd": path escapes the root',
+      'skipped "a/../../x": path escapes the root',
+      'skipped "rootfs/../../escape": path escapes the root',
+      'skipped "rootfs/a/../b": path contains ".."',
+    ]);
+  });
+
+  it('skips entries outside rootfs/ in one of our archives', async () => {
+    // Prepare
+    const entries = [file('rootfs/etc/hostname', 'box\n'), file('etc/passwd', 'evil'), file('config.json', '{}')];
+
+    // Act
+    const { names, warnings } = await unpackOurs(entries);
+
+    // Assess
+    expect(names).toEqual(['etc/hostname']);
+    expect(warnings).toEqual(['skipped "etc/passwd": outside rootfs/', 'skipped "config.json": outside rootfs/']);
+  });
+
+  it('keeps symlinks, absolute targets included, and skips what is written through them', async () => {
+    // Prepare
+    const entries = [
+      symlink('bin/sh', '/bin/busybox'),
+      symlink('link', '/etc'),
+      file('link/passwd', 'evil'),
+      symlink('up', '../../..'),
+      directory('up/x'),
+      file('up/x/y', 'evil'),
+      file('link', 'overwrites what the link points at'),
+      symlink('link/nested', '/'),
+      directory('dir'),
+      symlink('dir/inner', '..'),
+      hardlink('dir/inner/h', 'bin/sh'),
+    ];
+
+    // Act
+    const { entries: read, warnings } = await unpackPlain(entries);
+
+    // Assess
+    expect(read.map(({ name, type, linkname }) => ({ name, type, linkname }))).toEqual([
+      { name: 'bin/sh', type: 'symlink', linkname: '/bin/busybox' },
+      { name: 'link', type: 'symlink', linkname: '/etc' },
+      { name: 'up', type: 'symlink', linkname: '../../..' },
+      { name: 'dir', type: 'directory', linkname: '' },
+      { name: 'dir/inner', type: 'symlink', linkname: '..' },
+    ]);
+    expect(warnings).toEqual([
+      'skipped "link/passwd": path goes through symlink "link"',
+      'skipped "up/x": path goes through symlink "up"',
+      'skipped "up/x/y": path goes through symlink "up"',
+      'skipped "link": path goes through symlink "link"',
+      'skipped "link/nested": path goes through symlink "link"',
+      'skipped "dir/inner/h": path goes through symlink "dir/inner"',
+    ]);
+  });
+
+  it('keeps hardlinks to earlier files only', async () => {
+    // Prepare
+    const entries = [
+      file('rootfs/bin/busybox', 'binary'),
+      hardlink('rootfs/bin/ls', 'rootfs/bin/busybox'),
+      hardlink('rootfs/bin/cat', 'rootfs/bin/ls'),
+      hardlink('rootfs/bin/later', 'rootfs/bin/notyet'),
+      file('rootfs/bin/notyet', 'x'),
+      hardlink('rootfs/bin/missing', 'rootfs/nope'),
+      hardlink('rootfs/bin/host', '/etc/shadow'),
+      hardlink('rootfs/bin/escape', 'rootfs/../../etc/shadow'),
+      hardlink('rootfs/bin/outside', 'config.json'),
+      directory('rootfs/etc'),
+      hardlink('rootfs/bin/dir', 'rootfs/etc'),
+      symlink('rootfs/bin/sym', 'busybox'),
+      hardlink('rootfs/bin/tosym', 'rootfs/bin/sym'),
+    ];
+
+    // Act
+    const { entries: read, warnings } = await unpackOurs(entries);
+
+    // Assess
+    expect(read.filter(({ type }) => type === 'link').map(({ name, linkname }) => `${name} -> ${linkname}`)).toEqual([
+      'bin/ls -> bin/busybox',
+      'bin/cat -> bin/ls',
+    ]);
+    expect(warnings).toEqual([
+      'skipped "rootfs/bin/later": hardlink target "rootfs/bin/notyet" is not an earlier file of the archive',
+      'skipped "rootfs/bin/missing": hardlink target "rootfs/nope" is not an earlier file of the archive',
+      'removed leading "/" from entry names',
+      'skipped "rootfs/bin/host": hardlink target "/etc/shadow" is not an earlier file of the archive',
+      'skipped "rootfs/bin/escape": hardlink target "rootfs/../../etc/shadow" is not an earlier file of the archive',
+      'skipped "rootfs/bin/outside": hardlink target "config.json" is not an earlier file of the archive',
+      'skipped "rootfs/bin/dir": hardlink target "rootfs/etc" is not an earlier file of the archive',
+      'skipped "rootfs/bin/tosym": hardlink target "rootfs/bin/sym" is not an earlier file of the archive',
+    ]);
+  });
+
+  it('skips devices and fifos', async () => {
+    // Prepare
+    const entries = [
+      { header: { name: 'dev/null', type: 'character-device' as const, devmajor: 1, devminor: 3 } },
+      { header: { name: 'dev/sda', type: 'block-device' as const, devmajor: 8, devminor: 0 } },
+      { header: { name: 'run/pipe', type: 'fifo' as const } },
+      file('etc/hostname', 'box\n'),
+    ];
+
+    // Act
+    const { names, warnings } = await unpackPlain(entries);
+
+    // Assess
+    expect(names).toEqual(['etc/hostname']);
+    expect(warnings).toEqual([
+      'skipped "dev/null": character devices are not imported',
+      'skipped "dev/sda": block devices are not imported',
+      'skipped "run/pipe": fifos are not imported',
+    ]);
+  });
+
+  it('caps the warnings with a count of the rest', async () => {
+    // Prepare
+    const entries = Array.from({ length: MAX_WARNINGS + 50 }, (_, index) => ({ header: { name: `dev/tty${index}`, type: 'character-device' as const } }));
+
+    // Act
+    const { warnings } = await unpackPlain(entries);
+
+    // Assess
+    expect(warnings).toHaveLength(MAX_WARNINGS + 1);
+    expect(warnings.at(-1)).toBe('... and 50 more');
+  });
+
+  it('takes entries whose bodies the consumer does not read', async () => {
+    // Prepare
+    const archive = await readArchive(chunked(await packDemo(true)));
+    let count = 0;
+
+    // Act
+    for await (const entry of archive.entries) {
+      void entry;
+      count += 1;
+    }
+
+    // Assess
+    expect(count).toBe((await describeEntries(demoRootfs())).length);
+  });
+
+  it('releases the source when the consumer stops early', async () => {
+    // Prepare
+    const bytes = await packDemo(false);
+    let released = false;
+    async function* source(): AsyncGenerator<Buffer> {
+      try {
+        yield* chunked(bytes, 4096);
+      } finally {
+        released = true;
+      }
+    }
+    const archive = await readArchive(source());
+
+    // Act
+    for await (const entry of archive.entries) {
+      void entry;
+      break;
+    }
+
+    // Assess
+    await expect.poll(() => released).toBe(true);
+  });
+});
+
+describe('readArchive limits', () => {
+  const manyFiles = () => Array.from({ length: 20 }, (_, index) => file(`f${index}`, 'x'));
+
+  it.each([
+    ['entries', { maxEntries: 10 }, manyFiles(), /^Archive has more than 10 entries/],
+    ['entry size', { maxEntryBytes: 1024 }, [file('big', Buffer.alloc(4096))], /^Entry "big" is 4K, more than the 1K allowed$/],
+    ['name length', { maxNameBytes: 50 }, [file(`a/${'b'.repeat(60)}`, 'x')], /^Archive has an entry name longer than 50 bytes/],
+    ['link target length', { maxNameBytes: 50 }, [symlink('s', 'c'.repeat(60))], /^Archive has an entry name longer than 50 bytes/],
+    ['total size', { maxTotalBytes: 8192 }, [file('a', Buffer.alloc(4096)), file('b', Buffer.alloc(4096))], /^Archive expands to more than 8K/],
+  ])('aborts when the archive exceeds the %s limit', async (_limit, limits, entries, message) => {
+    // Prepare
+    const bytes = await buildTar(entries);
+
+    // Act
+    const failure = await (async () => {
+      try {
+        await describeEntries((await readArchive(chunked(bytes), limits)).entries);
+      } catch (error) {
+        return error as Error;
+      }
+      return undefined;
+    })();
+
+    // Assess
+    expect(failure).toBeInstanceOf(ArchiveError);
+    expect(failure?.message).toMatch(message);
+  });
+
+  it('aborts a gzip bomb long before expanding it', async () => {
+    // Prepare: a tar of one 1 GiB file of zeros, gzipped as it is read, never held in memory.
+    const oneGiB = 1024 ** 3;
+    let compressedBytesRead = 0;
+    async function* bomb(): AsyncGenerator<Buffer> {
+      const tar = tarStream.pack();
+      const gzip = createGzip({ level: 9 });
+      const zeros = Buffer.alloc(1024 * 1024);
+      const sink = tar.entry({ name: 'zeros', size: oneGiB, mtime: FIXED_MTIME });
+      sink.on('error', () => undefined);
+      void (async () => {
+        for (let written = 0; written < oneGiB; written += zeros.length) {
+          if (!sink.write(zeros)) await new Promise<void>((resolve) => sink.once('drain', () => resolve()));
+          if (sink.destroying) return;
+        }
+        sink.end(undefined);
+        tar.finalize();
+      })();
+      const compressed = Readable.from(tar, { objectMode: false }).pipe(gzip);
+      try {
+        for await (const chunk of compressed) {
+          compressedBytesRead += (chunk as Buffer).length;
+          yield chunk as Buffer;
+        }
+      } finally {
+        tar.destroy();
+        compressed.destroy();
+      }
+    }
+    const started = Date.now();
+
+    // Act
+    const failure = await failureOf(bomb());
+
+    // Assess
+    expect(failure).toBeInstanceOf(ArchiveError);
+    expect(failure.message).toMatch(/^Archive expands more than 200 times its compressed size .*gzip bomb/);
+    expect(compressedBytesRead).toBeLessThan(2 * 1024 * 1024);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
+
+describe('readArchive of a damaged archive', () => {
+  it.each([false, true])('throws while iterating an archive cut in the middle of an entry (compress: %s)', async (compress) => {
+    // Prepare
+    const archive = await packDemo(compress);
+    const cut = archive.subarray(0, Math.floor(archive.length / 2));
+
+    // Act
+    const failure = await failureOf(chunked(cut));
+
+    // Assess
+    expect(failure).toBeInstanceOf(ArchiveError);
+    expect(failure.message).toMatch(/^Archive is truncated/);
+  });
+
+  it('throws on an archive cut cleanly between two entries', async () => {
+    // Prepare
+    const archive = await buildTar([configEntry(), file('rootfs/a', 'a'.repeat(1000)), file('rootfs/b', 'b')]);
+    const betweenEntries = 512 + 512 + 512 + 1024; // config header + body, a's header + body
+    const cut = archive.subarray(0, betweenEntries);
+    const archiveRead = await readArchive(chunked(cut));
+
+    // Act
+    const names: string[] = [];
+    const failure = await (async () => {
+      try {
+        for await (const entry of archiveRead.entries) names.push(entry.header.name);
+      } catch (error) {
+        return error as Error;
+      }
+      return undefined;
+    })();
+
+    // Assess
+    expect(names).toEqual(['a']);
+    expect(failure).toBeInstanceOf(ArchiveError);
+    expect(failure?.message).toBe('Archive is truncated (last entry read: "rootfs/a")');
+  });
+
+  it('throws while iterating a gzip stream with corrupted bytes in the middle', async () => {
+    // Prepare
+    const archive = await packDemo(true);
+    const middle = Math.floor(archive.length / 2);
+    for (let offset = middle; offset < middle + 64; offset += 1) archive[offset] = archive[offset]! ^ 0x5a;
+    const read = await readArchive(chunked(archive));
+
+    // Act
+    const failure = await (async () => {
+      try {
+        await describeEntries(read.entries);
+      } catch (error) {
+        return error as Error;
+      }
+      return undefined;
+    })();
+
+    // Assess
+    expect(failure).toBeInstanceOf(ArchiveError);
+    expect(failure?.message).toMatch(/^(Corrupt gzip stream: |Corrupt archive after entry )/);
+  });
+
+  it('throws while iterating a tar whose header in the middle is damaged', async () => {
+    // Prepare
+    const archive = await buildTar([configEntry(), file('rootfs/a', 'a'), file('rootfs/b', 'b')]);
+    archive[512 * 4 + 10] = 0x41; // inside b's header: its checksum no longer matches
+    const read = await readArchive(chunked(archive));
+
+    // Act
+    const failure = await (async () => {
+      try {
+        await describeEntries(read.entries);
+      } catch (error) {
+        return error as Error;
+      }
+      return undefined;
+    })();
+
+    // Assess
+    expect(failure).toBeInstanceOf(ArchiveError);
+    expect(failure?.message).toMatch(/^Corrupt archive after entry "rootfs\/a": Invalid tar header/);
+  });
+
+  it('passes errors of the source through unchanged', async () => {
+    // Prepare
+    const bytes = await packDemo(true);
+    const storageFailure = new Error('connection reset');
+    async function* failingSource(): AsyncGenerator<Buffer> {
+      yield bytes.subarray(0, 200_000);
+      throw storageFailure;
+    }
+
+    // Act
+    const failure = await failureOf(failingSource());
+
+    // Assess
+    expect(failure).toBe(storageFailure);
+  });
+
+  it('refuses an invalid config.json of one of our archives', async () => {
+    // Prepare
+    const bytes = await buildTar([file('config.json', 'not json'), file('rootfs/a', 'a')]);
+
+    // Act
+    const reading = readArchive(chunked(bytes));
+
+    // Assess
+    await expect(reading).rejects.toThrow(/^Invalid config\.json: /);
+  });
+});
+
+describe('readArchive entries', () => {
+  it('are the demo rootfs entries of a packed archive, bodies included', async () => {
+    // Prepare
+    const expected: ArchiveEntry[] = [];
+    for await (const entry of demoRootfs()) expected.push(entry);
+
+    // Act
+    const { names } = await readAll(await readArchive(chunked(await packDemo(false))));
+
+    // Assess
+    expect(names).toEqual(expected.map((entry) => entry.header.name));
+  });
+});
+
+describe('readArchive cost', () => {
+  it('stays linear in the depth of hostile deeply nested names', async () => {
+    // Prepare: 1500 entries 1000 directories deep, each name near the 4 KiB limit, and a symlink to check them against.
+    const deep = 'd/'.repeat(1000);
+    const entries = [symlink('d/d/link', '/'), ...Array.from({ length: 1500 }, (_, index) => file(`${deep}f${index}`, ''))];
+    const bytes = await buildTar(entries, { gzip: true });
+    const started = Date.now();
+
+    // Act
+    const { names } = await readAll(await readArchive(chunked(bytes)));
+
+    // Assess
+    expect(names).toHaveLength(1501);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
