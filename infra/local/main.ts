@@ -35,6 +35,10 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stopAll('SIGINT'));
   process.once('SIGTERM', () => void stopAll('SIGTERM'));
+  // `npm start` runs us under a shell; a SIGTERM to npm alone ends that shell, not us. When our
+  // parent goes away, nobody can stop us any more, so we stop ourselves.
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && void stopAll('parent process exited'), 1000).unref();
 
   useEmulators(stack);
   const cfg = config();

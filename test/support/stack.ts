@@ -7,7 +7,8 @@ import { config, resetConfig, type Config } from '../../lib/config.ts';
 import { provision } from '../../infra/local/provision.ts';
 import { createLocalApp, loadFunctions, startServer, type RunningServer } from '../../infra/local/server.ts';
 import type { Hono } from 'hono';
-import type { WorkerHost } from '../../infra/local/worker-host.ts';
+import { provisionDemoImage } from '../../infra/local/demo-image.ts';
+import { startWorkerHost, type WorkerHost } from '../../infra/local/worker-host.ts';
 
 export interface TestStack {
   url: string;
@@ -51,9 +52,7 @@ export function useTestStack(extraEnv: Record<string, string> = {}, options: { w
     server = await startServer(stack.app, '127.0.0.1', 0);
     stack.url = server.url;
     if (options.worker) {
-      const { provisionDemoImage } = await import('../../infra/local/demo-image.ts');
       await provisionDemoImage(stack.cfg, stack.aws);
-      const { startWorkerHost } = await import('../../infra/local/worker-host.ts');
       stack.workers = await startWorkerHost(stack.cfg, stack.aws);
     }
   });
