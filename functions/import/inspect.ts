@@ -1,9 +1,10 @@
 // GET /api/v1/import/<dirpath>/?name=<file>: the config object stored in an archive
 import { httpFunction } from '../../lib/http/function.ts';
+import { sortKeysDeep } from '../../lib/http/sorted-json.ts';
 import { archivePathOf } from '../../lib/share/archive-path.ts';
 import { inspectShareArchive } from '../../lib/share/inspect.ts';
 import { routes } from '../routes.ts';
 
-export const fn = httpFunction(routes.importInspect, async (c) => c.json(await inspectShareArchive(archivePathOf(c))));
+export const fn = httpFunction(routes.importInspect, async (c) => c.json(sortKeysDeep(await inspectShareArchive(archivePathOf(c)))));
 
 export const handler = fn.handler;

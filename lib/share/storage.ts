@@ -130,7 +130,7 @@ export class ShareStorage {
   private async putIfAbsent(key: string, body: string): Promise<void> {
     // If-None-Match makes S3 itself refuse a racing writer; emulators ignore it, and the
     // caller has checked existence first, so a lone client never overwrites either way.
-    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, IfNoneMatch: '*' }));
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: Buffer.from(body), IfNoneMatch: '*' }));
   }
 
   private async *pages(params: { Prefix: string; Delimiter?: string }) {

@@ -1,6 +1,7 @@
 // Export and import tasks: what is stored, and what a client sees of it. The API view
 // follows COMPAT.md's field-by-state rules: waiting has no start/progress; running has start
 // and progress (-1 or 0..99); completed/aborted have start, end, result and no progress.
+import { sortKeysDeep } from '../http/sorted-json.ts';
 
 export type TaskKind = 'export' | 'import';
 export type TaskState = 'waiting' | 'running' | 'completed' | 'aborted';
@@ -75,7 +76,7 @@ export function toApiTask(task: TaskRecord): Record<string, unknown> {
   }
   if (task.state === 'running' && view.progress === undefined) view.progress = -1;
   if (task.warnings && task.warnings.length > 0) view.warnings = task.warnings;
-  return Object.fromEntries(Object.entries(view).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return sortKeysDeep(view);
 }
 
 export function isFinished(state: TaskState): boolean {

@@ -42,12 +42,20 @@ export async function runImport(task: TaskRecord, progress: ProgressReporter): P
   return archive.warnings;
 }
 
+/** The archive's config is untrusted input: only the fields a container config has are taken. */
+const ARCHIVE_CONFIG_FIELDS = ['arch', 'autostart', 'image', 'name', 'network', 'resource', 'type', 'volume', 'command', 'entrypoint', 'environment'];
+
+function knownFields(fromArchive: ContainerConfig | undefined): Partial<ContainerConfig> {
+  if (!fromArchive) return {};
+  return Object.fromEntries(ARCHIVE_CONFIG_FIELDS.filter((f) => fromArchive[f] !== undefined).map((f) => [f, fromArchive[f]]));
+}
+
 /** The archive's config, with what the import request said taking precedence. */
 function mergeConfig(spec: ContainerSpec, given: Record<string, unknown>, fromArchive: ContainerConfig | undefined): ContainerConfig {
   const pick = <K extends (typeof OVERRIDABLE_FIELDS)[number]>(field: K): ContainerSpec[K] =>
     given[field] !== undefined ? spec[field] : ((fromArchive?.[field] as ContainerSpec[K] | undefined) ?? spec[field]);
   return {
-    ...(fromArchive ?? {}),
+    ...knownFields(fromArchive),
     ...spec.extra,
     arch: fromArchive?.arch ?? hostArch(),
     autostart: pick('autostart'),

@@ -187,6 +187,8 @@ describe('POST /api/v1/import/<folder>/?name=<file> of the spec example', () => 
     expect(config.body.network).toEqual(SPEC_EXAMPLE_BODY.network);
     expect(config.body.resource).toEqual(SPEC_EXAMPLE_BODY.resource);
     expect(config.body.volume).toEqual(SPEC_EXAMPLE_BODY.volume);
+    // The archive's own bookkeeping does not become part of the container.
+    expect(config.body).not.toHaveProperty('source');
     expect(await containerNamed('utest_import')).toEqual({ id: 'utest_import', name: 'utest_import', image: 'import:latest', state: 'stopped', type: 'lxc' });
     const { added, removed } = difference(containerKeys, await keysUnder(CONTAINERS_PREFIX));
     expect(removed).toEqual([]);
