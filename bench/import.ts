@@ -1,0 +1,56 @@
+// Import benchmark: the export benchmark's container exported to .tgz, then imported back
+// through the real worker path (S3 emulator -> gunzip -> checked tar entries -> runtime),
+// next to GNU `tar -xzf` of the same archive, measured in the same run.
+//   npm run bench:import            (256 MiB)
+//   npm run bench:import -- 1024    (another size, in MiB)
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { clients } from '../lib/aws/clients.ts';
+import { config } from '../lib/config.ts';
+import { parseBodyPath } from '../lib/share/paths.ts';
+import { createExportTask } from '../lib/tasks/export-request.ts';
+import { createImportTask } from '../lib/tasks/import-request.ts';
+import { generateBenchTree, loadBenchContainer, shareFileSize, timeCommand, timingRow } from './support/container.ts';
+import { startBenchStack, timeTaskInChild } from './support/stack.ts';
+import { printTable } from './support/table.ts';
+
+const sizeMiB = Number(process.argv[2] ?? 256);
+const work = mkdtempSync(join(tmpdir(), 'stevedore-bench-import-'));
+
+try {
+  const container = generateBenchTree(work, sizeMiB);
+  timeCommand('tar', ['-cf', container.gnuTar, '-C', container.tree, '.']);
+  const stack = await startBenchStack(join(work, 'data'));
+  try {
+    await loadBenchContainer(container);
+    const exported = await createExportTask('lxc', 'bench', { path: 'test/bench.tgz', force: true });
+    console.log('exporting to test/bench.tgz ...');
+    await timeTaskInChild('export', exported.id);
+    const archiveBytes = await shareFileSize('test/bench.tgz');
+
+    // The same archive on local disk, for GNU tar.
+    const local = join(work, 'bench.tgz');
+    const object = await clients().s3.send(new GetObjectCommand({ Bucket: config().bucketName, Key: 'test/bench.tgz' }));
+    await pipeline(object.Body as Readable, createWriteStream(local));
+    mkdirSync(join(work, 'extracted'));
+    const tarXzf = timeCommand('tar', ['-xzf', local, '-C', join(work, 'extracted')]);
+
+    const imported = await createImportTask(parseBodyPath('test/bench.tgz', config().shareFolders), { type: 'lxc', name: 'bench-imported' });
+    console.log('importing test/bench.tgz ...');
+    const timing = await timeTaskInChild('import', imported.id);
+
+    console.log(`\nImport of a ${(container.bytes / 1024 / 1024).toFixed(0)} MiB container from a ${(archiveBytes / 1024 / 1024).toFixed(0)} MiB .tgz (${process.version}, ${cpus().length} cores)\n`);
+    printTable(['what', 'MiB/s', 'seconds', 'peak RSS MiB', 'archive MiB'], [
+      timingRow('stevedore import .tgz', container.bytes, timing, archiveBytes),
+      timingRow('GNU tar -xzf', container.bytes, tarXzf, archiveBytes),
+    ]);
+  } finally {
+    await stack.stop();
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,50 @@
+// The benchmarks' container: a generated tree, packed by GNU tar, loaded into the built-in
+// runtime as image `bench` and created as LXC container `bench`.
+import { execFileSync } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { readTarEntries } from '../../lib/archive/tar-reader.ts';
+import { config } from '../../lib/config.ts';
+import { runtime } from '../../lib/runtimes/index.ts';
+import { parseBodyPath } from '../../lib/share/paths.ts';
+import { shareStorage } from '../../lib/share/storage.ts';
+import { generateTree } from './tree.ts';
+import type { TaskTiming } from './stack.ts';
+
+export interface BenchContainer {
+  tree: string;
+  /** Bytes of file contents in the tree: the numerator of every MiB/s. */
+  bytes: number;
+  gnuTar: string;
+}
+
+/** Generates the tree (before the emulators start, so it is not measured with them). */
+export function generateBenchTree(work: string, sizeMiB: number): BenchContainer {
+  const tree = join(work, 'tree');
+  console.log(`generating a ${sizeMiB} MiB root filesystem in ${tree} ...`);
+  const bytes = generateTree(tree, sizeMiB);
+  return { tree, bytes, gnuTar: join(work, 'gnu.tar') };
+}
+
+export async function loadBenchContainer(container: BenchContainer): Promise<void> {
+  console.log('loading the tree into the built-in runtime as container "bench" ...');
+  await runtime().putImage('bench', 'latest', readTarEntries(createReadStream(container.gnuTar)));
+  await runtime().create({ type: 'lxc', name: 'bench', image: 'bench', tag: 'latest', autostart: false, network: {}, resource: {}, volume: {}, extra: {} });
+}
+
+export function timeCommand(command: string, args: string[]): TaskTiming {
+  const started = performance.now();
+  execFileSync(command, args, { stdio: 'ignore' });
+  return { seconds: (performance.now() - started) / 1000, peakRssMiB: Number.NaN };
+}
+
+export async function shareFileSize(path: string): Promise<number> {
+  return (await shareStorage().fileSize(parseBodyPath(path, config().shareFolders))) ?? 0;
+}
+
+const MIB = 1024 * 1024;
+
+/** A table row: what, MiB/s of the container's bytes, seconds, peak RSS, output size. */
+export function timingRow(what: string, bytes: number, timing: TaskTiming, outputBytes: number): string[] {
+  return [what, (bytes / MIB / timing.seconds).toFixed(1), timing.seconds.toFixed(2), Number.isNaN(timing.peakRssMiB) ? '-' : timing.peakRssMiB.toFixed(0), (outputBytes / MIB).toFixed(1)];
+}

@@ -1,0 +1,36 @@
+// Least-privilege grants from a manifest entry's `access`: named actions only (never `*` or
+// `service:*`), on the one table and the one bucket (never `*` resources).
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { RouteAccess } from '../../lib/http/route.ts';
+
+/** Reads of single items and of partitions. No Scan: every record kind has its own partition. */
+export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'] as const;
+/** Writes, including those inside TransactWriteItems (which IAM authorises per item action). */
+export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] as const;
+
+/** On the bucket itself. */
+export const BUCKET_READ_ACTIONS = ['s3:ListBucket'] as const;
+export const BUCKET_WRITE_ACTIONS = ['s3:ListBucketMultipartUploads'] as const;
+/** On its objects. GetObject also covers HeadObject and ranged reads. */
+export const OBJECT_READ_ACTIONS = ['s3:GetObject'] as const;
+/** PutObject also covers CreateMultipartUpload, UploadPart, CompleteMultipartUpload and CopyObject's target. */
+export const OBJECT_WRITE_ACTIONS = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'] as const;
+
+/** Every action that changes something: a read-only function holds none of these. */
+export const WRITE_ACTIONS: readonly string[] = [...TABLE_WRITE_ACTIONS, ...BUCKET_WRITE_ACTIONS, ...OBJECT_WRITE_ACTIONS];
+
+export function grantAccess(role: iam.IRole, access: RouteAccess, table: ITable, bucket: IBucket): void {
+  if (access.table) {
+    const actions = access.table === 'write' ? [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS] : [...TABLE_READ_ACTIONS];
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'Table', actions, resources: [table.tableArn] }));
+  }
+  if (access.bucket) {
+    const write = access.bucket === 'write';
+    const bucketActions = write ? [...BUCKET_READ_ACTIONS, ...BUCKET_WRITE_ACTIONS] : [...BUCKET_READ_ACTIONS];
+    const objectActions = write ? [...OBJECT_READ_ACTIONS, ...OBJECT_WRITE_ACTIONS] : [...OBJECT_READ_ACTIONS];
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'Bucket', actions: bucketActions, resources: [bucket.bucketArn] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'Objects', actions: objectActions, resources: [bucket.arnForObjects('*')] }));
+  }
+}

@@ -1,0 +1,50 @@
+// The stale-task sweep: functions/worker/sweep.ts on a schedule, taking back tasks whose
+// worker died (no progress write within the lease) so they are re-queued or marked aborted.
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { RouteAccess } from '../../lib/http/route.ts';
+import type { BundledModule } from './bundle.ts';
+import { StevedoreFunction } from './function.ts';
+
+/** The sweep rewrites task items only; leftover multipart parts are the bucket lifecycle's job. */
+export const SWEEP_ACCESS: RouteAccess = { table: 'write' };
+export const SWEEP_SCHEDULE = Duration.minutes(1);
+/** Shorter than the schedule, so runs do not pile up. */
+export const SWEEP_TIMEOUT = Duration.seconds(50);
+
+export interface TaskSweepProps {
+  bundle: BundledModule;
+  table: ITable;
+  bucket: IBucket;
+  environment: Record<string, string>;
+}
+
+export class TaskSweep extends Construct {
+  readonly sweep: StevedoreFunction;
+  readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: TaskSweepProps) {
+    super(scope, id);
+    this.sweep = new StevedoreFunction(this, 'Sweep', {
+      name: 'worker-sweep',
+      description: 'stevedore: takes back tasks whose worker stopped reporting progress',
+      bundle: props.bundle,
+      access: SWEEP_ACCESS,
+      table: props.table,
+      bucket: props.bucket,
+      environment: props.environment,
+      timeout: SWEEP_TIMEOUT,
+      memorySize: 256,
+    });
+    this.rule = new events.Rule(this, 'Schedule', {
+      description: 'stevedore: run the stale-task sweep',
+      schedule: events.Schedule.rate(SWEEP_SCHEDULE),
+      // A missed run is replaced by the next one a minute later: no long retry tail.
+      targets: [new targets.LambdaFunction(this.sweep.function, { retryAttempts: 2, maxEventAge: Duration.minutes(1) })],
+    });
+  }
+}

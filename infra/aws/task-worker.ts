@@ -1,0 +1,114 @@
+// The stream worker: functions/worker/tasks.ts, invoked by the table's stream for every new
+// waiting task, with an encrypted queue catching what it could not process.
+import { Duration, Size, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { RouteAccess } from '../../lib/http/route.ts';
+import type { BundledModule } from './bundle.ts';
+import { StevedoreFunction } from './function.ts';
+
+/** The worker claims tasks, streams archives in and out of the bucket, and writes progress. */
+export const WORKER_ACCESS: RouteAccess = { table: 'write', bucket: 'write' };
+
+// Sizing. Export and import stream end to end (container filesystem -> tar -> gzip ->
+// multipart upload, and back), so memory stays flat whatever the container's size: what it
+// holds is a few upload parts in flight (16 MiB each by default) plus the runtime. Lambda
+// hands out CPU in proportion to memory, and gzip is CPU-bound, so 1024 MB buys throughput
+// rather than room. The timeout is Lambda's maximum, 15 minutes, because one invocation
+// carries one whole archive. Ephemeral storage stays at the default 512 MB since nothing is
+// written to disk. The export benchmark is what confirms these numbers: flat memory under
+// 1024 MB, and the archive size that fits in 15 minutes at the measured MB/s.
+export const WORKER_MEMORY_MB = 1024;
+export const WORKER_TIMEOUT = Duration.minutes(15);
+export const WORKER_EPHEMERAL_STORAGE = Size.mebibytes(512);
+
+// Event source mapping. One task per batch: a task may run for minutes, so each gets its own
+// 15-minute budget and a failure never holds back a neighbour; the parallelization factor
+// lets up to 10 tasks of one shard run at once (each task is its own item, so per-item order,
+// which is all the stream promises, is kept). ReportBatchItemFailures and bisect stay on so
+// that raising the batch size later keeps retries precise. A retried delivery of a task that
+// was already claimed finds it running and does nothing (the claim is a conditional write),
+// so retries are cheap; they are still bounded, and records too old to matter go to the queue.
+export const WORKER_BATCH_SIZE = 1;
+export const WORKER_PARALLELIZATION = 10;
+export const WORKER_RETRY_ATTEMPTS = 3;
+export const WORKER_MAX_RECORD_AGE = Duration.hours(6);
+
+/** Only INSERTs of waiting tasks wake the worker; progress updates and other records do not. */
+export const WORKER_FILTER = {
+  eventName: lambda.FilterRule.isEqual('INSERT'),
+  dynamodb: {
+    NewImage: {
+      recordType: { S: lambda.FilterRule.isEqual('task') },
+      state: { S: lambda.FilterRule.isEqual('waiting') },
+    },
+  },
+};
+
+export interface TaskWorkerProps {
+  bundle: BundledModule;
+  table: ITable;
+  bucket: IBucket;
+  environment: Record<string, string>;
+}
+
+export class TaskWorker extends Construct {
+  readonly worker: StevedoreFunction;
+  readonly failures: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: TaskWorkerProps) {
+    super(scope, id);
+
+    this.worker = new StevedoreFunction(this, 'Worker', {
+      name: 'worker-tasks',
+      description: 'stevedore: runs export and import tasks from the table stream',
+      bundle: props.bundle,
+      access: WORKER_ACCESS,
+      table: props.table,
+      bucket: props.bucket,
+      environment: props.environment,
+      timeout: WORKER_TIMEOUT,
+      memorySize: WORKER_MEMORY_MB,
+      ephemeralStorageSize: WORKER_EPHEMERAL_STORAGE,
+    });
+
+    // Where the event source mapping sends the metadata of records it gave up on (the shard
+    // and sequence numbers to read them back from the stream, within its 24 hours).
+    this.failures = new sqs.Queue(this, 'Failures', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.failures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the last stop: the on-failure destination of the worker\'s event source mapping. A dead-letter queue behind it would only be a second copy.',
+    });
+
+    this.worker.function.addEventSource(
+      new DynamoEventSource(props.table, {
+        // TRIM_HORIZON: a task inserted while the mapping is being created is still picked up.
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: WORKER_BATCH_SIZE,
+        parallelizationFactor: WORKER_PARALLELIZATION,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        retryAttempts: WORKER_RETRY_ATTEMPTS,
+        maxRecordAge: WORKER_MAX_RECORD_AGE,
+        onFailure: new SqsDlq(this.failures),
+        filters: [lambda.FilterCriteria.filter(WORKER_FILTER)],
+      }),
+    );
+
+    Validations.of(this.worker.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'dynamodb:ListStreams, which the event source mapping needs to find the table\'s stream, supports no resource-level ' +
+        'permissions: IAM accepts only "*" for it. The stream reads themselves (DescribeStream, GetRecords, GetShardIterator) ' +
+        'are limited to this table\'s stream ARN.',
+    });
+  }
+}

@@ -1,0 +1,358 @@
+// The CDK app, asserted on its synthesized template: everything is derived from the route
+// manifest, grants follow each entry's `access`, and cdk-nag's AwsSolutions pack is clean.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { App, Validations, type Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnRole } from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manifest } from '../../functions/routes.ts';
+import { TTL_ATTRIBUTE } from '../../lib/aws/table.ts';
+import { API_PREFIXES, type RouteDefinition } from '../../lib/http/route.ts';
+import { WRITE_ACTIONS } from '../../infra/aws/access.ts';
+import { bundleModules, deployedModules, removeBundles, REPO_ROOT } from '../../infra/aws/bundle.ts';
+import { apiGatewayPath } from '../../infra/aws/http-api.ts';
+import { readSettings, type StevedoreSettings } from '../../infra/aws/settings.ts';
+import { StevedoreStack } from '../../infra/aws/stack.ts';
+import type { StevedoreFunction } from '../../infra/aws/function.ts';
+
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+// The feature flags `cdk synth` runs with, so the template under test is the deployed one.
+const CDK_CONTEXT = JSON.parse(readFileSync(join(REPO_ROOT, 'infra/aws/cdk.json'), 'utf8')).context as Record<string, unknown>;
+
+function synth(routes: readonly RouteDefinition[], settings?: StevedoreSettings, context: Record<string, unknown> = {}) {
+  // Built-in CloudFormation schema validation is `cdk synth`'s job; here it would only add time.
+  const app = new App({ context: { ...CDK_CONTEXT, ...context }, builtinCloudFormationValidation: false });
+  const stack = new StevedoreStack(app, 'Test', { manifest: routes, settings });
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+/** Synthetic entries that reuse real modules (so nothing new is bundled) to cover long polls and mixed access. */
+function fixtureManifest(): RouteDefinition[] {
+  const module = manifest[0]!.module;
+  return [
+    ...manifest,
+    { name: 'fixture-poll', method: 'GET', paths: ['/fixture/progress'], module, access: { table: 'read' }, longPoll: true },
+    { name: 'fixture-read', method: 'GET', paths: ['/fixture', '/fixture/{type}/{rest+}'], module, access: { table: 'read', bucket: 'read' } },
+    { name: 'fixture-none', method: 'PUT', paths: ['/fixture/nothing/'], module, access: {} },
+  ];
+}
+
+function logicalId(stack: Stack, construct: IConstruct): string {
+  return stack.getLogicalId(construct.node.defaultChild as CfnRole);
+}
+
+/** Every statement of every IAM policy attached to the function's role. */
+function roleStatements(stack: StevedoreStack, resources: Resources, fn: StevedoreFunction): Statement[] {
+  const roleId = logicalId(stack, fn.role);
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy')
+    .filter((r) => (r.Properties.Roles as unknown[]).some((ref) => JSON.stringify(ref) === JSON.stringify({ Ref: roleId })))
+    .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+// vitest ends its workers without an exit event; the bundles go when the file is done.
+afterAll(removeBundles);
+
+const actionsOf = (statements: Statement[]) => statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+
+describe('the stack derived from functions/routes.ts', () => {
+  let stack: StevedoreStack;
+  let app: App;
+  let template: Template;
+  let resources: Resources;
+
+  beforeAll(() => {
+    ({ app, stack, template } = synth(manifest));
+    resources = template.toJSON().Resources as Resources;
+  });
+
+  it('has one function per manifest entry, plus the worker and the sweep', () => {
+    template.resourceCountIs('AWS::Lambda::Function', manifest.length + 2);
+    expect([...stack.endpoints.keys()]).toEqual(manifest.map((r) => r.name));
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Environment: {
+        Variables: Match.objectLike({
+          NODE_OPTIONS: '--enable-source-maps',
+          STEVEDORE_TABLE: Match.anyValue(),
+          STEVEDORE_BUCKET: Match.anyValue(),
+          STEVEDORE_SHARE_FOLDERS: 'test:rw',
+          STEVEDORE_POLL_SECONDS: '20',
+        }),
+      },
+    });
+  });
+
+  it('has one route per path and API prefix, each integrated with its own entry', () => {
+    const expected = manifest.reduce((n, r) => n + r.paths.length, 0) * API_PREFIXES.length;
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', expected);
+
+    const integrations = Object.fromEntries(
+      Object.entries(resources)
+        .filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Integration')
+        .map(([id, r]) => [id, JSON.stringify(r.Properties.IntegrationUri)]),
+    );
+    const routes = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');
+    for (const route of manifest) {
+      const fnId = logicalId(stack, stack.endpoints.get(route.name)!.function.function);
+      for (const prefix of API_PREFIXES) {
+        for (const path of route.paths) {
+          const key = `${route.method} ${apiGatewayPath(prefix, path, route.name)}`;
+          const found = routes.find((r) => r.Properties.RouteKey === key);
+          expect(found, key).toBeDefined();
+          const integrationId = JSON.stringify(found!.Properties.Target).match(/"Ref":"([^"]+)"/)![1]!;
+          expect(integrations[integrationId], key).toBe(JSON.stringify({ 'Fn::GetAtt': [fnId, 'Arn'] }));
+        }
+      }
+    }
+    // One invoke permission per HTTP function (scoped to this API), one for the schedule.
+    template.resourceCountIs('AWS::Lambda::Permission', manifest.length + 1);
+  });
+
+  it('writes access logs of the API', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    });
+  });
+
+  it('triggers the worker only on INSERTs of waiting tasks, with bounded retries and a failure queue', () => {
+    const worker = stack.worker.worker.function;
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(stack, worker) },
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack, stack.table.table), 'StreamArn'] },
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ['INSERT'],
+              dynamodb: { NewImage: { recordType: { S: ['task'] }, state: { S: ['waiting'] } } },
+            }),
+          },
+        ],
+      },
+      BatchSize: 1,
+      ParallelizationFactor: 10,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: 3,
+      MaximumRecordAgeInSeconds: 6 * 3600,
+      StartingPosition: 'TRIM_HORIZON',
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack, stack.worker.failures), 'Arn'] } } },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('sizes the worker for streaming archives, and the sweep under its schedule', () => {
+    const worker = resources[logicalId(stack, stack.worker.worker.function)]!.Properties;
+    expect(worker).toMatchObject({ MemorySize: 1024, Timeout: 900, EphemeralStorage: { Size: 512 } });
+    const sweep = resources[logicalId(stack, stack.sweep.sweep.function)]!.Properties;
+    expect(sweep.Timeout).toBeLessThan(60);
+  });
+
+  it('runs the sweep every minute', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(stack, stack.sweep.sweep.function), 'Arn'] } })],
+    });
+  });
+
+  it('keeps the share bucket private, encrypted, TLS-only and free of abandoned uploads', () => {
+    const bucketId = logicalId(stack, stack.share.bucket);
+    const bucket = resources[bucketId]!.Properties;
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.BucketEncryption).toEqual({ ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] });
+    expect(bucket.LifecycleConfiguration).toEqual({
+      Rules: [expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' })],
+    });
+    expect(bucket.VersioningConfiguration).toBeUndefined();
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('creates the single table: on demand, streamed, recoverable, with TTL', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+    });
+  });
+
+  it('grants no wildcard actions, and "*" resources only where IAM accepts nothing else', () => {
+    const statements = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy')
+      .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    expect(statements.length).toBeGreaterThan(0);
+    for (const action of actionsOf(statements)) expect(action).not.toMatch(/(^\*$)|(:\*$)/);
+    template.resourcePropertiesCountIs('AWS::IAM::Role', { ManagedPolicyArns: Match.anyValue() }, 0);
+    const starResources = statements.filter((s) => JSON.stringify(s.Resource) === '"*"');
+    // dynamodb:ListStreams supports no resource-level permissions (the worker's event source).
+    expect(actionsOf(starResources)).toEqual(['dynamodb:ListStreams']);
+  });
+
+  it('gives each function only the table and bucket actions its access allows', () => {
+    const everyone = stack.allFunctions;
+    expect(everyone).toHaveLength(manifest.length + 2);
+    for (const fn of everyone) {
+      const actions = actionsOf(roleStatements(stack, resources, fn));
+      const dynamo = actions.filter((a) => a.startsWith('dynamodb:') && !['dynamodb:ListStreams', 'dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'].includes(a));
+      const s3 = actions.filter((a) => a.startsWith('s3:'));
+      const name = fn.node.path;
+      expect(dynamo.length > 0, `${name} table access`).toBe(fn.access.table !== undefined);
+      expect(s3.length > 0, `${name} bucket access`).toBe(fn.access.bucket !== undefined);
+      if (fn.access.table !== 'write') expect(dynamo.filter((a) => WRITE_ACTIONS.includes(a)), name).toEqual([]);
+      if (fn.access.bucket !== 'write') expect(s3.filter((a) => WRITE_ACTIONS.includes(a)), name).toEqual([]);
+      if (fn.access.table === 'write') expect(dynamo, name).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem']));
+      if (fn.access.bucket === 'write') expect(s3, name).toEqual(expect.arrayContaining(['s3:PutObject', 's3:AbortMultipartUpload']));
+      expect(actions.filter((a) => a === 'dynamodb:Scan'), name).toEqual([]);
+    }
+    // Only the worker and the entries whose access says so may write objects.
+    const objectWriters = everyone.filter((fn) => actionsOf(roleStatements(stack, resources, fn)).includes('s3:PutObject'));
+    expect(objectWriters.map((fn) => fn.node.id).sort()).toEqual(
+      [...manifest.filter((r) => r.access.bucket === 'write').map((r) => stack.endpoints.get(r.name)!.function.node.id), stack.worker.worker.node.id].sort(),
+    );
+  });
+
+  it('passes cdk-nag AwsSolutions with every acknowledgment explained', () => {
+    const report = new AwsSolutionsChecks(app, { verbose: true }).validateScope(app);
+    expect(report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(report.success).toBe(true);
+
+    const acknowledgments = stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+      .flatMap((m) => Object.entries(m.data as Record<string, unknown>));
+    expect(acknowledgments.length).toBeGreaterThan(0);
+    for (const [rule, reason] of acknowledgments) {
+      const text = typeof reason === 'string' ? reason : JSON.stringify(reason);
+      expect(text.length, rule).toBeGreaterThan(40);
+    }
+    expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+  });
+
+  it('deploys bundles that load and export a handler', () => {
+    const bundles = bundleModules(deployedModules(manifest));
+    const urls = [...bundles.values()].map((b) => pathToFileURL(b.file).href);
+    // A separate Node process: the bundles are loaded as Lambda loads them, not through vitest.
+    const script = `for (const u of ${JSON.stringify(urls)}) { const m = await import(u); if (typeof m.handler !== 'function') throw new Error(u); } console.log('ok');`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, AWS_REGION: 'us-east-1' },
+    });
+    expect(out.trim()).toBe('ok');
+  });
+});
+
+describe('settings and long polls', () => {
+  it('reads shareFolders and pollSeconds from context, with defaults', () => {
+    expect(readSettings(() => undefined)).toEqual({ shareFolders: 'test:rw', pollSeconds: 20 });
+    expect(readSettings((k) => ({ shareFolders: 'test:rw,Public:ro:100G', pollSeconds: '12' })[k])).toEqual({
+      shareFolders: 'test:rw,Public:ro:100G',
+      pollSeconds: 12,
+    });
+  });
+
+  it('refuses a poll bound that would not answer within the API Gateway limit, and bad share folders', () => {
+    for (const pollSeconds of [27, 28, 0, 2.5, 'soon']) {
+      expect(() => readSettings((k) => (k === 'pollSeconds' ? pollSeconds : undefined)), String(pollSeconds)).toThrow(/pollSeconds/);
+    }
+    expect(() => readSettings((k) => (k === 'shareFolders' ? 'a:rw,a:ro' : undefined))).toThrow(/listed twice/);
+    expect(() => readSettings((k) => (k === 'shareFolders' ? '../x' : undefined))).toThrow(/not a valid share folder name/);
+  });
+
+  it('times long polls out just above their bound, from context', () => {
+    const { stack, template } = synth(fixtureManifest(), undefined, { pollSeconds: 26, shareFolders: 'test:rw,Public:ro' });
+    const resources = template.toJSON().Resources as Resources;
+    for (const [name, { route, function: fn }] of stack.endpoints) {
+      const props = resources[logicalId(stack, fn.function)]!.Properties;
+      expect(props.Timeout, name).toBe(route.longPoll ? 29 : 15);
+      expect((props.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+        STEVEDORE_POLL_SECONDS: '26',
+        STEVEDORE_SHARE_FOLDERS: 'test:rw,Public:ro',
+      });
+    }
+    expect([...stack.endpoints.values()].some((e) => e.route.longPoll)).toBe(true);
+    // The fixture's read-only entries hold no write actions either.
+    for (const name of ['fixture-poll', 'fixture-read', 'fixture-none']) {
+      const actions = actionsOf(roleStatements(stack, resources, stack.endpoints.get(name)!.function));
+      expect(actions.filter((a) => WRITE_ACTIONS.includes(a)), name).toEqual([]);
+    }
+    const none = actionsOf(roleStatements(stack, resources, stack.endpoints.get('fixture-none')!.function));
+    expect(none.sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    // Routes: the greedy path, and a trailing slash dropped (API Gateway rejects it; `/x` answers `/x/`).
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /container-station/api/v1/fixture/{type}/{rest+}' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'PUT /api/v1/fixture/nothing' });
+  });
+});
+
+describe('manifest checks at synth time', () => {
+  const base = manifest[0]!;
+  const withEntry = (entry: Partial<RouteDefinition>) => [...manifest, { ...base, name: 'extra', ...entry } as RouteDefinition];
+
+  it('rejects a greedy parameter that is not last, and odd segments', () => {
+    expect(() => apiGatewayPath('/api/v1', '/a/{rest+}/b', 'x')).toThrow(/must be the last segment/);
+    expect(() => apiGatewayPath('/api/v1', '/a/b c', 'x')).toThrow(/neither a literal/);
+    expect(() => apiGatewayPath('/api/v1', 'a', 'x')).toThrow(/must start with/);
+    expect(apiGatewayPath('/api/v1', '/', 'x')).toBe('/api/v1');
+    expect(apiGatewayPath('/api/v1', '/export/', 'x')).toBe('/api/v1/export');
+  });
+
+  it('rejects two entries answering the same method and path', () => {
+    expect(() => synth(withEntry({ method: base.method, paths: [base.paths[0]!] }))).toThrow(/declared by both/);
+  });
+
+  it('rejects a module that does not exist, and one without a handler export', () => {
+    expect(() => synth(withEntry({ module: 'nowhere/at-all', paths: ['/nowhere'] }))).toThrow(/has no file functions\/nowhere\/at-all\.ts/);
+    expect(() => bundleModules(['routes'])).toThrow(/must export `handler`/);
+  });
+
+  it('rejects names that are not stable identifiers', () => {
+    expect(() => synth(withEntry({ name: 'Not_A-Name', paths: ['/n'] }))).toThrow(/lowercase/);
+    expect(() => synth(withEntry({ name: 'task-worker', paths: ['/n'] }))).toThrow(/reserved/);
+  });
+});
