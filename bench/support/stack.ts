@@ -1,7 +1,14 @@
 // Emulators and configuration for benchmarks: the same embedded stack `npm start` runs,
-// with its data in a temporary folder, and a way to time one task in a fresh process.
+// with its data in a temporary folder, and a way to time one task as the deployed worker runs it.
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { bundleModules, WORKER_MODULE } from '../../infra/aws/bundle.ts';
+import { WORKER_NODE_OPTIONS } from '../../infra/aws/task-worker.ts';
+import type { TaskKind } from '../../lib/tasks/model.ts';
+import { taskKey, taskStore } from '../../lib/tasks/store.ts';
 import { clients } from '../../lib/aws/clients.ts';
 import { config } from '../../lib/config.ts';
 import { provision } from '../../infra/local/provision.ts';
@@ -21,17 +28,39 @@ export interface TaskTiming {
 }
 
 /**
- * Runs one waiting task in a fresh Node process (bench/support/run-task.ts) so that its peak
- * RSS is the worker's own, not the benchmark's.
+ * Runs one waiting task the way Lambda would: the worker's deployed bundle with its Node options,
+ * in a fresh process, invoked with the stream record of the task's INSERT. The peak RSS is the worker's
+ * own, not the benchmark's.
  */
-export async function timeTaskInChild(kind: 'export' | 'import', id: number): Promise<TaskTiming> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'run-task.ts'), kind, String(id)], {
+export async function timeTaskInChild(kind: TaskKind, id: number): Promise<TaskTiming> {
+  const worker = bundleModules([WORKER_MODULE]).get(WORKER_MODULE)!;
+  const key = taskKey(kind, id);
+  const item = await clients().dynamo.send(new GetItemCommand({ TableName: config().tableName, Key: { pk: { S: key.pk }, sk: { S: key.sk } }, ConsistentRead: true }));
+  const event = {
+    Records: [
+      {
+        eventID: `bench-${kind}-${id}`,
+        eventName: 'INSERT',
+        eventVersion: '1.1',
+        eventSource: 'aws:dynamodb',
+        awsRegion: config().region,
+        dynamodb: { Keys: { pk: item.Item!.pk, sk: item.Item!.sk }, NewImage: item.Item, SequenceNumber: String(id), SizeBytes: 1, StreamViewType: 'NEW_IMAGE' },
+      },
+    ],
+  };
+  const eventFile = join(mkdtempSync(join(tmpdir(), 'stevedore-bench-event-')), 'event.json');
+  writeFileSync(eventFile, JSON.stringify(event));
+  const child = spawn(process.execPath, [...WORKER_NODE_OPTIONS.split(' '), join(import.meta.dirname, 'invoke-worker.mjs'), worker.file, eventFile], {
     env: process.env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  if (code !== 0) throw new Error(`the ${kind} task ${id} failed in its process (exit ${code}): ${output}`);
+  rmSync(dirname(eventFile), { recursive: true, force: true });
+  const task = await taskStore().get(kind, id);
+  if (code !== 0 || task?.state !== 'completed') {
+    throw new Error(`the ${kind} task ${id} did not complete (exit ${code}, ${task?.state}: ${task?.error ?? ''}): ${output}`);
+  }
   return JSON.parse(output.trim().split('\n').at(-1)!) as TaskTiming;
 }

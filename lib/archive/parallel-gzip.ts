@@ -10,15 +10,20 @@ export interface ParallelGzipOptions {
   level: number;
   /** Uncompressed bytes per gzip member; bigger blocks lose less ratio to dictionary resets. */
   blockBytes?: number;
-  /** Members compressed at once; defaults to the number of cores. */
+  /** Members compressed at once; defaults to twice the number of cores. */
   concurrency?: number;
 }
 
-const DEFAULT_BLOCK_BYTES = 4 * 1024 * 1024;
+// 1 MiB blocks cost under 0.1 % of ratio against one stream (the export benchmark's 278 MiB
+// tar: 137.7 MiB against 137.6 MiB) and keep memory small; twice as many blocks in flight as
+// cores keep every core busy while the event loop hands out the next block. (Feeding
+// long-lived zlib streams chunk by chunk instead was measured slower: one thread-pool job per
+// small tar chunk.)
+const DEFAULT_BLOCK_BYTES = 1024 * 1024;
 
 export function createParallelGzip(options: ParallelGzipOptions): Transform {
   const blockBytes = options.blockBytes ?? DEFAULT_BLOCK_BYTES;
-  const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
+  const concurrency = Math.max(1, options.concurrency ?? 2 * availableParallelism());
   const zlibOptions: ZlibOptions = { level: options.level };
   let pending: Buffer[] = [];
   let pendingBytes = 0;

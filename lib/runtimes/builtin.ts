@@ -5,12 +5,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ArchiveEntry } from '../archive/entry.ts';
 import { DEFAULT_UNPACK_LIMITS } from '../archive/limits.ts';
 import { partSizeFor } from '../aws/part-size.ts';
+import { uploadStream } from '../aws/stream-upload.ts';
 import { packTar } from '../archive/pack.ts';
 import { readTarEntries } from '../archive/tar-reader.ts';
 import { badRequest, notFound } from '../http/errors.ts';
@@ -117,26 +117,9 @@ export class BuiltinRuntime implements ContainerRuntime {
   async importRootfs(spec: ContainerSpec, config: ContainerConfig, entries: AsyncIterable<ArchiveEntry>): Promise<ContainerRecord> {
     if (await this.isNameTaken(spec.name)) throw nameTaken(spec.name);
     const rootfsKey = newRootfsKey();
-    const body = packTar(entries);
-    let archiveError: unknown;
-    body.on('error', (err) => {
-      archiveError = err; // the cause the client should read, not what the upload's abort says
-    });
-    // A multipart upload completes only when every entry was read: a corrupt archive
-    // throws first, the upload is aborted, and no root filesystem object ever appears.
-    try {
-      await new Upload({
-        client: this.s3,
-        params: { Bucket: this.bucket, Key: rootfsKey, Body: body },
-        partSize: this.partSize,
-        queueSize: 2,
-        leavePartsOnError: false,
-      }).done();
-    } catch (err) {
-      // Upload rethrows a failing AbortMultipartUpload (an emulator without it) in place of
-      // the archive's own failure.
-      throw archiveError ?? err;
-    }
+    // The object is completed only once every entry was read: a corrupt archive throws
+    // first, the upload is aborted, and no root filesystem object ever appears.
+    await this.uploadTar(rootfsKey, entries);
     try {
       return await this.register(spec, config, rootfsKey);
     } catch (err) {
@@ -158,15 +141,23 @@ export class BuiltinRuntime implements ContainerRuntime {
       () => false,
     );
     if (!exists) {
-      await new Upload({
-        client: this.s3,
-        params: { Bucket: this.bucket, Key: rootfsKey, Body: packTar(rootfs) },
-        partSize: partSizeFor(DEFAULT_UNPACK_LIMITS.maxTotalBytes, this.partSize),
-      }).done();
+      await this.uploadTar(rootfsKey, rootfs);
     }
     const record = { pk: IMAGE_PK, sk: `${name}:${tag}`, name, tag, rootfsKey };
     await this.doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: this.table, Item: record } }] }));
     return record;
+  }
+
+  private async uploadTar(key: string, entries: AsyncIterable<ArchiveEntry>): Promise<void> {
+    await uploadStream({
+      client: this.s3,
+      bucket: this.bucket,
+      key,
+      body: packTar(entries),
+      // The size is not known before the end; root filesystems are capped at the unpack limit.
+      partSize: partSizeFor(DEFAULT_UNPACK_LIMITS.maxTotalBytes, this.partSize),
+      contentType: 'application/x-tar',
+    });
   }
 
   private async register(spec: ContainerSpec, config: ContainerConfig, rootfsKey: string): Promise<StoredContainer> {

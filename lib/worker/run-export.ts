@@ -2,11 +2,11 @@
 // -> multipart upload to the share path. The object appears only when the upload completes;
 // on any failure the upload is aborted and a file being replaced stays as it was.
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { ARCHIVE_SOURCE } from '../archive/format.ts';
 import { packArchive } from '../archive/pack.ts';
 import { clients } from '../aws/clients.ts';
 import { partSizeFor } from '../aws/part-size.ts';
+import { uploadStream } from '../aws/stream-upload.ts';
 import { config } from '../config.ts';
 import { runtime } from '../runtimes/index.ts';
 import { progressPercent, type TaskRecord } from '../tasks/model.ts';
@@ -29,36 +29,26 @@ export async function runExport(task: TaskRecord, progress: ProgressReporter): P
     compress: task.compress ?? false,
     gzipLevel: cfg.gzipLevel,
   });
-  const upload = new Upload({
-    client: s3,
-    params: {
-      Bucket: cfg.bucketName,
-      Key: key,
-      Body: archive,
-      ContentType: task.compress ? 'application/gzip' : 'application/x-tar',
-    },
-    partSize: partSizeFor(rootfs.totalBytes, cfg.uploadPartBytes),
-    // Two parts in flight keep the network busy while memory stays at a few parts.
-    queueSize: 2,
-    leavePartsOnError: false,
-  });
-  let archiveError: unknown;
-  const cancel = () => void upload.abort().catch(() => undefined);
-  progress.signal.addEventListener('abort', cancel);
-  archive.on('error', (err) => {
-    archiveError = err; // the cause the client should read, not the abort it leads to
-    cancel();
-  });
+  const stopArchive = () => archive.destroy(progress.signal.reason as Error);
+  progress.signal.addEventListener('abort', stopArchive);
   try {
-    await upload.done();
+    await uploadStream({
+      client: s3,
+      bucket: cfg.bucketName,
+      key,
+      body: archive,
+      partSize: partSizeFor(rootfs.totalBytes, cfg.uploadPartBytes),
+      // Two parts in flight keep the network busy while memory stays at three parts.
+      concurrency: 2,
+      contentType: task.compress ? 'application/gzip' : 'application/x-tar',
+      signal: progress.signal,
+    });
   } catch (err) {
     archive.destroy();
-    // An emulator that cannot abort multipart uploads must not hide the real cause.
-    await upload.abort().catch(() => undefined);
     if (progress.signal.aborted) throw progress.signal.reason;
-    throw archiveError ?? err;
+    throw err;
   } finally {
-    progress.signal.removeEventListener('abort', cancel);
+    progress.signal.removeEventListener('abort', stopArchive);
   }
 
   async function objectExists(objectKey: string): Promise<boolean> {

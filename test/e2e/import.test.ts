@@ -27,7 +27,7 @@ const SPEC_EXAMPLE_BODY = {
 };
 
 async function putObject(key: string, body: Buffer | string): Promise<void> {
-  await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: key, Body: body }));
+  await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: key, Body: Buffer.from(body) }));
 }
 
 async function readObject(key: string): Promise<Buffer> {

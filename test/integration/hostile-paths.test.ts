@@ -49,7 +49,7 @@ async function bucketState(): Promise<Record<string, string>> {
 }
 
 async function putObject(key: string, body: string): Promise<void> {
-  await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: key, Body: body }));
+  await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: key, Body: Buffer.from(body) }));
 }
 
 /** UTF-8 bytes of a string as a latin1 string: sent raw, unencoded, in the request target. */

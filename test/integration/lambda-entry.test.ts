@@ -124,7 +124,7 @@ function viaLocalServer(req: Req): Promise<Seen> {
 }
 
 async function putObject(key: string, body = ''): Promise<void> {
-  await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: key, Body: body }));
+  await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: key, Body: Buffer.from(body) }));
 }
 
 async function keysUnder(prefix: string): Promise<string[]> {

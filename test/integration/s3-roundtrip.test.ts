@@ -5,7 +5,7 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import { uploadStream } from '../../lib/aws/stream-upload.ts';
 import { describe, expect, it } from 'vitest';
 import { useTestStack } from '../support/stack.ts';
 
@@ -71,25 +71,23 @@ describe('streamed uploads through the project S3 client', () => {
     });
   });
 
-  it('stores a lib-storage Upload of a ~20 MiB stream in 5 MiB parts byte for byte', async () => {
+  it('stores a stream uploaded in 5 MiB parts byte for byte', async () => {
     // Prepare: 20 MiB + 12345 bytes: four full 5 MiB parts and a short fifth one
     const size = 20 * MIB + 12_345;
     const { stream, digest } = pseudoRandomStream(size, 'multipart-upload');
     const key = 'test/roundtrip/upload.bin';
-    const partsSeen: number[] = [];
+    const partsSent: number[] = [];
+    stack.aws.s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UploadPartCommand') partsSent.push((args.input as { PartNumber: number }).PartNumber);
+        return next(args);
+      },
+      { step: 'initialize', name: 'countParts' },
+    );
 
     // Act
-    const upload = new Upload({
-      client: stack.aws.s3,
-      params: { Bucket: stack.cfg.bucketName, Key: key, Body: stream },
-      partSize: 5 * MIB,
-      queueSize: 2,
-      leavePartsOnError: false,
-    });
-    upload.on('httpUploadProgress', (progress) => {
-      if (progress.part !== undefined) partsSeen.push(progress.part);
-    });
-    await upload.done();
+    await uploadStream({ client: stack.aws.s3, bucket: stack.cfg.bucketName, key, body: stream, partSize: 5 * MIB, concurrency: 2 });
+    stack.aws.s3.middlewareStack.remove('countParts');
     const back = await readBack(key);
 
     // Assess: the content, and that it really went up as a multipart upload of five parts
@@ -98,6 +96,27 @@ describe('streamed uploads through the project S3 client', () => {
       length: size,
       contentLength: size,
     });
-    expect(Math.max(...partsSeen)).toBe(5);
+    expect(partsSent.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('stores a stream shorter than one part with a single request', async () => {
+    const { stream, digest } = pseudoRandomStream(1 * MIB + 7, 'single-part');
+    await uploadStream({ client: stack.aws.s3, bucket: stack.cfg.bucketName, key: 'test/roundtrip/small.bin', body: stream, partSize: 5 * MIB });
+    expect((await readBack('test/roundtrip/small.bin')).sha256).toBe(await digest);
+  });
+
+  it('leaves no object when the stream fails after several parts', async () => {
+    // Prepare: 12 MiB of data, then the source breaks
+    async function* breaking() {
+      for (let i = 0; i < 12; i++) yield Buffer.alloc(MIB, i);
+      throw new Error('the source broke');
+    }
+    // Act
+    const upload = uploadStream({ client: stack.aws.s3, bucket: stack.cfg.bucketName, key: 'test/roundtrip/broken.bin', body: breaking(), partSize: 5 * MIB });
+    // Assess
+    await expect(upload).rejects.toThrow('the source broke');
+    await expect(stack.aws.s3.send(new HeadObjectCommand({ Bucket: stack.cfg.bucketName, Key: 'test/roundtrip/broken.bin' }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 404 },
+    });
   });
 });

@@ -47,7 +47,7 @@ const dir = (name: string) => ({ is_dir: true, name, type: 'd' });
 const file = (name: string) => ({ is_dir: false, name, type: 'f' });
 
 async function putObject(key: string, body: string | Buffer = ''): Promise<void> {
-  await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: key, Body: body }));
+  await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: key, Body: Buffer.from(body) }));
 }
 
 async function objectText(key: string): Promise<string> {
