@@ -18,6 +18,7 @@ import { bundleModules, deployedModules, removeBundles, REPO_ROOT } from '../../
 import { apiGatewayPath } from '../../infra/aws/http-api.ts';
 import { readSettings, type StevedoreSettings } from '../../infra/aws/settings.ts';
 import { StevedoreStack } from '../../infra/aws/stack.ts';
+import { WORKER_NODE_OPTIONS } from '../../infra/aws/task-worker.ts';
 import type { StevedoreFunction } from '../../infra/aws/function.ts';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
@@ -86,13 +87,20 @@ describe('the stack derived from functions/routes.ts', () => {
       Handler: 'index.handler',
       Environment: {
         Variables: Match.objectLike({
-          NODE_OPTIONS: '--enable-source-maps',
+          NODE_OPTIONS: Match.stringLikeRegexp('^--enable-source-maps( |$)'),
           STEVEDORE_TABLE: Match.anyValue(),
           STEVEDORE_BUCKET: Match.anyValue(),
           STEVEDORE_SHARE_FOLDERS: 'test:rw',
           STEVEDORE_POLL_SECONDS: '20',
         }),
       },
+    });
+  });
+
+  it('runs the worker with the Node options its benchmark measured', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('runs export and import tasks'),
+      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: WORKER_NODE_OPTIONS }) },
     });
   });
 
