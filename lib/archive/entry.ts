@@ -1,6 +1,7 @@
 // One entry of a tar stream: its header and its body. A consumer must read (or drain) the
 // body before it asks for the next entry, as with tar-stream's extract.
 import type { Header as TarHeader } from 'tar-stream';
+import type { ContainerConfig } from '../runtimes/runtime.ts';
 
 export interface ArchiveEntry {
   header: TarHeader;
@@ -8,16 +9,7 @@ export interface ArchiveEntry {
   body: AsyncIterable<Buffer>;
 }
 
-/** The container configuration stored at the head of every archive stevedore writes. */
-export interface ArchiveConfig {
-  arch: string;
-  autostart: boolean;
-  image: string;
-  name: string;
-  network: Record<string, unknown>;
-  resource: Record<string, unknown>;
-  type: 'lxc' | 'docker';
-  volume: Record<string, unknown>;
+/** The container configuration stored at the head of every archive, and who wrote it. */
+export interface ArchiveConfig extends ContainerConfig {
   source: string;
-  [extra: string]: unknown;
 }

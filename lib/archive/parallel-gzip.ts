@@ -4,7 +4,7 @@
 // Node's gunzip all read it. Memory stays at about (blocks in flight) x (block size).
 import { availableParallelism } from 'node:os';
 import { Transform, type TransformCallback } from 'node:stream';
-import { gzip, type ZlibOptions } from 'node:zlib';
+import { constants, createGzip, type Gzip } from 'node:zlib';
 
 export interface ParallelGzipOptions {
   level: number;
@@ -21,20 +21,63 @@ export interface ParallelGzipOptions {
 // small tar chunk.)
 const DEFAULT_BLOCK_BYTES = 1024 * 1024;
 
+/**
+ * One long-lived zlib stream that compresses one member at a time: finished with Z_FINISH,
+ * then reset for the next. Reusing it spares zlib's state (hundreds of KiB of native memory
+ * per member otherwise), whose churn across thread-pool threads made RSS grow with the size
+ * of the export.
+ */
+class GzipLane {
+  private readonly gzip: Gzip;
+  private output: Buffer[] = [];
+  private failure: Error | undefined;
+
+  constructor(level: number) {
+    this.gzip = createGzip({ level });
+    this.gzip.on('data', (chunk: Buffer) => this.output.push(chunk));
+    this.gzip.on('error', (err) => (this.failure = err));
+  }
+
+  compress(block: Buffer): Promise<Buffer[]> {
+    return new Promise((resolve, reject) => {
+      this.gzip.write(block);
+      this.gzip.flush(constants.Z_FINISH, () => {
+        if (this.failure) return reject(this.failure);
+        if (this.gzip.destroyed) return reject(new Error('gzip lane closed before its member was finished'));
+        const member = this.output;
+        this.output = [];
+        (this.gzip as Gzip & { reset(): void }).reset(); // the next write starts a new member
+        resolve(member);
+      });
+    });
+  }
+
+  close(): void {
+    this.gzip.close();
+  }
+}
+
 export function createParallelGzip(options: ParallelGzipOptions): Transform {
   const blockBytes = options.blockBytes ?? DEFAULT_BLOCK_BYTES;
   const concurrency = Math.max(1, options.concurrency ?? 2 * availableParallelism());
-  const zlibOptions: ZlibOptions = { level: options.level };
+  const lanes = Array.from({ length: concurrency }, () => new GzipLane(options.level));
+  let membersStarted = 0;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   /** Compressions in input order; the head is written as soon as it is done. */
-  const inFlight: Promise<Buffer>[] = [];
+  const inFlight: Promise<Buffer[]>[] = [];
 
+  // Round robin: a lane gets its next block only after its previous member was written out,
+  // because at most `concurrency` members are in flight and they are awaited in order.
   const compress = (block: Buffer) => {
-    const member = new Promise<Buffer>((resolve, reject) => gzip(block, zlibOptions, (err, out) => (err ? reject(err) : resolve(out))));
+    const member = lanes[membersStarted++ % concurrency]!.compress(block);
     member.catch(() => undefined); // awaited in order below; this only keeps a failure from going unhandled meanwhile
     return member;
   };
+  const writeOldest = async (stream: Transform) => {
+    for (const piece of await inFlight.shift()!) stream.push(piece);
+  };
+  const close = () => lanes.forEach((lane) => lane.close());
 
   return new Transform({
     async transform(this: Transform, chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
@@ -43,13 +86,11 @@ export function createParallelGzip(options: ParallelGzipOptions): Transform {
         pendingBytes += chunk.length;
         while (pendingBytes >= blockBytes) {
           const whole = Buffer.concat(pending, pendingBytes);
-          const block = whole.subarray(0, blockBytes);
           const rest = whole.subarray(blockBytes);
           pending = rest.length > 0 ? [Buffer.from(rest)] : [];
           pendingBytes = rest.length;
-          inFlight.push(compress(block));
-          // Wait for the oldest member before starting more than `concurrency`.
-          while (inFlight.length >= concurrency) this.push(await inFlight.shift()!);
+          inFlight.push(compress(whole.subarray(0, blockBytes)));
+          while (inFlight.length >= concurrency) await writeOldest(this);
         }
         done();
       } catch (err) {
@@ -58,12 +99,19 @@ export function createParallelGzip(options: ParallelGzipOptions): Transform {
     },
     async flush(this: Transform, done: TransformCallback) {
       try {
-        if (pendingBytes > 0 || inFlight.length === 0) inFlight.push(compress(Buffer.concat(pending, pendingBytes)));
-        while (inFlight.length > 0) this.push(await inFlight.shift()!);
+        // Empty input still makes a valid (empty) gzip file.
+        if (pendingBytes > 0 || membersStarted === 0) inFlight.push(compress(Buffer.concat(pending, pendingBytes)));
+        while (inFlight.length > 0) await writeOldest(this);
+        close();
         done();
       } catch (err) {
         done(err as Error);
       }
+    },
+    destroy(err, callback) {
+      // zlib must not be closed under a compression in flight; close once they are done.
+      void Promise.allSettled(inFlight).then(close);
+      callback(err);
     },
   });
 }

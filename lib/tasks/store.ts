@@ -45,17 +45,7 @@ export class TaskStore {
 
   /** Atomic per-kind sequence: ids start at 1. */
   async nextId(kind: TaskKind): Promise<number> {
-    const out = await this.doc.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { pk: COUNTER_PK, sk: `task#${kind}` },
-        UpdateExpression: 'ADD #v :one',
-        ExpressionAttributeNames: { '#v': 'value' },
-        ExpressionAttributeValues: { ':one': 1 },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    return Number(out.Attributes?.value);
+    return this.increment(`task#${kind}`);
   }
 
   /** Stores a new waiting task, together with its reservation, all or nothing. */
@@ -269,10 +259,15 @@ export class TaskStore {
   }
 
   private async bumpChangeCounter(kind: TaskKind): Promise<number> {
+    return this.increment(`changes#${kind}`);
+  }
+
+  /** Adds one to a counter item atomically and answers the new value. */
+  private async increment(counter: string): Promise<number> {
     const out = await this.doc.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { pk: COUNTER_PK, sk: `changes#${kind}` },
+        Key: { pk: COUNTER_PK, sk: counter },
         UpdateExpression: 'ADD #v :one',
         ExpressionAttributeNames: { '#v': 'value' },
         ExpressionAttributeValues: { ':one': 1 },

@@ -88,6 +88,31 @@ describe('GET /api/v1/export/progress', () => {
     await waitForTask(stack.url, 'export', created.body.id, 60_000);
   });
 
+  it('stops re-checking the table for a client that hung up', async () => {
+    // Prepare: count the change-counter reads the server makes
+    let reads = 0;
+    stack.aws.doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'GetCommand') reads++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countReads' },
+    );
+    const client = new AbortController();
+    // Act: a poll that the client abandons after half a second
+    const poll = fetch(`${stack.url}/api/v1/export/progress`, { signal: client.signal }).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 500));
+    client.abort();
+    await poll;
+    await new Promise((r) => setTimeout(r, 200));
+    const afterHangUp = reads;
+    await new Promise((r) => setTimeout(r, 1000));
+    stack.aws.doc.middlewareStack.remove('countReads');
+    // Assess: it was re-checking (every 100 ms) and stopped when the client left
+    expect(afterHangUp).toBeGreaterThanOrEqual(3);
+    expect(reads).toBe(afterHangUp);
+  });
+
   it('refuses a cursor that is not a number', async () => {
     const response = await call(stack.url, 'GET', '/api/v1/export/progress?cursor=soon');
     expect(response.status).toBe(400);
