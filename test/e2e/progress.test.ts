@@ -91,9 +91,9 @@ describe('GET /api/v1/export/progress', () => {
   it('stops re-checking the table for a client that hung up', async () => {
     // Prepare: count the change-counter reads the server makes
     let reads = 0;
-    stack.aws.doc.middlewareStack.add(
+    stack.aws.dynamo.middlewareStack.add(
       (next, context) => async (args) => {
-        if (context.commandName === 'GetCommand') reads++;
+        if (context.commandName === 'GetItemCommand') reads++;
         return next(args);
       },
       { step: 'initialize', name: 'countReads' },
@@ -107,7 +107,7 @@ describe('GET /api/v1/export/progress', () => {
     await new Promise((r) => setTimeout(r, 200));
     const afterHangUp = reads;
     await new Promise((r) => setTimeout(r, 1000));
-    stack.aws.doc.middlewareStack.remove('countReads');
+    stack.aws.dynamo.middlewareStack.remove('countReads');
     // Assess: it was re-checking (every 100 ms) and stopped when the client left
     expect(afterHangUp).toBeGreaterThanOrEqual(3);
     expect(reads).toBe(afterHangUp);
