@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { bundleModules, WORKER_MODULE } from '../../infra/aws/bundle.ts';
-import { WORKER_NODE_OPTIONS } from '../../infra/aws/task-worker.ts';
+import { WORKER_ENVIRONMENT } from '../../infra/aws/task-worker.ts';
 import type { TaskKind } from '../../lib/tasks/model.ts';
 import { taskKey, taskStore } from '../../lib/tasks/store.ts';
 import { clients } from '../../lib/aws/clients.ts';
@@ -28,7 +28,7 @@ export interface TaskTiming {
 }
 
 /**
- * Runs one waiting task the way Lambda would: the worker's deployed bundle with its Node options,
+ * Runs one waiting task the way Lambda would: the worker's deployed bundle with its Node options and environment,
  * in a fresh process, invoked with the stream record of the task's INSERT. The peak RSS is the worker's
  * own, not the benchmark's.
  */
@@ -50,8 +50,8 @@ export async function timeTaskInChild(kind: TaskKind, id: number): Promise<TaskT
   };
   const eventFile = join(mkdtempSync(join(tmpdir(), 'stevedore-bench-event-')), 'event.json');
   writeFileSync(eventFile, JSON.stringify(event));
-  const child = spawn(process.execPath, [...WORKER_NODE_OPTIONS.split(' '), join(import.meta.dirname, 'invoke-worker.mjs'), worker.file, eventFile], {
-    env: process.env,
+  const child = spawn(process.execPath, [...WORKER_ENVIRONMENT.NODE_OPTIONS.split(' '), join(import.meta.dirname, 'invoke-worker.mjs'), worker.file, eventFile], {
+    env: { ...process.env, MALLOC_ARENA_MAX: WORKER_ENVIRONMENT.MALLOC_ARENA_MAX },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';

@@ -18,7 +18,7 @@ import { bundleModules, deployedModules, removeBundles, REPO_ROOT } from '../../
 import { apiGatewayPath } from '../../infra/aws/http-api.ts';
 import { readSettings, type StevedoreSettings } from '../../infra/aws/settings.ts';
 import { StevedoreStack } from '../../infra/aws/stack.ts';
-import { WORKER_NODE_OPTIONS } from '../../infra/aws/task-worker.ts';
+import { WORKER_ENVIRONMENT } from '../../infra/aws/task-worker.ts';
 import type { StevedoreFunction } from '../../infra/aws/function.ts';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
@@ -97,10 +97,10 @@ describe('the stack derived from functions/routes.ts', () => {
     });
   });
 
-  it('runs the worker with the Node options its benchmark measured', () => {
+  it('runs the worker with the Node options and malloc setting its benchmark measured', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('runs export and import tasks'),
-      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: WORKER_NODE_OPTIONS }) },
+      Environment: { Variables: Match.objectLike({ ...WORKER_ENVIRONMENT }) },
     });
   });
 

@@ -15,19 +15,25 @@ export interface EntrySnapshot {
   linkname: string;
 }
 
+/** Size and sha256 of an entry's body, read to the end. */
+export async function digestBody(body: AsyncIterable<Buffer>): Promise<{ size: number; sha256: string }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of body) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return { size, sha256: hash.digest('hex') };
+}
+
 export async function snapshotTar(bytes: Buffer): Promise<EntrySnapshot[]> {
   const plain = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
   const extract = tar.extract();
   Readable.from([plain]).pipe(extract as unknown as NodeJS.WritableStream);
   const entries: EntrySnapshot[] = [];
   for await (const entry of extract) {
-    const hash = createHash('sha256');
-    let size = 0;
-    for await (const chunk of entry as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      size += chunk.length;
-    }
-    entries.push(describe(entry.header.name, entry.header.type, entry.header.mode, size, hash.digest('hex'), entry.header.linkname));
+    const { size, sha256 } = await digestBody(entry as AsyncIterable<Buffer>);
+    entries.push(describe(entry.header.name, entry.header.type, entry.header.mode, size, sha256, entry.header.linkname));
   }
   return entries;
 }
@@ -35,13 +41,8 @@ export async function snapshotTar(bytes: Buffer): Promise<EntrySnapshot[]> {
 export async function snapshotEntries(source: AsyncIterable<ArchiveEntry>): Promise<EntrySnapshot[]> {
   const entries: EntrySnapshot[] = [];
   for await (const { header, body } of source) {
-    const hash = createHash('sha256');
-    let size = 0;
-    for await (const chunk of body) {
-      hash.update(chunk);
-      size += chunk.length;
-    }
-    entries.push(describe(header.name, header.type ?? 'file', header.mode ?? 0, size, hash.digest('hex'), header.linkname ?? ''));
+    const { size, sha256 } = await digestBody(body);
+    entries.push(describe(header.name, header.type ?? 'file', header.mode ?? 0, size, sha256, header.linkname ?? ''));
   }
   return entries;
 }

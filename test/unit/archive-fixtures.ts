@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import tarStream from 'tar-stream';
 import type { Header } from 'tar-stream';
 import type { ArchiveConfig, ArchiveEntry } from '../../lib/archive/entry.ts';
+import { digestBody } from '../support/tar-snapshot.ts';
 
 export const SAMPLE_CONFIG: ArchiveConfig = {
   arch: 'amd64',
@@ -38,18 +39,13 @@ export interface EntryDescription {
 export async function describeEntries(entries: AsyncIterable<ArchiveEntry>): Promise<EntryDescription[]> {
   const described: EntryDescription[] = [];
   for await (const { header, body } of entries) {
-    const hash = createHash('sha256');
-    let size = 0;
-    for await (const chunk of body) {
-      hash.update(chunk);
-      size += chunk.length;
-    }
+    const { size, sha256 } = await digestBody(body);
     described.push({
       name: header.name,
       type: header.type,
       mode: header.mode,
       size,
-      sha256: hash.digest('hex'),
+      sha256,
       linkname: header.linkname ?? '',
       uid: header.uid,
       gid: header.gid,
