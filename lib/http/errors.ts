@@ -14,7 +14,6 @@ export class ApiError extends Error {
 export const badRequest = (message: string) => new ApiError(400, message);
 export const forbidden = (message: string) => new ApiError(403, message);
 export const notFound = (message: string) => new ApiError(404, message);
-export const conflict = (message: string) => new ApiError(409, message);
 
 export interface ErrorEnvelope {
   error: { code: number; message: string };

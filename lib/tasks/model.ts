@@ -79,10 +79,6 @@ export function toApiTask(task: TaskRecord): Record<string, unknown> {
   return sortKeysDeep(view);
 }
 
-export function isFinished(state: TaskState): boolean {
-  return state === 'completed' || state === 'aborted';
-}
-
 /** Progress as a percentage that never reaches 100 while running. */
 export function progressPercent(done: number, total: number): number {
   if (!(total > 0)) return -1;
