@@ -45,10 +45,12 @@ export const ESBUILD_OPTIONS = {
 /** The functions that are not in the route manifest: the stream worker and the stale-task sweep. */
 export const WORKER_MODULE = 'worker/tasks';
 export const SWEEP_MODULE = 'worker/sweep';
+/** The $default route of the HTTP API: the error envelope's 404 for every unmatched request. */
+export const NOT_FOUND_MODULE = 'not-found';
 
-/** Every module the stack deploys for a manifest: its entries' modules, the worker and the sweep. */
+/** Every module the stack deploys for a manifest: its entries' modules, the worker, the sweep and the 404. */
 export function deployedModules(manifest: readonly { module: string }[]): string[] {
-  return [...manifest.map((r) => r.module), WORKER_MODULE, SWEEP_MODULE];
+  return [...manifest.map((r) => r.module), WORKER_MODULE, SWEEP_MODULE, NOT_FOUND_MODULE];
 }
 
 export interface BundledModule {

@@ -65,11 +65,15 @@ export class StevedoreHttpApi extends Construct {
   /** `METHOD /path` -> the manifest entry's name. */
   readonly routeKeys = new Map<string, string>();
 
-  constructor(scope: Construct, id: string, endpoints: HttpEndpoint[]) {
+  /** `notFound` answers every request no endpoint matches (the API's $default route). */
+  constructor(scope: Construct, id: string, endpoints: HttpEndpoint[], notFound: lambda.IFunction) {
     super(scope, id);
     this.api = new apigw.HttpApi(this, 'Api', {
       description: 'stevedore: Container Station compatible import/export API',
       createDefaultStage: false,
+      defaultIntegration: new HttpLambdaIntegration('not-found-integration', notFound, {
+        timeout: Duration.seconds(API_GATEWAY_TIMEOUT_SECONDS),
+      }),
     });
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
@@ -84,6 +88,10 @@ export class StevedoreHttpApi extends Construct {
     });
 
     for (const endpoint of endpoints) this.addEndpoint(endpoint);
+    Validations.of(this.api.node.findChild('DefaultRoute')).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason: 'The $default route only answers 404 in the API\'s error envelope; it reads and changes nothing, so there is nothing to authorize.',
+    });
   }
 
   private addEndpoint({ route, function: fn }: HttpEndpoint): void {

@@ -4,7 +4,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { RouteDefinition } from '../../lib/http/route.ts';
-import { bundleModules, deployedModules, SWEEP_MODULE, WORKER_MODULE } from './bundle.ts';
+import { bundleModules, deployedModules, NOT_FOUND_MODULE, SWEEP_MODULE, WORKER_MODULE } from './bundle.ts';
 import { StevedoreFunction } from './function.ts';
 import { StevedoreHttpApi } from './http-api.ts';
 import { longPollTimeoutSeconds, readSettings, HTTP_TIMEOUT_SECONDS, type StevedoreSettings } from './settings.ts';
@@ -30,6 +30,8 @@ export class StevedoreStack extends Stack {
   readonly table: TasksTable;
   readonly share: ShareBucket;
   readonly api: StevedoreHttpApi;
+  /** Answers every request no manifest route matches with the 404 envelope. */
+  readonly notFound: StevedoreFunction;
   readonly worker: TaskWorker;
   readonly sweep: TaskSweep;
   /** The HTTP functions by manifest entry name. */
@@ -71,10 +73,22 @@ export class StevedoreStack extends Stack {
       this.endpoints.set(route.name, { route, function: fn });
     }
 
+    this.notFound = new StevedoreFunction(this, 'NotFound', {
+      name: 'not-found',
+      description: 'stevedore: the 404 envelope for requests no route matches',
+      bundle: bundle(NOT_FOUND_MODULE),
+      access: {},
+      table,
+      bucket,
+      environment,
+      timeout: Duration.seconds(HTTP_TIMEOUT_SECONDS),
+      memorySize: LONG_POLL_MEMORY_MB,
+    });
     this.api = new StevedoreHttpApi(
       this,
       'Http',
       [...this.endpoints.values()].map((e) => ({ route: e.route, function: e.function.function })),
+      this.notFound.function,
     );
     this.worker = new TaskWorker(this, 'TaskWorker', { bundle: bundle(WORKER_MODULE), table, bucket, environment });
     this.sweep = new TaskSweep(this, 'TaskSweep', { bundle: bundle(SWEEP_MODULE), table, bucket, environment });
@@ -86,9 +100,9 @@ export class StevedoreStack extends Stack {
     new CfnOutput(this, 'WorkerFailureQueueUrl', { value: this.worker.failures.queueUrl });
   }
 
-  /** Every function of the stack: the HTTP ones, the worker and the sweep. */
+  /** Every function of the stack: the HTTP ones, the 404, the worker and the sweep. */
   get allFunctions(): StevedoreFunction[] {
-    return [...[...this.endpoints.values()].map((e) => e.function), this.worker.worker, this.sweep.sweep];
+    return [...[...this.endpoints.values()].map((e) => e.function), this.notFound, this.worker.worker, this.sweep.sweep];
   }
 }
 
@@ -101,7 +115,7 @@ export function functionId(name: string): string {
     .join('');
 }
 
-const RESERVED_IDS = new Set(['Tasks', 'Share', 'Http', 'TaskWorker', 'TaskSweep', 'ApiUrl', 'ApiId', 'TableName', 'BucketName', 'WorkerFailureQueueUrl', 'CDKMetadata']);
+const RESERVED_IDS = new Set(['Tasks', 'Share', 'Http', 'NotFound', 'TaskWorker', 'TaskSweep', 'ApiUrl', 'ApiId', 'TableName', 'BucketName', 'WorkerFailureQueueUrl', 'CDKMetadata']);
 
 function checkNames(manifest: readonly RouteDefinition[]): void {
   const seen = new Map<string, string>();

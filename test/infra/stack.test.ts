@@ -78,8 +78,8 @@ describe('the stack derived from functions/routes.ts', () => {
     resources = template.toJSON().Resources as Resources;
   });
 
-  it('has one function per manifest entry, plus the worker and the sweep', () => {
-    template.resourceCountIs('AWS::Lambda::Function', manifest.length + 2);
+  it('has one function per manifest entry, plus the 404, the worker and the sweep', () => {
+    template.resourceCountIs('AWS::Lambda::Function', manifest.length + 3);
     expect([...stack.endpoints.keys()]).toEqual(manifest.map((r) => r.name));
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
@@ -104,9 +104,20 @@ describe('the stack derived from functions/routes.ts', () => {
     });
   });
 
+  it('sends every request no route matches to the 404 function, whose role may touch nothing', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
+    const fnId = logicalId(stack, stack.notFound.function);
+    const integration = Object.values(resources).find(
+      (r) => r.Type === 'AWS::ApiGatewayV2::Integration' && JSON.stringify(r.Properties.IntegrationUri).includes(fnId),
+    );
+    expect(integration).toBeDefined();
+    const actions = roleStatements(stack, resources, stack.notFound).flatMap((st) => [st.Action].flat());
+    expect(actions.filter((a) => /^(dynamodb|s3):/.test(String(a)))).toEqual([]);
+  });
+
   it('has one route per path and API prefix, each integrated with its own entry', () => {
     const expected = manifest.reduce((n, r) => n + r.paths.length, 0) * API_PREFIXES.length;
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', expected);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', expected + 1); // + $default
 
     const integrations = Object.fromEntries(
       Object.entries(resources)
@@ -126,8 +137,8 @@ describe('the stack derived from functions/routes.ts', () => {
         }
       }
     }
-    // One invoke permission per HTTP function (scoped to this API), one for the schedule.
-    template.resourceCountIs('AWS::Lambda::Permission', manifest.length + 1);
+    // One invoke permission per HTTP function (scoped to this API), one for the 404, one for the schedule.
+    template.resourceCountIs('AWS::Lambda::Permission', manifest.length + 2);
   });
 
   it('writes access logs of the API', () => {
@@ -244,7 +255,7 @@ describe('the stack derived from functions/routes.ts', () => {
 
   it('gives each function only the table and bucket actions its access allows', () => {
     const everyone = stack.allFunctions;
-    expect(everyone).toHaveLength(manifest.length + 2);
+    expect(everyone).toHaveLength(manifest.length + 3);
     for (const fn of everyone) {
       const actions = actionsOf(roleStatements(stack, resources, fn));
       const dynamo = actions.filter((a) => a.startsWith('dynamodb:') && !['dynamodb:ListStreams', 'dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'].includes(a));

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { handler as createHandler } from '../../functions/sharefolder/create.ts';
 import { handler as deleteHandler } from '../../functions/sharefolder/delete.ts';
 import { handler as listHandler } from '../../functions/sharefolder/list.ts';
+import { handler as notFoundHandler } from '../../functions/not-found.ts';
 import { useTestStack } from '../support/stack.ts';
 
 const stack = useTestStack({ STEVEDORE_SHARE_FOLDERS: 'test:rw:40G,Public:ro:100G' });
@@ -397,4 +398,22 @@ describe('request headers reach the function through the Lambda entry', () => {
     // Assess
     expect(answer).toStrictEqual({ status: 404, contentType: 'application/json', body: '{"error":{"code":404,"message":"No route for GET /api/v1/export/"}}' });
   });
+});
+
+describe("requests no route matches (API Gateway's $default route)", () => {
+  for (const req of [
+    { method: 'GET', path: '/api/v1/nothing-here' },
+    { method: 'DELETE', path: '/containerstation/api/v1/export/everything' },
+    { method: 'POST', path: '/', body: '{}' },
+  ] as Req[]) {
+    it(`answers ${req.method} ${req.path} with the 404 envelope, as the local server does`, async () => {
+      // Act
+      const result = (await notFoundHandler(apiGatewayEvent(req), lambdaContext)) as APIGatewayProxyStructuredResultV2;
+      const local = await viaLocalServer(req);
+      // Assess
+      expect(result.statusCode).toBe(404);
+      expect(JSON.parse(result.body ?? '')).toStrictEqual({ error: { code: 404, message: `No route for ${req.method} ${req.path}` } });
+      expect({ status: result.statusCode, body: result.body }).toStrictEqual({ status: local.status, body: local.body });
+    });
+  }
 });
