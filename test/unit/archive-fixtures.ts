@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import tarStream from 'tar-stream';
 import type { Header } from 'tar-stream';
 import type { ArchiveConfig, ArchiveEntry } from '../../lib/archive/entry.ts';
-import { digestBody } from '../support/tar-snapshot.ts';
+import { digestBody, type EntrySnapshot } from '../support/tar-snapshot.ts';
 
 export const SAMPLE_CONFIG: ArchiveConfig = {
   arch: 'amd64',
@@ -21,13 +21,7 @@ export const SAMPLE_CONFIG: ArchiveConfig = {
 
 export const FIXED_MTIME = new Date('2024-01-01T00:00:00Z');
 
-export interface EntryDescription {
-  name: string;
-  type: string;
-  mode: number;
-  size: number;
-  sha256: string;
-  linkname: string;
+export interface EntryDescription extends EntrySnapshot {
   uid: number;
   gid: number;
   uname: string;
@@ -55,6 +49,16 @@ export async function describeEntries(entries: AsyncIterable<ArchiveEntry>): Pro
     });
   }
   return described;
+}
+
+/** The error `work` fails with, or undefined when it succeeds. */
+export async function errorOf(work: () => Promise<unknown>): Promise<Error | undefined> {
+  try {
+    await work();
+  } catch (error) {
+    return error as Error;
+  }
+  return undefined;
 }
 
 export async function collect(stream: AsyncIterable<Buffer> | Readable): Promise<Buffer> {

@@ -17,6 +17,7 @@ import {
   chunked,
   collect,
   describeEntries,
+  errorOf,
   directory,
   file,
   hardlink,
@@ -308,14 +309,9 @@ describe('readArchive limits', () => {
     const bytes = await buildTar(entries);
 
     // Act
-    const failure = await (async () => {
-      try {
-        await describeEntries((await readArchive(chunked(bytes), limits)).entries);
-      } catch (error) {
-        return error as Error;
-      }
-      return undefined;
-    })();
+    const failure = await errorOf(async () => {
+      await describeEntries((await readArchive(chunked(bytes), limits)).entries);
+    });
 
     // Assess
     expect(failure).toBeInstanceOf(ArchiveError);
@@ -387,14 +383,9 @@ describe('readArchive of a damaged archive', () => {
 
     // Act
     const names: string[] = [];
-    const failure = await (async () => {
-      try {
-        for await (const entry of archiveRead.entries) names.push(entry.header.name);
-      } catch (error) {
-        return error as Error;
-      }
-      return undefined;
-    })();
+    const failure = await errorOf(async () => {
+      for await (const entry of archiveRead.entries) names.push(entry.header.name);
+    });
 
     // Assess
     expect(names).toEqual(['a']);
@@ -410,14 +401,9 @@ describe('readArchive of a damaged archive', () => {
     const read = await readArchive(chunked(archive));
 
     // Act
-    const failure = await (async () => {
-      try {
-        await describeEntries(read.entries);
-      } catch (error) {
-        return error as Error;
-      }
-      return undefined;
-    })();
+    const failure = await errorOf(async () => {
+      await describeEntries(read.entries);
+    });
 
     // Assess
     expect(failure).toBeInstanceOf(ArchiveError);
@@ -431,14 +417,9 @@ describe('readArchive of a damaged archive', () => {
     const read = await readArchive(chunked(archive));
 
     // Act
-    const failure = await (async () => {
-      try {
-        await describeEntries(read.entries);
-      } catch (error) {
-        return error as Error;
-      }
-      return undefined;
-    })();
+    const failure = await errorOf(async () => {
+      await describeEntries(read.entries);
+    });
 
     // Assess
     expect(failure).toBeInstanceOf(ArchiveError);
