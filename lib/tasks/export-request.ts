@@ -8,11 +8,10 @@ import { parent, parseBodyPath, requireWritable } from '../share/paths.ts';
 import { shareStorage } from '../share/storage.ts';
 import { runtime } from '../runtimes/index.ts';
 import type { ContainerType } from '../runtimes/runtime.ts';
-import { epochSeconds, type TaskRecord } from './model.ts';
-import { ReservationTakenError, taskKey, taskStore } from './store.ts';
+import type { TaskRecord } from './model.ts';
+import { ANONYMOUS, submitTask } from './submit.ts';
 
 const ARCHIVE_NAME = /^([a-zA-Z0-9_-]{1,20})\.(tar|tgz)$/;
-export const ANONYMOUS = 'Anonymous';
 
 export async function createExportTask(type: ContainerType, containerId: string, body: JsonObject, user = ANONYMOUS): Promise<TaskRecord> {
   const rawPath = requiredString(body, 'path');
@@ -41,28 +40,9 @@ export async function createExportTask(type: ContainerType, containerId: string,
     throw badRequest(`${apiPath} already exists; send "force": true to replace it`);
   }
 
-  const store = taskStore();
-  const id = await store.nextId('export');
-  const task: TaskRecord = {
-    ...taskKey('export', id),
-    recordType: 'task',
-    kind: 'export',
-    id,
-    state: 'waiting',
-    type,
-    cid: container.id,
-    cname: container.name,
-    user,
-    path: apiPath,
-    init: epochSeconds(),
-    compress,
-    force,
-  };
-  try {
-    await store.create(task, { key: `export-path:${apiPath}`, takenMessage: `Another export to ${apiPath} has not finished yet` });
-  } catch (err) {
-    if (err instanceof ReservationTakenError) throw badRequest(err.message);
-    throw err;
-  }
-  return task;
+  return submitTask(
+    'export',
+    { type, cid: container.id, cname: container.name, user, path: apiPath, compress, force },
+    { key: `export-path:${apiPath}`, takenMessage: `Another export to ${apiPath} has not finished yet` },
+  );
 }

@@ -8,9 +8,8 @@ import { runtime } from '../runtimes/index.ts';
 import { parseContainerSpec } from '../runtimes/spec.ts';
 import type { SharePath } from '../share/paths.ts';
 import { shareStorage } from '../share/storage.ts';
-import { ANONYMOUS } from './export-request.ts';
-import { epochSeconds, type TaskRecord } from './model.ts';
-import { ReservationTakenError, taskKey, taskStore } from './store.ts';
+import type { TaskRecord } from './model.ts';
+import { ANONYMOUS, submitTask } from './submit.ts';
 
 /** What the original server called the image of an imported container. */
 export const IMPORT_IMAGE = 'import';
@@ -27,28 +26,9 @@ export async function createImportTask(archive: SharePath, body: JsonObject, use
   const createParams: Record<string, unknown> = { image: IMPORT_IMAGE, name: spec.name, tag: spec.tag, type: spec.type };
   for (const field of OVERRIDABLE_FIELDS) if (body[field] !== undefined) createParams[field] = spec[field];
   Object.assign(createParams, spec.extra);
-  const store = taskStore();
-  const id = await store.nextId('import');
-  const task: TaskRecord = {
-    ...taskKey('import', id),
-    recordType: 'task',
-    kind: 'import',
-    id,
-    state: 'waiting',
-    type: spec.type,
-    cid: spec.name,
-    cname: spec.name,
-    user,
-    path: `/${archive.segments.join('/')}`,
-    init: epochSeconds(),
-    image: IMPORT_IMAGE,
-    create_params: createParams,
-  };
-  try {
-    await store.create(task, { key: `container-name:${spec.name}`, takenMessage: `Container ${spec.name} already exist!` });
-  } catch (err) {
-    if (err instanceof ReservationTakenError) throw badRequest(err.message);
-    throw err;
-  }
-  return task;
+  return submitTask(
+    'import',
+    { type: spec.type, cid: spec.name, cname: spec.name, user, path: `/${archive.segments.join('/')}`, image: IMPORT_IMAGE, create_params: createParams },
+    { key: `container-name:${spec.name}`, takenMessage: `Container ${spec.name} already exist!` },
+  );
 }
