@@ -11,6 +11,15 @@ import type { RouteAccess } from '../../lib/http/route.ts';
 import { grantAccess } from './access.ts';
 import { HANDLER, type BundledModule } from './bundle.ts';
 
+
+/** What the stack hands each function that is not an HTTP endpoint (the worker, the sweep). */
+export interface BackgroundFunctionProps {
+  bundle: BundledModule;
+  table: ITable;
+  bucket: IBucket;
+  environment: Record<string, string>;
+}
+
 export const RUNTIME = lambda.Runtime.NODEJS_22_X;
 export const ARCHITECTURE = lambda.Architecture.ARM_64;
 

@@ -1,14 +1,11 @@
 // The stale-task sweep: functions/worker/sweep.ts on a schedule, taking back tasks whose
 // worker died (no progress write within the lease) so they are re-queued or marked aborted.
 import { Duration } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { RouteAccess } from '../../lib/http/route.ts';
-import type { BundledModule } from './bundle.ts';
-import { StevedoreFunction } from './function.ts';
+import { StevedoreFunction, type BackgroundFunctionProps } from './function.ts';
 
 /** The sweep rewrites task items only; leftover multipart parts are the bucket lifecycle's job. */
 export const SWEEP_ACCESS: RouteAccess = { table: 'write' };
@@ -16,12 +13,7 @@ export const SWEEP_SCHEDULE = Duration.minutes(1);
 /** Shorter than the schedule, so runs do not pile up. */
 export const SWEEP_TIMEOUT = Duration.seconds(50);
 
-export interface TaskSweepProps {
-  bundle: BundledModule;
-  table: ITable;
-  bucket: IBucket;
-  environment: Record<string, string>;
-}
+export type TaskSweepProps = BackgroundFunctionProps;
 
 export class TaskSweep extends Construct {
   readonly sweep: StevedoreFunction;

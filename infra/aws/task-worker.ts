@@ -1,15 +1,12 @@
 // The stream worker: functions/worker/tasks.ts, invoked by the table's stream for every new
 // waiting task, with an encrypted queue catching what it could not process.
 import { Duration, Size, Validations } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { RouteAccess } from '../../lib/http/route.ts';
-import type { BundledModule } from './bundle.ts';
-import { StevedoreFunction } from './function.ts';
+import { StevedoreFunction, type BackgroundFunctionProps } from './function.ts';
 
 /** The worker claims tasks, streams archives in and out of the bucket, and writes progress. */
 export const WORKER_ACCESS: RouteAccess = { table: 'write', bucket: 'write' };
@@ -60,12 +57,7 @@ export const WORKER_FILTER = {
   },
 };
 
-export interface TaskWorkerProps {
-  bundle: BundledModule;
-  table: ITable;
-  bucket: IBucket;
-  environment: Record<string, string>;
-}
+export type TaskWorkerProps = BackgroundFunctionProps;
 
 export class TaskWorker extends Construct {
   readonly worker: StevedoreFunction;
