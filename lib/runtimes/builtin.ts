@@ -3,13 +3,13 @@
 // folder (share folder names cannot start with a dot). It makes the whole export/import flow
 // work anywhere the table and bucket do, with no container engine.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Transform } from 'node:stream';
 import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ArchiveEntry } from '../archive/entry.ts';
 import { DEFAULT_UNPACK_LIMITS } from '../archive/limits.ts';
 import { partSizeFor } from '../aws/part-size.ts';
+import { countBytes } from '../count-bytes.ts';
 import { uploadStream } from '../aws/stream-upload.ts';
 import { packTar } from '../archive/pack.ts';
 import { readTarEntries } from '../archive/tar-reader.ts';
@@ -96,17 +96,9 @@ export class BuiltinRuntime implements ContainerRuntime {
     const stored = container as StoredContainer;
     const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: stored.rootfsKey }), { abortSignal: signal });
     const listeners: ((bytes: number) => void)[] = [];
-    let bytesRead = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        bytesRead += chunk.length;
-        for (const listener of listeners) listener(bytesRead);
-        done(null, chunk);
-      },
+    const counter = countBytes(object.Body as NodeJS.ReadableStream, (bytesRead) => {
+      for (const listener of listeners) listener(bytesRead);
     });
-    const body = object.Body as NodeJS.ReadableStream;
-    body.on('error', (err: Error) => counter.destroy(err));
-    body.pipe(counter);
     return {
       totalBytes: object.ContentLength ?? 0,
       onBytesRead: (listener) => listeners.push(listener),

@@ -1,7 +1,6 @@
 // An export task: container root filesystem -> tar (config entry first) -> gzip when asked
 // -> multipart upload to the share path. The object appears only when the upload completes;
 // on any failure the upload is aborted and a file being replaced stays as it was.
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { ARCHIVE_SOURCE } from '../archive/format.ts';
 import { packArchive } from '../archive/pack.ts';
 import { clients } from '../aws/clients.ts';
@@ -9,6 +8,8 @@ import { partSizeFor } from '../aws/part-size.ts';
 import { uploadStream } from '../aws/stream-upload.ts';
 import { config } from '../config.ts';
 import { runtime } from '../runtimes/index.ts';
+import { parseBodyPath } from '../share/paths.ts';
+import { shareStorage } from '../share/storage.ts';
 import { progressPercent, type TaskRecord } from '../tasks/model.ts';
 import type { ProgressReporter } from './progress.ts';
 import { TaskFailure } from './failure.ts';
@@ -19,7 +20,7 @@ export async function runExport(task: TaskRecord, progress: ProgressReporter): P
   const key = task.path.replace(/^\//, '');
   const container = await runtime().get(task.type, task.cid);
   if (!container) throw new TaskFailure(`Container ${task.cid} no longer exists`);
-  if (!task.force && (await objectExists(key))) {
+  if (!task.force && (await shareStorage().isFile(parseBodyPath(task.path, cfg.shareFolders)))) {
     throw new TaskFailure(`${task.path} appeared while the export waited; it was left as it is`);
   }
 
@@ -49,14 +50,5 @@ export async function runExport(task: TaskRecord, progress: ProgressReporter): P
     throw err;
   } finally {
     progress.signal.removeEventListener('abort', stopArchive);
-  }
-
-  async function objectExists(objectKey: string): Promise<boolean> {
-    try {
-      await s3.send(new HeadObjectCommand({ Bucket: cfg.bucketName, Key: objectKey }));
-      return true;
-    } catch {
-      return false;
-    }
   }
 }

@@ -2,10 +2,10 @@
 // one (lib/archive/unpack.ts) -> the runtime's import. The runtime registers the container
 // only after the last entry, so a corrupt or truncated archive leaves nothing behind.
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { Transform } from 'node:stream';
 import { readArchive } from '../archive/unpack.ts';
 import { clients } from '../aws/clients.ts';
 import { config } from '../config.ts';
+import { countBytes } from '../count-bytes.ts';
 import { hostArch } from '../runtimes/builtin.ts';
 import { runtime } from '../runtimes/index.ts';
 import type { ContainerConfig, ContainerSpec } from '../runtimes/runtime.ts';
@@ -25,17 +25,7 @@ export async function runImport(task: TaskRecord, progress: ProgressReporter): P
     throw new TaskFailure(`Cannot read ${task.path}: ${(err as Error).name === 'NoSuchKey' ? 'the file no longer exists' : (err as Error).message}`);
   });
   const total = object.ContentLength ?? 0;
-  let read = 0;
-  const counted = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      read += chunk.length;
-      progress.update(progressPercent(read, total));
-      done(null, chunk);
-    },
-  });
-  const body = object.Body as NodeJS.ReadableStream;
-  body.on('error', (err: Error) => counted.destroy(err));
-  body.pipe(counted);
+  const counted = countBytes(object.Body as NodeJS.ReadableStream, (read) => progress.update(progressPercent(read, total)));
 
   const archive = await readArchive(counted);
   await runtime().importRootfs(spec, mergeConfig(spec, given, archive.config), archive.entries);
