@@ -25,7 +25,7 @@ export const HANDLER = 'index.handler';
 export const ESBUILD_OPTIONS = {
   bundle: true,
   platform: 'node',
-  target: 'node22',
+  target: 'node24',
   format: 'esm',
   outExtension: { '.js': '.mjs' },
   mainFields: ['module', 'main'],

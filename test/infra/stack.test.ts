@@ -14,7 +14,7 @@ import { manifest } from '../../functions/routes.ts';
 import { TTL_ATTRIBUTE } from '../../lib/aws/table.ts';
 import { API_PREFIXES, type RouteDefinition } from '../../lib/http/route.ts';
 import { WRITE_ACTIONS } from '../../infra/aws/access.ts';
-import { bundleModules, deployedModules, removeBundles, REPO_ROOT } from '../../infra/aws/bundle.ts';
+import { bundleModules, deployedModules, ESBUILD_OPTIONS, removeBundles, REPO_ROOT } from '../../infra/aws/bundle.ts';
 import { apiGatewayPath } from '../../infra/aws/http-api.ts';
 import { readSettings, type StevedoreSettings } from '../../infra/aws/settings.ts';
 import { StevedoreStack } from '../../infra/aws/stack.ts';
@@ -82,7 +82,7 @@ describe('the stack derived from functions/routes.ts', () => {
     template.resourceCountIs('AWS::Lambda::Function', manifest.length + 3);
     expect([...stack.endpoints.keys()]).toEqual(manifest.map((r) => r.name));
     template.allResourcesProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       Environment: {
@@ -95,6 +95,14 @@ describe('the stack derived from functions/routes.ts', () => {
         }),
       },
     });
+  });
+
+  it('deploys the Node.js major the tests run on, and bundles for it', () => {
+    const tested = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules/node/package.json'), 'utf8')) as { version: string };
+    const major = tested.version.split('.')[0];
+    expect(process.versions.node.split('.')[0]).toBe(major);
+    template.allResourcesProperties('AWS::Lambda::Function', { Runtime: `nodejs${major}.x` });
+    expect(ESBUILD_OPTIONS.target).toBe(`node${major}`);
   });
 
   it('runs the worker with the Node options and malloc setting its benchmark measured', () => {
