@@ -28,8 +28,6 @@ export interface Config {
   pollIntervalMs: number;
   /** How long a running task may go without a progress write before the sweep takes it back. */
   taskLeaseMs: number;
-  /** How many times the sweep re-queues a task whose worker died before marking it aborted. */
-  taskMaxAttempts: number;
   /** Smallest part size of multipart uploads, in bytes (larger archives get larger parts). */
   uploadPartBytes: number;
   /** gzip level of .tgz archives (1 fastest .. 9 smallest). */
@@ -68,7 +66,6 @@ export function loadConfig(env: Env = process.env): Config {
     pollBoundMs: read.integer('STEVEDORE_POLL_SECONDS', 20, 1, 28) * 1000,
     pollIntervalMs: read.integer('STEVEDORE_POLL_INTERVAL_MS', 250, 50, 5000),
     taskLeaseMs: read.integer('STEVEDORE_TASK_LEASE_SECONDS', 120, 5, 3600) * 1000,
-    taskMaxAttempts: read.integer('STEVEDORE_TASK_MAX_ATTEMPTS', 2, 1, 10),
     uploadPartBytes: read.integer('STEVEDORE_UPLOAD_PART_MIB', 8, 5, 512) * MIB,
     gzipLevel: read.integer('STEVEDORE_GZIP_LEVEL', 6, 1, 9),
   };

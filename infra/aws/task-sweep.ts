@@ -1,5 +1,5 @@
 // The stale-task sweep: functions/worker/sweep.ts on a schedule, taking back tasks whose
-// worker died (no progress write within the lease) so they are re-queued or marked aborted.
+// worker died (no progress write within the lease) and marking them aborted.
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';

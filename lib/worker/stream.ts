@@ -7,12 +7,6 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import type { TaskRecord } from '../tasks/model.ts';
 import { runTask } from './run-task.ts';
 
-/** The event source mapping's filter, as data: the CDK app and the local poller both use it. */
-export const TASK_STREAM_FILTER = {
-  eventName: ['INSERT'],
-  dynamodb: { NewImage: { recordType: { S: ['task'] }, state: { S: ['waiting'] } } },
-} as const;
-
 /** True for the records the worker acts on: INSERTs of waiting tasks. */
 export function isNewWaitingTask(record: DynamoDBRecord): boolean {
   const image = record.dynamodb?.NewImage;

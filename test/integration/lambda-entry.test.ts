@@ -1,7 +1,7 @@
 // The Lambda entry of each share-folder function (serverless-http around the function's hono
 // app) given real API Gateway HTTP API (payload 2.0) events: it must answer exactly what the
-// local server answers for the same request, headers included (the rawHeaders trap of
-// ../shared/notes/local-stack.md).
+// local server answers for the same request, headers included (serverless-http fills `headers`
+// but not the `rawHeaders` that @hono/node-server reads: see lib/http/lambda.ts).
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';

@@ -1,7 +1,7 @@
 // Byte-exact round trips of STREAMED uploads through the project's S3 client (lib/aws/clients.ts)
 // against the emulator. With the SDK's default checksums (WHEN_SUPPORTED) a streamed body is
 // sent with aws-chunked framing and trailing checksums, and s3rver stores that framing inside
-// the object (../shared/notes/local-stack.md): these tests fail if that ever comes back.
+// the object: these tests fail if that ever comes back.
 import { createCipheriv, createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
