@@ -272,6 +272,28 @@ describe('the import routes take their folder from the request target under the 
   });
 });
 
+describe('an export path in the body meets the same segment rules', () => {
+  // The container does not exist: a path that passes the rules reaches the container lookup
+  // (404), one that breaks them is refused first (400).
+  it.each([
+    { path: '//test/a.tgz', status: 400, message: 'Invalid path: empty path segment' },
+    { path: 'test//a.tgz', status: 400, message: 'Invalid path: empty path segment' },
+    { path: '/test/../a.tgz', status: 400, message: 'Invalid path: ".." is not allowed in a path' },
+    { path: '/test/a.tgz', status: 404, message: 'Container nosuch not found' },
+    { path: 'test/a.tgz', status: 404, message: 'Container nosuch not found' },
+  ])('POST export {"path": "$path"} → $status', async ({ path, status, message }) => {
+    // Prepare
+    const before = await bucketState();
+
+    // Act
+    const answer = await send('POST', '/api/v1/container/lxc/nosuch/export', json({ path }));
+
+    // Assess
+    expect({ status: answer.status, body: JSON.parse(answer.text) as unknown }).toStrictEqual({ status, body: { error: { code: status, message } } });
+    expect(await bucketState()).toStrictEqual(before);
+  });
+});
+
 describe('positive controls: the same requests with legal names succeed', () => {
   it('lists a directory through a raw path', async () => {
     // Prepare: the layout of beforeAll above
