@@ -8,7 +8,7 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, HeadBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { BucketAlreadyExists, BucketAlreadyOwnedByYou, CreateBucketCommand, HeadBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { AwsClients } from '../../lib/aws/clients.ts';
 import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../../lib/aws/table.ts';
 import type { Config } from '../../lib/config.ts';
@@ -49,10 +49,19 @@ async function ensureTable(tableName: string, aws: AwsClients): Promise<void> {
   }
 }
 
+// HeadBucket can fail for a bucket that exists (s3rver answers it by listing the bucket, which
+// fails on one bad object), so its failure only means "try to create": a create that finds
+// the bucket there is success, whatever HeadBucket said.
 async function ensureBucket(bucketName: string, aws: AwsClients): Promise<void> {
   try {
     await aws.s3.send(new HeadBucketCommand({ Bucket: bucketName }));
+    return;
   } catch {
+    // fall through to create
+  }
+  try {
     await aws.s3.send(new CreateBucketCommand({ Bucket: bucketName }));
+  } catch (err) {
+    if (!(err instanceof BucketAlreadyOwnedByYou || err instanceof BucketAlreadyExists)) throw err;
   }
 }

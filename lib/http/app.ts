@@ -3,6 +3,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ApiError, envelope } from './errors.ts';
+import { quoteBounded } from './quote.ts';
 import { honoPaths, type RouteDefinition } from './route.ts';
 import { logger } from '../log.ts';
 
@@ -14,7 +15,7 @@ export type RouteHandler = (c: Context) => Response | Promise<Response>;
 export function createBaseApp(): Hono {
   const app = new Hono({ strict: false });
   app.onError((err, c) => errorResponse(c, err));
-  app.notFound((c) => c.json(envelope(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
+  app.notFound((c) => c.json(envelope(404, `No route for ${c.req.method} ${quoteBounded(new URL(c.req.url).pathname)}`), 404));
   return app;
 }
 

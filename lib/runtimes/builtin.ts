@@ -14,6 +14,7 @@ import { uploadStream } from '../aws/stream-upload.ts';
 import { packTar } from '../archive/pack.ts';
 import { readTarEntries } from '../archive/tar-reader.ts';
 import { badRequest, notFound } from '../http/errors.ts';
+import { quoteBounded } from '../http/quote.ts';
 import type { ContainerConfig, ContainerRecord, ContainerRuntime, ContainerSpec, ContainerSummary, ContainerType, RootfsExport } from './runtime.ts';
 
 const CONTAINER_PK = 'CONTAINER';
@@ -71,7 +72,7 @@ export class BuiltinRuntime implements ContainerRuntime {
 
   async create(spec: ContainerSpec): Promise<ContainerRecord> {
     const image = await this.image(spec.image, spec.tag);
-    if (!image) throw notFound(`Image ${spec.image}:${spec.tag} not found`);
+    if (!image) throw notFound(`Image ${quoteBounded(`${spec.image}:${spec.tag}`)} not found`);
     if (await this.isNameTaken(spec.name)) throw nameTaken(spec.name);
     const rootfsKey = newRootfsKey();
     await this.s3.send(new CopyObjectCommand({ Bucket: this.bucket, Key: rootfsKey, CopySource: `${this.bucket}/${image.rootfsKey}` }));

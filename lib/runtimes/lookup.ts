@@ -1,6 +1,7 @@
 // The container a `/container/{type}/{id}/...` request names, or a 404.
 import type { Context } from 'hono';
 import { notFound } from '../http/errors.ts';
+import { quoteBounded } from '../http/quote.ts';
 import { runtime } from './index.ts';
 import type { ContainerRecord, ContainerType } from './runtime.ts';
 import { parseContainerType } from './spec.ts';
@@ -12,6 +13,6 @@ export function containerAddress(c: Context): { type: ContainerType; id: string 
 export async function requireContainer(c: Context): Promise<ContainerRecord> {
   const { type, id } = containerAddress(c);
   const container = await runtime().get(type, id);
-  if (!container) throw notFound(`Container ${id} not found`);
+  if (!container) throw notFound(`Container ${quoteBounded(id)} not found`);
   return container;
 }

@@ -1,6 +1,7 @@
 // Validation of the body of `POST /api/v1/container` (also the body of an import request).
 import { optionalBoolean, optionalObject, optionalString, requiredString, type JsonObject } from '../http/body.ts';
 import { badRequest } from '../http/errors.ts';
+import { quoteBounded } from '../http/quote.ts';
 import type { ContainerSpec, ContainerType } from './runtime.ts';
 
 export const CONTAINER_NAME_RULE = /^[a-zA-Z0-9][a-zA-Z0-9-_.]{1,63}$/;
@@ -13,7 +14,7 @@ export function parseContainerType(value: unknown): ContainerType {
 
 export function checkContainerName(name: string): string {
   if (!CONTAINER_NAME_RULE.test(name)) {
-    throw badRequest(`Invalid container name "${name}": 2-64 characters of a-z A-Z 0-9 - _ . starting with a letter or digit`);
+    throw badRequest(`Invalid container name "${quoteBounded(name)}": 2-64 characters of a-z A-Z 0-9 - _ . starting with a letter or digit`);
   }
   return name;
 }

@@ -1,15 +1,16 @@
 // `/import/<dirpath>/?name=<file>`: the folder from the path and the file from `name`,
-// both through the share-folder path rules.
+// both through the share-folder path rules, and both from the one parsed request target.
 import type { Context } from 'hono';
 import { badRequest } from '../http/errors.ts';
 import { rawPathAfter } from '../http/raw-path.ts';
+import { queryParameter } from '../http/request-target.ts';
 import { shareRequestPath } from './operations.ts';
 import { child, nameProblem, type SharePath } from './paths.ts';
 
 export function archivePathOf(c: Context): SharePath {
   const { path: dir } = shareRequestPath(rawPathAfter(c, '/import'));
   if (!dir) throw badRequest('Name the folder that holds the archive: /api/v1/import/<folder>/?name=<file>');
-  const name = c.req.query('name');
+  const name = queryParameter(c, 'name');
   if (name === undefined || name === '') throw badRequest('The query parameter "name" (the archive file name) is required');
   const problem = nameProblem(name);
   if (problem) throw badRequest(`Invalid name: ${problem}`);

@@ -3,14 +3,15 @@
 // configured share folders, whatever encoding or lookalike character it uses.
 import type { ShareFolderConfig } from '../config.ts';
 import { badRequest, forbidden } from '../http/errors.ts';
-
-export const MAX_NAME_BYTES = 255;
+import { quoteBounded } from '../http/quote.ts';
+import { MAX_NAME_BYTES, MAX_PATH_BYTES } from './key-limits.ts';
 
 /** A checked location inside a share folder. `segments[0]` is the share folder's name. */
 export interface SharePath {
   folder: ShareFolderConfig;
   segments: string[];
-  /** The path as the client gave it (decoded, without slashes around it): the 400 message. */
+  /** The path as the client gave it (decoded, without slashes around it), cut to a bounded
+   *  prefix: the 400 message, and what other messages quote. */
   display: string;
 }
 
@@ -43,12 +44,16 @@ export function checkName(name: string): string {
   return name;
 }
 
-/** Splits a raw (still percent-encoded) URL path tail into decoded, checked segments. */
+/**
+ * Splits a raw (still percent-encoded) URL path tail, `''`, `/` or `/a/b[/]`, into decoded,
+ * checked segments. Every slash separates two segments, so `//a` has an empty first segment
+ * and is refused exactly like `a//b`, rather than quietly read as `/a`.
+ */
 export function decodeSegments(rawTail: string): { segments: string[]; trailingSlash: boolean } {
   const trailingSlash = rawTail.endsWith('/');
-  const trimmed = rawTail.replace(/^\/+/, '').replace(/\/$/, '');
-  if (trimmed === '') return { segments: [], trailingSlash };
-  const segments = trimmed.split('/').map((raw) => {
+  if (rawTail === '' || rawTail === '/') return { segments: [], trailingSlash };
+  const inner = rawTail.slice(1, trailingSlash ? -1 : undefined);
+  const segments = inner.split('/').map((raw) => {
     let decoded: string;
     try {
       decoded = decodeURIComponent(raw);
@@ -64,16 +69,28 @@ export function decodeSegments(rawTail: string): { segments: string[]; trailingS
 
 /** Resolves decoded segments to a share path; an unknown share folder is 400 with the path. */
 export function resolveSharePath(segments: string[], folders: ShareFolderConfig[]): SharePath {
-  const display = segments.join('/');
+  checkPathLength(segments);
+  const display = displayOf(segments);
   const folder = folders.find((f) => f.name === segments[0]);
   if (!folder) throw badRequest(display);
   return { folder, segments, display };
 }
 
+/** The whole key must fit S3's limit, also as a directory marker (./key-limits.ts). */
+function checkPathLength(segments: string[]): void {
+  const bytes = segments.reduce((sum, segment) => sum + Buffer.byteLength(segment, 'utf8'), segments.length - 1);
+  if (bytes > MAX_PATH_BYTES) throw badRequest(`Invalid path: paths may be at most ${MAX_PATH_BYTES} bytes`);
+}
+
+function displayOf(segments: string[]): string {
+  return quoteBounded(segments.join('/'));
+}
+
 /** Parses a path like `test/sub/c.tgz` from a JSON body (export's `path`). */
 export function parseBodyPath(path: string, folders: ShareFolderConfig[]): SharePath {
   if (path.includes('\\')) throw badRequest('Invalid path: names may not contain slashes or backslashes');
-  const segments = path.replace(/^\/+/, '').split('/');
+  // One leading slash is the spec's own form (`/test/c.tgz`); a second one is an empty segment.
+  const segments = path.replace(/^\//, '').split('/');
   for (const segment of segments) {
     const problem = nameProblem(segment);
     if (problem) throw badRequest(`Invalid path: ${problem}`);
@@ -96,10 +113,12 @@ export function dirPrefix(path: SharePath): string {
 }
 
 export function child(path: SharePath, name: string): SharePath {
-  return { folder: path.folder, segments: [...path.segments, name], display: `${path.display}/${name}` };
+  const segments = [...path.segments, name];
+  checkPathLength(segments);
+  return { folder: path.folder, segments, display: displayOf(segments) };
 }
 
 export function parent(path: SharePath): SharePath {
   const segments = path.segments.slice(0, -1);
-  return { folder: path.folder, segments, display: segments.join('/') };
+  return { folder: path.folder, segments, display: displayOf(segments) };
 }

@@ -12,7 +12,8 @@ import {
 import { clients } from '../aws/clients.ts';
 import { config } from '../config.ts';
 import { badRequest } from '../http/errors.ts';
-import { dirPrefix, fileKey, type SharePath } from './paths.ts';
+import { logger } from '../log.ts';
+import { dirPrefix, fileKey, nameProblem, type SharePath } from './paths.ts';
 
 export interface FolderEntry {
   is_dir: boolean;
@@ -35,17 +36,23 @@ export class ShareStorage {
     const dirs = new Set<string>();
     const files = new Set<string>();
     let found = dir.segments.length === 1; // a configured share folder exists even when empty
+    const unaddressable: string[] = [];
+    // Keys written by other tools (or by older versions) may hold names the API refuses, e.g.
+    // `a//b`, control characters or names over the length limit: such an entry is left out of
+    // the listing, which could name nothing a client could send back, rather than break it.
+    const keep = (set: Set<string>, name: string) => (nameProblem(name) ? unaddressable.push(name) : set.add(name));
     for await (const page of this.pages({ Prefix: prefix, Delimiter: '/' })) {
       for (const common of page.CommonPrefixes ?? []) {
         found = true;
-        dirs.add(common.Prefix!.slice(prefix.length, -1));
+        keep(dirs, common.Prefix!.slice(prefix.length, -1));
       }
       for (const object of page.Contents ?? []) {
         found = true;
-        if (object.Key !== prefix) files.add(object.Key!.slice(prefix.length));
+        if (object.Key !== prefix) keep(files, object.Key!.slice(prefix.length));
       }
     }
     if (!found) throw badRequest(dir.display);
+    if (unaddressable.length > 0) logger.warn('listing left out names the API cannot address', { prefix, count: unaddressable.length });
     const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
     return [
       ...[...dirs].sort(byName).map((name) => ({ is_dir: true, name, type: 'd' as const })),

@@ -4,6 +4,7 @@
 import { config } from '../config.ts';
 import { optionalBoolean, requiredString, type JsonObject } from '../http/body.ts';
 import { badRequest, notFound } from '../http/errors.ts';
+import { quoteBounded } from '../http/quote.ts';
 import { parent, parseBodyPath, requireWritable } from '../share/paths.ts';
 import { shareStorage } from '../share/storage.ts';
 import { runtime } from '../runtimes/index.ts';
@@ -19,7 +20,7 @@ export async function createExportTask(type: ContainerType, containerId: string,
   const fileName = path.segments.at(-1)!;
   const match = ARCHIVE_NAME.exec(fileName);
   if (path.segments.length < 2 || !match) {
-    throw badRequest(`Invalid export path "${rawPath}": the file name must be 1-20 characters of a-z A-Z 0-9 - _ with the extension .tar or .tgz`);
+    throw badRequest(`Invalid export path "${quoteBounded(rawPath)}": the file name must be 1-20 characters of a-z A-Z 0-9 - _ with the extension .tar or .tgz`);
   }
   const extensionCompresses = match[2] === 'tgz';
   const compress = optionalBoolean(body, 'compress') ?? extensionCompresses;
@@ -29,7 +30,7 @@ export async function createExportTask(type: ContainerType, containerId: string,
   const force = optionalBoolean(body, 'force') ?? false;
 
   const container = await runtime().get(type, containerId);
-  if (!container) throw notFound(`Container ${containerId} not found`);
+  if (!container) throw notFound(`Container ${quoteBounded(containerId)} not found`);
 
   requireWritable(path);
   const storage = shareStorage();

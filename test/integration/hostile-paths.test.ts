@@ -67,6 +67,8 @@ interface Row {
 }
 
 const P = API;
+/** The same API in absolute form; the host is never looked at. */
+const A = `http://stevedore.test${API}`;
 const create = (name: unknown, isDir = false) => json({ name, is_dir: isDir, context: 'pwned' });
 
 const rows: Row[] = [
@@ -87,7 +89,7 @@ const rows: Row[] = [
   { method: 'GET', path: `${P}test/%252e%252e/secret`, status: 400, why: 'double-encoded: a literal "%2e" sequence in a name' },
   { method: 'GET', path: `${P}test/%5c..%5csecret`, status: 400, why: 'encoded backslashes inside a name' },
   { method: 'GET', path: `${P}test/keep%2ffile.txt`, status: 400, why: 'encoded slash inside a name' },
-  { method: 'GET', path: `${P}//etc/passwd`, status: 400, why: 'absolute-looking: "etc" is not a share folder (message = path)' },
+  { method: 'GET', path: `${P}//etc/passwd`, status: 400, why: 'absolute-looking: empty path segment' },
   { method: 'GET', path: `${P}test//keep`, status: 400, why: 'empty path segment' },
   { method: 'GET', path: `${P}test/./keep`, status: 400, why: '"." segment refused' },
   { method: 'GET', path: `${P}test/%2e/keep`, status: 400, why: 'encoded "." segment refused' },
@@ -155,6 +157,27 @@ const rows: Row[] = [
   { method: 'DELETE', path: `${P}Public/`, status: 403, why: 'read-only share folder' },
   { method: 'DELETE', path: `${P}Public/%2e%2e/test/keep/`, status: 400, why: '".." refused before anything else' },
   { method: 'POST', path: `${P}Public/`, body: create('../test/x'), status: 400, why: 'bad name refused before the permission check' },
+  // Absolute-form targets (`curl --request-target http://host/...`): the same segment rules as
+  // the origin form, on the path as the client sent it, whatever the host, scheme case or query.
+  { method: 'DELETE', path: `${A}test/keep/sub/../`, status: 400, why: 'absolute form: ".." would delete directory test/keep/' },
+  { method: 'DELETE', path: `${A}test/keep/sub/..`, status: 400, why: 'absolute form: trailing ".." in the file form' },
+  { method: 'DELETE', path: `${A}test/keep/sub/%2e%2e/`, status: 400, why: 'absolute form: encoded ".."' },
+  { method: 'DELETE', path: `${A}test/keep/sub/./`, status: 400, why: 'absolute form: "." segment' },
+  { method: 'DELETE', path: `${A}test/keep/sub/../?x=1`, status: 400, why: 'absolute form with a query' },
+  { method: 'DELETE', path: `HTTP://stevedore.test/api/v1/sharefolder/test/keep/sub/../`, status: 400, why: 'absolute form, upper-case scheme' },
+  { method: 'GET', path: `${A}test/../Public/`, status: 400, why: 'absolute form: ".." would list Public' },
+  { method: 'GET', path: `${A}test/%2e%2e/Public/?a=b`, status: 400, why: 'absolute form: encoded ".." with a query' },
+  { method: 'GET', path: `${A}/test/keep`, status: 400, why: 'absolute form: empty first segment' },
+  { method: 'POST', path: `${A}test/keep/sub/../`, body: create('x.txt'), status: 400, why: 'absolute form: ".." in the directory of a write' },
+  { method: 'POST', path: `${A}test/keep/sub/%2E%2E/`, body: create('x.txt'), status: 400, why: 'absolute form: encoded ".." in the directory of a write' },
+  { method: 'GET', path: `http://stevedore.test:8080/containerstation/api/v1/sharefolder/test/../Public/`, status: 400, why: 'absolute form with a port, under an alias' },
+  // Request targets that are neither origin nor absolute form
+  { method: 'GET', path: `*`, status: 400, why: 'asterisk form' },
+  // A leading empty segment right after the route base is refused like any other empty segment
+  { method: 'GET', path: `${P}/test/keep`, status: 400, why: 'leading "//": empty path segment, as in test//keep' },
+  { method: 'DELETE', path: `${P}/test/keep/file.txt`, status: 400, why: 'leading "//" would delete test/keep/file.txt' },
+  { method: 'DELETE', path: `${P}/test/keep/sub/`, status: 400, why: 'leading "//" would delete directory test/keep/sub/' },
+  { method: 'POST', path: `${P}/test/keep/`, body: create('x.txt'), status: 400, why: 'leading "//" in the directory of a write' },
 ];
 
 describe('hostile paths and names', () => {
@@ -199,10 +222,11 @@ describe('hostile paths and names', () => {
     const backslashDelete = await send('DELETE', `${P}test\\keep\\sub\\`);
     const rawFullwidthSolidus = await send('GET', `${P}test/${rawUtf8('\uff0f')}secret`);
     const rawDivisionSlashDelete = await send('DELETE', `${P}test/keep${rawUtf8('\u2215')}sub/`);
+    const authorityForm = await send('DELETE', 'stevedore.test:8080');
 
     // Assess: refused before any stevedore code runs, by @hono/node-server (backslash) and by
-    // Node's HTTP parser (non-ASCII bytes), both with an empty body (see the next test)
-    expect([backslash.status, backslashDelete.status, rawFullwidthSolidus.status, rawDivisionSlashDelete.status]).toStrictEqual([400, 400, 400, 400]);
+    // Node's HTTP parser (non-ASCII bytes, an authority-form target), both with an empty body (see the next test)
+    expect([backslash.status, backslashDelete.status, rawFullwidthSolidus.status, rawDivisionSlashDelete.status, authorityForm.status]).toStrictEqual([400, 400, 400, 400, 400]);
     expect(await bucketState()).toStrictEqual(before);
   });
 
@@ -217,6 +241,56 @@ describe('hostile paths and names', () => {
 
     // Assess
     expect(JSON.parse(answer.text)).toStrictEqual({ error: { code: 400, message: expect.any(String) as string } });
+  });
+});
+
+describe('the import routes take their folder from the request target under the same rules', () => {
+  const importCases = [
+    { target: 'http://stevedore.test/api/v1/import/test/keep/sub/../?name=file.txt', message: 'Invalid path: ".." is not allowed in a path' },
+    { target: 'http://stevedore.test/api/v1/import/test/keep/sub/%2e%2e/?name=file.txt', message: 'Invalid path: ".." is not allowed in a path' },
+    { target: '/api/v1/import/test/keep/sub/%2e%2e/?name=file.txt', message: 'Invalid path: ".." is not allowed in a path' },
+    { target: '/api/v1/import//test/keep/?name=file.txt', message: 'Invalid path: empty path segment' },
+    { target: 'http://stevedore.test/api/v1/import//test/keep/?name=file.txt', message: 'Invalid path: empty path segment' },
+    { target: '/api/v1/import/test/keep/?name=..', message: 'Invalid name: ".." is not allowed in a path' },
+    { target: '/api/v1/import/test/keep/?name=%ff', message: 'Invalid query string: malformed percent-encoding' },
+  ];
+
+  it.each(importCases)('GET and POST $target → 400 "$message", and no task', async ({ target, message }) => {
+    // Prepare
+    const before = await bucketState();
+
+    // Act
+    const inspect = await send('GET', target);
+    const submit = await send('POST', target, json({ name: 'imported', type: 'lxc' }));
+    const tasks = await send('GET', '/api/v1/import/');
+
+    // Assess
+    expect({ status: inspect.status, body: JSON.parse(inspect.text) as unknown }).toStrictEqual({ status: 400, body: { error: { code: 400, message } } });
+    expect({ status: submit.status, body: JSON.parse(submit.text) as unknown }).toStrictEqual({ status: 400, body: { error: { code: 400, message } } });
+    expect(JSON.parse(tasks.text)).toStrictEqual([]);
+    expect(await bucketState()).toStrictEqual(before);
+  });
+});
+
+describe('an export path in the body meets the same segment rules', () => {
+  // The container does not exist: a path that passes the rules reaches the container lookup
+  // (404), one that breaks them is refused first (400).
+  it.each([
+    { path: '//test/a.tgz', status: 400, message: 'Invalid path: empty path segment' },
+    { path: 'test//a.tgz', status: 400, message: 'Invalid path: empty path segment' },
+    { path: '/test/../a.tgz', status: 400, message: 'Invalid path: ".." is not allowed in a path' },
+    { path: '/test/a.tgz', status: 404, message: 'Container nosuch not found' },
+    { path: 'test/a.tgz', status: 404, message: 'Container nosuch not found' },
+  ])('POST export {"path": "$path"} → $status', async ({ path, status, message }) => {
+    // Prepare
+    const before = await bucketState();
+
+    // Act
+    const answer = await send('POST', '/api/v1/container/lxc/nosuch/export', json({ path }));
+
+    // Assess
+    expect({ status: answer.status, body: JSON.parse(answer.text) as unknown }).toStrictEqual({ status, body: { error: { code: status, message } } });
+    expect(await bucketState()).toStrictEqual(before);
   });
 });
 

@@ -363,6 +363,33 @@ describe('writes answer the same through Lambda and the local server', () => {
   });
 });
 
+describe('the Lambda entry checks the event\'s rawPath with the same rules as the local server', () => {
+  // serverless-http hands hono `rawPath` (and `?rawQueryString`) as the request's url, as sent:
+  // the same parser and segment rules as a target on the local server.
+  const refusals = [
+    { what: 'an encoded ".." directory', path: (d: string) => `/api/v1/sharefolder/${d}/sub/%2e%2e/`, message: 'Invalid path: \\"..\\" is not allowed in a path' },
+    { what: 'a leading empty segment', path: (d: string) => `/api/v1/sharefolder//${d}/sub/`, message: 'Invalid path: empty path segment' },
+    { what: 'a path of 4000 segments', path: (d: string) => `/api/v1/sharefolder/${d}/${Array.from({ length: 4000 }, () => 'a').join('/')}/`, message: 'Invalid path: paths may be at most 1023 bytes' },
+  ];
+
+  it.each(refusals)('refuses a DELETE of $what with 400 and deletes nothing', async ({ path, message }) => {
+    // Prepare
+    const d = `test/r-${randomUUID().slice(0, 8)}`;
+    await putObject(`${d}/`);
+    await putObject(`${d}/sub/`);
+    await putObject(`${d}/sub/x.txt`, 'x');
+
+    // Act
+    const lambda = await viaLambda({ method: 'DELETE', path: path(d) });
+    const local = await viaLocalServer({ method: 'DELETE', path: path(d) });
+
+    // Assess
+    expect(lambda).toStrictEqual({ status: 400, contentType: 'application/json', body: `{"error":{"code":400,"message":"${message}"}}` });
+    expect(local).toStrictEqual(lambda);
+    expect(await keysUnder(`${d}/`)).toStrictEqual([`${d}/`, `${d}/sub/`, `${d}/sub/x.txt`]);
+  });
+});
+
 describe('request headers reach the function through the Lambda entry', () => {
   it('answers 413 from a Content-Length header over 1 MiB before reading the body', async () => {
     // Prepare: a small, valid body whose declared length is over the limit. Only a function

@@ -1,0 +1,64 @@
+// The request target exactly as the client sent it, parsed once into its still percent-encoded
+// path and query. Every handler that takes a share path reads it from here and nowhere else:
+// `c.req.url` has been through the WHATWG URL parser, which removes `.`/`..` segments (also
+// `%2e%2e`), so `DELETE .../test/a/b/..` would arrive as `.../test/a/` and delete directory `a`.
+// Node's request (local server and, via serverless-http, Lambda, where it is the event's
+// rawPath and rawQueryString) keeps the raw target in `incoming.url`.
+import type { Context } from 'hono';
+import { badRequest } from './errors.ts';
+
+export interface RequestTarget {
+  /** Starts with `/`; percent-encoding, dot segments and empty segments as sent. */
+  path: string;
+  /** After the `?`, still encoded; empty when there was none. */
+  query: string;
+}
+
+// RFC 9112 3.2.2: absolute form is `scheme://authority[path][?query]`; an empty path is `/`.
+const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i;
+
+export function requestTarget(c: Context): RequestTarget {
+  const target = (c.env as { incoming?: { url?: unknown } } | undefined)?.incoming?.url;
+  // Both entries (local server, Lambda) run on Node's request: without it, a check here would
+  // have nothing raw to look at, and a silent fallback to the normalised URL is the hole itself.
+  if (typeof target !== 'string') throw new Error('the request carries no raw target (incoming.url)');
+  return parseRequestTarget(target);
+}
+
+export function parseRequestTarget(target: string): RequestTarget {
+  let rest: string;
+  if (target.startsWith('/')) rest = target;
+  else {
+    const authority = ABSOLUTE_FORM.exec(target);
+    // Asterisk and authority forms name no resource of this API.
+    if (!authority) throw badRequest('Malformed request target');
+    rest = target.slice(authority[0].length);
+    if (!rest.startsWith('/')) rest = `/${rest}`;
+  }
+  const end = rest.search(/[?#]/);
+  if (end === -1) return { path: rest, query: '' };
+  const query = rest[end] === '?' ? rest.slice(end + 1).replace(/#[\s\S]*$/, '') : '';
+  return { path: rest.slice(0, end), query };
+}
+
+/**
+ * The first value of a query parameter, decoded as a form (`+` is a space). Malformed
+ * percent-encoding is refused rather than passed on half-decoded.
+ */
+export function queryParameter(c: Context, name: string): string | undefined {
+  for (const pair of requestTarget(c).query.split('&')) {
+    const eq = pair.indexOf('=');
+    const key = eq === -1 ? pair : pair.slice(0, eq);
+    if (decodeQueryPart(key) !== name) continue;
+    return eq === -1 ? '' : decodeQueryPart(pair.slice(eq + 1));
+  }
+  return undefined;
+}
+
+function decodeQueryPart(part: string): string {
+  try {
+    return decodeURIComponent(part.replace(/\+/g, ' '));
+  } catch {
+    throw badRequest('Invalid query string: malformed percent-encoding');
+  }
+}

@@ -1,0 +1,60 @@
+// Start-up provisioning against a bucket that already exists: a restart must never be stopped
+// by its own bucket, even when the emulator cannot answer HeadBucket for it (s3rver answers
+// HeadBucket by listing the bucket, and an object it half-wrote makes that listing fail).
+import { request } from 'node:http';
+import { HeadBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import { provision } from '../../infra/local/provision.ts';
+import { useTestStack } from '../support/stack.ts';
+
+const stack = useTestStack({ STEVEDORE_SHARE_FOLDERS: 'test:rw,other:rw' });
+
+function send(method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
+  const url = new URL(stack.url);
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, number> = body === undefined ? {} : { 'content-length': Buffer.byteLength(body) };
+    const req = request({ host: url.hostname, port: url.port, method, path, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('provisioning an existing bucket', () => {
+  it('provisions again over a bucket that answers HeadBucket normally', async () => {
+    // Prepare: the stack provisioned the bucket already
+
+    // Act
+    const again = provision(stack.cfg, stack.aws);
+
+    // Assess
+    await expect(again).resolves.toBeUndefined();
+  });
+
+  it('provisions again over a bucket whose HeadBucket fails, and serves the share folders after it', async () => {
+    // Prepare: an object name too long for s3rver's disk (written directly, as an older
+    // stevedore let through), which leaves a half-written orphan behind
+    const orphan = `test/${'o'.repeat(240)}`;
+    await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: orphan, Body: Buffer.from('x') })).catch(() => undefined);
+    const head = await stack.aws.s3.send(new HeadBucketCommand({ Bucket: stack.cfg.bucketName })).then(
+      () => 'answered',
+      () => 'failed',
+    );
+
+    // Act: what `npm start` does after a restart
+    const again = provision(stack.cfg, stack.aws);
+
+    // Assess
+    expect(head).toBe('failed');
+    await expect(again).resolves.toBeUndefined();
+    const made = await send('POST', '/api/v1/sharefolder/other/', JSON.stringify({ name: 'after-restart', is_dir: true }));
+    expect({ status: made.status, body: JSON.parse(made.text) as unknown }).toStrictEqual({
+      status: 200,
+      body: [{ is_dir: true, name: 'after-restart', type: 'd' }],
+    });
+  });
+});
