@@ -2,10 +2,12 @@
 import { httpFunction } from '../../lib/http/function.ts';
 import { runtime } from '../../lib/runtimes/index.ts';
 import { containerAddress } from '../../lib/runtimes/lookup.ts';
+import { refuseContainerRemovalInUse } from '../../lib/tasks/in-use.ts';
 import { routes } from '../routes.ts';
 
 export const fn = httpFunction(routes.containerRemove, async (c) => {
   const { type, id } = containerAddress(c);
+  await refuseContainerRemovalInUse(type, id);
   await runtime().remove(type, id);
   return c.json({});
 });

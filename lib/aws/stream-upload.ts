@@ -30,6 +30,12 @@ export interface StreamUpload {
   concurrency?: number;
   contentType?: string;
   signal?: AbortSignal;
+  /**
+   * Called once the whole body is read, right before the object is made to appear (the
+   * single PutObject or CompleteMultipartUpload); throwing aborts the upload instead. It is
+   * where a caller re-checks that it may still write (its lease, the target).
+   */
+  beforeCommit?: () => Promise<void>;
 }
 
 export async function uploadStream(upload: StreamUpload): Promise<void> {
@@ -89,6 +95,7 @@ export async function uploadStream(upload: StreamUpload): Promise<void> {
     }
     if (uploadId === undefined && inFlight.size === 0) {
       // Everything fit in one part: one request, and the object appears whole or not at all.
+      await upload.beforeCommit?.();
       await client.send(new PutObjectCommand({ Bucket, Key, Body: buffer.subarray(0, filled), ContentLength: filled, ContentType: upload.contentType }), { abortSignal: signal });
       return;
     }
@@ -96,6 +103,7 @@ export async function uploadStream(upload: StreamUpload): Promise<void> {
     await Promise.all(inFlight);
     if (failure !== undefined) throw failure;
     parts.sort((a, b) => a.PartNumber! - b.PartNumber!);
+    await upload.beforeCommit?.();
     await client.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId: uploadId, MultipartUpload: { Parts: parts } }), { abortSignal: signal });
   } catch (err) {
     await Promise.allSettled(inFlight);

@@ -2,6 +2,7 @@
 import { config } from '../config.ts';
 import { badRequest, forbidden } from '../http/errors.ts';
 import { checkName, child, decodeSegments, requireWritable, resolveSharePath, type SharePath } from './paths.ts';
+import { refuseFileDeleteInUse, refuseFolderDeleteInUse } from '../tasks/in-use.ts';
 import { humanSize } from './size.ts';
 import { shareStorage, type FolderEntry } from './storage.ts';
 
@@ -61,6 +62,7 @@ export async function deleteFile(path: SharePath): Promise<void> {
   requireWritable(path);
   const storage = shareStorage();
   if (path.segments.length === 1 || !(await storage.isFile(path))) throw badRequest(path.display);
+  await refuseFileDeleteInUse(path);
   await storage.deleteFile(path);
 }
 
@@ -69,5 +71,6 @@ export async function deleteDirectory(path: SharePath): Promise<void> {
   if (path.segments.length === 1) throw forbidden(`Share folder ${path.folder.name} itself cannot be deleted`);
   const storage = shareStorage();
   if (!(await storage.isDirectory(path))) throw badRequest(path.display);
+  await refuseFolderDeleteInUse(path);
   await storage.deleteDirectory(path);
 }

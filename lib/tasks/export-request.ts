@@ -7,6 +7,7 @@ import { badRequest, notFound } from '../http/errors.ts';
 import { quoteBounded } from '../http/quote.ts';
 import { parent, parseBodyPath, requireWritable } from '../share/paths.ts';
 import { shareStorage } from '../share/storage.ts';
+import { containerUse, pathUse } from './in-use.ts';
 import { runtime } from '../runtimes/index.ts';
 import type { ContainerType } from '../runtimes/runtime.ts';
 import type { TaskRecord } from './model.ts';
@@ -37,13 +38,15 @@ export async function createExportTask(type: ContainerType, containerId: string,
   const folder = parent(path);
   if (!(await storage.isDirectory(folder))) throw badRequest(folder.display);
   const apiPath = `/${path.segments.join('/')}`;
-  if (!force && (await storage.exists(path))) {
+  // Even with force: an object under a folder's name would be hidden by the folder's listing.
+  if (await storage.isDirectory(path)) throw badRequest(`${apiPath} is a folder; an export writes a file`);
+  if (!force && (await storage.isFile(path))) {
     throw badRequest(`${apiPath} already exists; send "force": true to replace it`);
   }
 
   return submitTask(
     'export',
-    { type, cid: container.id, cname: container.name, user, path: apiPath, compress, force },
+    { type, cid: container.id, cname: container.name, user, path: apiPath, compress, force, uses: [pathUse(apiPath), containerUse(type, container.id)] },
     { key: `export-path:${apiPath}`, takenMessage: `Another export to ${apiPath} has not finished yet` },
   );
 }

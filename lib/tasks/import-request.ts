@@ -8,6 +8,7 @@ import { runtime } from '../runtimes/index.ts';
 import { parseContainerSpec } from '../runtimes/spec.ts';
 import type { SharePath } from '../share/paths.ts';
 import { shareStorage } from '../share/storage.ts';
+import { containerNameReservation, pathUse } from './in-use.ts';
 import type { TaskRecord } from './model.ts';
 import { ANONYMOUS, submitTask } from './submit.ts';
 
@@ -26,9 +27,10 @@ export async function createImportTask(archive: SharePath, body: JsonObject, use
   const createParams: Record<string, unknown> = { image: IMPORT_IMAGE, name: spec.name, tag: spec.tag, type: spec.type };
   for (const field of OVERRIDABLE_FIELDS) if (body[field] !== undefined) createParams[field] = spec[field];
   Object.assign(createParams, spec.extra);
+  const path = `/${archive.segments.join('/')}`;
   return submitTask(
     'import',
-    { type: spec.type, cid: spec.name, cname: spec.name, user, path: `/${archive.segments.join('/')}`, image: IMPORT_IMAGE, create_params: createParams },
-    { key: `container-name:${spec.name}`, takenMessage: `Container ${spec.name} already exist!` },
+    { type: spec.type, cid: spec.name, cname: spec.name, user, path, image: IMPORT_IMAGE, create_params: createParams, uses: [pathUse(path)] },
+    { key: containerNameReservation(spec.name), takenMessage: `Container ${spec.name} already exist!` },
   );
 }

@@ -49,6 +49,8 @@ export interface TaskRecord {
   changeSeq?: number;
   /** Internal: key of the reservation this task holds until it finishes. */
   reservation?: string;
+  /** Internal: what the task reads or writes, which nobody may delete until it finishes. */
+  uses?: string[];
   expiresAt?: number;
 }
 

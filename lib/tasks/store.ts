@@ -16,6 +16,7 @@ import { epochSeconds, type TaskKind, type TaskRecord, type TaskState } from './
 
 const COUNTER_PK = 'COUNTER';
 const RESERVATION_PK = 'RESERVATION';
+const IN_USE_PK = 'IN_USE';
 /** Finished tasks expire from the table after this long, if nobody clears them first. */
 const FINISHED_TASK_TTL_SECONDS = 30 * 24 * 3600;
 
@@ -29,6 +30,19 @@ export interface Reservation {
 }
 
 export class ReservationTakenError extends Error {}
+
+/**
+ * Something an unfinished task reads or writes (a share path, a container) that other tasks
+ * may share but nobody may delete under it. Marker items are written with the task and read
+ * with a prefix query; one whose task has finished is stale and removed when met.
+ */
+const useKey = (resource: string, task: Pick<TaskRecord, 'kind' | 'id'>) => `${resource}|${task.kind}#${task.id}`;
+
+interface UseMarker {
+  resource: string;
+  kind: TaskKind;
+  id: number;
+}
 
 export interface TaskOutcome {
   state: 'completed' | 'aborted';
@@ -48,7 +62,7 @@ export class TaskStore {
     return this.increment(`task#${kind}`);
   }
 
-  /** Stores a new waiting task, together with its reservation, all or nothing. */
+  /** Stores a new waiting task, together with its reservation and what it uses, all or nothing. */
   async create(task: TaskRecord, reservation?: Reservation): Promise<void> {
     const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
       {
@@ -67,6 +81,10 @@ export class TaskStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       });
+    }
+    for (const resource of task.uses ?? []) {
+      const marker: UseMarker = { resource, kind: task.kind, id: task.id };
+      items.push({ Put: { TableName: this.table, Item: { pk: IN_USE_PK, sk: useKey(resource, task), ...marker } } });
     }
     try {
       await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
@@ -218,6 +236,54 @@ export class TaskStore {
     }
   }
 
+  /** Unfinished tasks that use exactly `resource`. */
+  async unfinishedTasksUsing(resource: string): Promise<TaskRecord[]> {
+    return this.unfinishedUsers(`${resource}|`, (used) => used === resource);
+  }
+
+  /** Unfinished tasks that use anything whose name starts with `prefix` (everything in a folder). */
+  async unfinishedTasksUsingAnyUnder(prefix: string): Promise<TaskRecord[]> {
+    return this.unfinishedUsers(prefix, (used) => used.startsWith(prefix));
+  }
+
+  /** The unfinished task that holds a reservation, if any. */
+  async reservationHolder(key: string): Promise<TaskRecord | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: RESERVATION_PK, sk: key }, ConsistentRead: true }));
+    if (!out.Item) return undefined;
+    const task = await this.get(out.Item.kind as TaskKind, Number(out.Item.id));
+    return task && isUnfinished(task) ? task : undefined;
+  }
+
+  /** Drops a finished task's use markers; a marker left behind is dropped when met anyway. */
+  async releaseUses(task: Pick<TaskRecord, 'kind' | 'id' | 'uses'>, uses: readonly string[] = task.uses ?? []): Promise<void> {
+    await Promise.all(uses.map((resource) => this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: IN_USE_PK, sk: useKey(resource, task) } }))));
+  }
+
+  private async unfinishedUsers(skPrefix: string, matches: (resource: string) => boolean): Promise<TaskRecord[]> {
+    const markers: UseMarker[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': IN_USE_PK, ':prefix': skPrefix },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      markers.push(...((out.Items ?? []) as UseMarker[]).filter((m) => matches(m.resource)));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    const users: TaskRecord[] = [];
+    for (const marker of markers) {
+      const task = await this.get(marker.kind, marker.id);
+      if (task && isUnfinished(task)) users.push(task);
+      else await this.releaseUses(marker, [marker.resource]);
+    }
+    return users;
+  }
+
   /** Deletes finished tasks; answers their ids, ascending. */
   async clearFinished(kind: TaskKind): Promise<number[]> {
     const deleted: number[] = [];
@@ -296,6 +362,8 @@ export class TaskStore {
     }
   }
 }
+
+const isUnfinished = (task: TaskRecord) => task.state === 'waiting' || task.state === 'running';
 
 let cached: { store: TaskStore; doc: DynamoDBDocumentClient } | undefined;
 

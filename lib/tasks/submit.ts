@@ -1,5 +1,6 @@
 // The last step of every export or import request, once its input is checked: an id from the
-// kind's sequence, the waiting task stored together with its reservation, and a reservation
+// kind's sequence, the waiting task stored together with its reservation and what it uses
+// (lib/tasks/in-use.ts), and a reservation
 // another unfinished task holds answered as a 400.
 import { badRequest } from '../http/errors.ts';
 import { epochSeconds, type TaskKind, type TaskRecord } from './model.ts';
@@ -9,7 +10,7 @@ import { ReservationTakenError, taskKey, taskStore, type Reservation } from './s
 export const ANONYMOUS = 'Anonymous';
 
 /** What a request decides about its task; the rest is the same for every task. */
-export type TaskFields = Pick<TaskRecord, 'type' | 'cid' | 'cname' | 'path'> & Partial<Pick<TaskRecord, 'compress' | 'force' | 'image' | 'create_params' | 'user'>>;
+export type TaskFields = Pick<TaskRecord, 'type' | 'cid' | 'cname' | 'path'> & Partial<Pick<TaskRecord, 'compress' | 'force' | 'image' | 'create_params' | 'user' | 'uses'>>;
 
 export async function submitTask(kind: TaskKind, fields: TaskFields, reservation: Reservation): Promise<TaskRecord> {
   const store = taskStore();

@@ -4,6 +4,7 @@
 import { config } from '../config.ts';
 import type { TaskRecord } from '../tasks/model.ts';
 import type { TaskStore } from '../tasks/store.ts';
+import { TaskFailure } from './failure.ts';
 
 const MIN_WRITE_INTERVAL_MS = 500;
 
@@ -35,6 +36,18 @@ export class ProgressReporter {
     const wait = this.lastWriteAt + MIN_WRITE_INTERVAL_MS - Date.now();
     if (wait > 0) return; // the next update after the interval carries the latest value
     this.flush();
+  }
+
+  /**
+   * The fence before a result becomes visible: renews the lease with a write that fails once
+   * the sweep (or anyone) took the task, and then throws, so a worker that was too slow
+   * writes nothing over a newer task's work.
+   */
+  async confirmOwnership(): Promise<void> {
+    await this.writing;
+    if (this.controller.signal.aborted || !(await this.store.renewLease(this.task, this.owner))) {
+      throw new TaskFailure('The task was taken over while it ran (its lease expired); nothing was written');
+    }
   }
 
   /** Waits for writes in flight; call before finishing the task. */

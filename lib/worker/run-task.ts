@@ -41,5 +41,6 @@ export async function runTask(waiting: Pick<TaskRecord, 'kind' | 'id'>): Promise
     warnings: warnings ?? undefined,
   });
   if (!finished) logger.warn('task was taken over before it finished', { kind: task.kind, id: task.id });
+  await store.releaseUses(task);
   return true;
 }

@@ -20,6 +20,7 @@ export async function sweepStaleTasks(now = Date.now()): Promise<TaskRecord[]> {
         error: `The worker stopped reporting for ${silentFor} s and the task was abandoned; start it again`,
       });
       if (aborted) {
+        await store.releaseUses(task);
         logger.warn('stale task aborted', { kind, id: task.id });
         swept.push(task);
       }

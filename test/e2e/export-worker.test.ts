@@ -1,13 +1,16 @@
 // The worker's guarantees, driven through its Lambda entry point with stream records built
 // from the real table items: one run per task whatever the deliveries, failures that leave
 // no archive and no running task, one unfinished export per path.
+import { Readable } from 'node:stream';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as workerHandler } from '../../functions/worker/tasks.ts';
 import { provisionDemoImage } from '../../infra/local/demo-image.ts';
+import { runtime } from '../../lib/runtimes/index.ts';
 import { taskKey } from '../../lib/tasks/store.ts';
+import { sweepStaleTasks } from '../../lib/worker/sweep.ts';
 import { call } from '../support/api.ts';
 import { useTestStack } from '../support/stack.ts';
 
@@ -43,8 +46,75 @@ async function exportTo(path: string, extra: Record<string, unknown> = {}, conta
   return call(stack.url, 'POST', `/api/v1/container/lxc/${container}/export`, { path, ...extra });
 }
 
+async function rootfsKeyOf(container: string): Promise<string> {
+  const item = await stack.aws.dynamo.send(new GetItemCommand({ TableName: stack.cfg.tableName, Key: { pk: { S: 'CONTAINER' }, sk: { S: `lxc#${container}` } } }));
+  return item.Item!.rootfsKey!.S!;
+}
+
+const stallRules = new Map<string, { reached: () => void; released: Promise<void> }>();
+
+/**
+ * Holds back the end of the next read of the container's root filesystem, as a slow network
+ * would: every byte arrives (progress reaches its last value), the end does not until released.
+ */
+async function stallRootfsEnd(container: string): Promise<{ reached: Promise<void>; release: () => void }> {
+  const key = await rootfsKeyOf(container);
+  let release!: () => void;
+  let reachedResolve!: () => void;
+  const reached = new Promise<void>((r) => (reachedResolve = r));
+  stallRules.set(key, { reached: reachedResolve, released: new Promise<void>((r) => (release = r)) });
+  return { reached, release };
+}
+
+function installRootfsStall(): void {
+  stack.aws.s3.middlewareStack.add(
+    (next, context) => async (args) => {
+      const out = await next(args);
+      const rule = context.commandName === 'GetObjectCommand' ? stallRules.get((args.input as { Key: string }).Key) : undefined;
+      if (rule) {
+        stallRules.delete((args.input as { Key: string }).Key);
+        const body = (out.output as { Body: Readable }).Body;
+        (out.output as { Body: Readable }).Body = Readable.from(
+          (async function* () {
+            for await (const chunk of body) yield chunk as Buffer;
+            rule.reached();
+            await rule.released;
+          })(),
+        );
+      }
+      return out;
+    },
+    { step: 'initialize', name: 'stallRootfsEnd' },
+  );
+}
+
+async function newContainer(name: string): Promise<void> {
+  expect((await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name, image: 'demo', tag: 'latest' })).status).toBe(200);
+}
+
+async function newFolder(path: string): Promise<void> {
+  const cut = path.lastIndexOf('/');
+  expect((await call(stack.url, 'POST', `/api/v1/sharefolder/${path.slice(0, cut)}`, { name: path.slice(cut + 1), is_dir: true })).status).toBe(200);
+}
+
+/**
+ * Runs the sweep as if the task's lease were long over. A progress write still landing renews
+ * the lease the sweep saw, and the sweep rightly leaves the task alone; it tries again.
+ */
+async function sweepUntilTaken(id: number): Promise<boolean> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const swept = await sweepStaleTasks(Date.now() + 10 * stack.cfg.taskLeaseMs);
+    if (swept.some((t) => t.id === id)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+const listing = async (path: string) => (await call(stack.url, 'GET', `/api/v1/sharefolder/${path}`)).body as { name: string }[];
+
 beforeAll(async () => {
   await provisionDemoImage(stack.cfg, stack.aws);
+  installRootfsStall();
   expect((await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'wtest', image: 'demo', tag: 'latest' })).status).toBe(200);
   expect((await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'broken', image: 'demo', tag: 'latest' })).status).toBe(200);
   // Cut the root filesystem of `broken` in the middle of an entry.
@@ -127,7 +197,8 @@ describe('failures', () => {
     // Prepare
     await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'gone', image: 'demo', tag: 'latest' });
     const created = await exportTo('test/gone.tar', {}, 'gone');
-    expect((await call(stack.url, 'DELETE', '/api/v1/container/lxc/gone')).body).toEqual({});
+    // A removal that checked for tasks just before this one was submitted.
+    await runtime().remove('lxc', 'gone');
     // Act
     await workerHandler({ Records: [await insertRecordOf(created.body.id)] });
     // Assess
@@ -156,5 +227,128 @@ describe('one unfinished export per path', () => {
     const second = await exportTo('test/free.tar', { force: true });
     // Assess
     expect(second.status).toBe(200);
+  });
+});
+
+describe('what the worker re-checks right before it writes', () => {
+  it('aborts an export whose folder was deleted after the request, and the folder does not reappear', async () => {
+    // Prepare
+    await newFolder('test/vanish');
+    const created = await exportTo('test/vanish/a.tgz');
+    // A folder delete that checked for tasks just before this one was submitted.
+    await stack.aws.s3.send(new DeleteObjectCommand({ Bucket: stack.cfg.bucketName, Key: 'test/vanish/' }));
+    // Act
+    await workerHandler({ Records: [await insertRecordOf(created.body.id)] });
+    // Assess
+    expect(await storedTask(created.body.id)).toMatchObject({ state: 'aborted', result: 1, error: 'The folder test/vanish was deleted while the export waited; nothing was written' });
+    expect(await objectExists('test/vanish/a.tgz')).toBe(false);
+    expect((await listing('test')).map((e) => e.name)).not.toContain('vanish');
+  });
+
+  it('aborts a forced export whose path became a folder after the request, and writes no file under the folder\'s name', async () => {
+    // Prepare
+    const created = await exportTo('test/later.tgz', { force: true });
+    await newFolder('test/later.tgz');
+    // Act
+    await workerHandler({ Records: [await insertRecordOf(created.body.id)] });
+    // Assess
+    expect(await storedTask(created.body.id)).toMatchObject({ state: 'aborted', result: 1, error: '/test/later.tgz became a folder while the export waited; nothing was written' });
+    expect(await objectExists('test/later.tgz')).toBe(false);
+  });
+
+  it('aborts an export whose container was removed while it ran, and writes nothing', async () => {
+    // Prepare
+    await newContainer('fading');
+    const stall = await stallRootfsEnd('fading');
+    const created = await exportTo('test/fading.tgz', {}, 'fading');
+    const run = workerHandler({ Records: [await insertRecordOf(created.body.id)] });
+    await stall.reached;
+    // A removal that checked for tasks just before this one was submitted.
+    await runtime().remove('lxc', 'fading');
+    // Act
+    stall.release();
+    await run;
+    // Assess
+    expect(await storedTask(created.body.id)).toMatchObject({ state: 'aborted', result: 1, error: 'Container fading was removed while the export ran; nothing was written' });
+    expect(await objectExists('test/fading.tgz')).toBe(false);
+  });
+});
+
+describe('deleting what an unfinished task uses', () => {
+  it('refuses to delete the folder, the file being replaced or the container of a running export, which then completes', async () => {
+    // Prepare
+    await newContainer('busy');
+    await newFolder('test/outer');
+    await newFolder('test/outer/busy');
+    await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: 'test/outer/busy/a.tgz', Body: 'old archive' }));
+    const stall = await stallRootfsEnd('busy');
+    const created = await exportTo('test/outer/busy/a.tgz', { force: true }, 'busy');
+    const run = workerHandler({ Records: [await insertRecordOf(created.body.id)] });
+    await stall.reached;
+    const id = created.body.id;
+    // Act
+    const deletes = {
+      folder: await call(stack.url, 'DELETE', '/api/v1/sharefolder/test/outer/busy/'),
+      parent: await call(stack.url, 'DELETE', '/api/v1/sharefolder/test/outer/'),
+      file: await call(stack.url, 'DELETE', '/api/v1/sharefolder/test/outer/busy/a.tgz'),
+      container: await call(stack.url, 'DELETE', '/api/v1/container/lxc/busy'),
+    };
+    stall.release();
+    await run;
+    // Assess
+    expect(deletes.folder.body).toEqual({ error: { code: 400, message: `test/outer/busy is in use by unfinished export task ${id}; delete it once the task has finished` } });
+    expect(deletes.parent.body).toEqual({ error: { code: 400, message: `test/outer is in use by unfinished export task ${id}; delete it once the task has finished` } });
+    expect(deletes.file.body).toEqual({ error: { code: 400, message: `test/outer/busy/a.tgz is in use by unfinished export task ${id}; delete it once the task has finished` } });
+    expect(deletes.container.body).toEqual({ error: { code: 400, message: `Container busy is in use by unfinished export task ${id}; remove it once the task has finished` } });
+    expect((await storedTask(id)).state).toBe('completed');
+    expect((await listing('test/outer/busy')).map((e) => e.name)).toEqual(['a.tgz']);
+    expect((await call(stack.url, 'DELETE', '/api/v1/sharefolder/test/outer/')).status).toBe(200);
+    expect((await call(stack.url, 'DELETE', '/api/v1/container/lxc/busy')).status).toBe(200);
+  });
+
+  it('refuses to delete the archive of a waiting import or its folder, and to remove the container of a waiting export', async () => {
+    // Prepare
+    await newFolder('test/incoming');
+    await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: 'test/incoming/src.tar', Body: 'an archive' }));
+    const imported = await call(stack.url, 'POST', '/api/v1/import/test/incoming/?name=src.tar', { type: 'lxc', name: 'incoming', image: 'x' });
+    expect(imported.status).toBe(200);
+    await newContainer('queued');
+    const exported = await exportTo('test/queued.tar', {}, 'queued');
+    // Act
+    const file = await call(stack.url, 'DELETE', '/api/v1/sharefolder/test/incoming/src.tar');
+    const folder = await call(stack.url, 'DELETE', '/api/v1/sharefolder/test/incoming/');
+    const container = await call(stack.url, 'DELETE', '/api/v1/container/lxc/queued');
+    // Assess
+    expect(file.body.error).toEqual({ code: 400, message: `test/incoming/src.tar is in use by unfinished import task ${imported.body.id}; delete it once the task has finished` });
+    expect(folder.body.error.message).toBe(`test/incoming is in use by unfinished import task ${imported.body.id}; delete it once the task has finished`);
+    expect(container.body.error.message).toBe(`Container queued is in use by unfinished export task ${exported.body.id}; remove it once the task has finished`);
+    expect(await objectExists('test/incoming/src.tar')).toBe(true);
+    expect((await call(stack.url, 'GET', '/api/v1/container/lxc/queued')).status).toBe(200);
+  });
+});
+
+describe('a lease swept away while the upload ran', () => {
+  it('makes the slow worker write nothing, so the newer export to the same path keeps its archive', async () => {
+    // Prepare
+    await newContainer('sluggish');
+    const stall = await stallRootfsEnd('sluggish');
+    const slow = await exportTo('test/fenced.tgz', { force: true }, 'sluggish');
+    const run = workerHandler({ Records: [await insertRecordOf(slow.body.id)] });
+    await stall.reached;
+    // The worker looks dead to the sweep (its lease seen as long over) and the path is free again.
+    expect(await sweepUntilTaken(slow.body.id)).toBe(true);
+    const newer = await exportTo('test/fenced.tgz', { force: true });
+    expect(newer.status).toBe(200);
+    await workerHandler({ Records: [await insertRecordOf(newer.body.id)] });
+    expect((await storedTask(newer.body.id)).state).toBe('completed');
+    const newerArchive = await stack.aws.s3.send(new GetObjectCommand({ Bucket: stack.cfg.bucketName, Key: 'test/fenced.tgz' }));
+    const newerBytes = Buffer.from(await newerArchive.Body!.transformToByteArray());
+    // Act
+    stall.release();
+    await run;
+    // Assess
+    const after = await stack.aws.s3.send(new GetObjectCommand({ Bucket: stack.cfg.bucketName, Key: 'test/fenced.tgz' }));
+    expect(Buffer.from(await after.Body!.transformToByteArray()).equals(newerBytes)).toBe(true);
+    expect(await storedTask(slow.body.id)).toMatchObject({ state: 'aborted', result: 1 });
   });
 });

@@ -108,6 +108,22 @@ describe('export validation', () => {
     expect((await readObject('test/keep.tar')).toString()).toBe('precious');
   });
 
+  it('refuses a path that names a folder, with or without force, and creates nothing', async () => {
+    // Prepare
+    expect((await call(stack.url, 'POST', '/api/v1/sharefolder/test', { name: 'dirx.tgz', is_dir: true })).status).toBe(200);
+    const tasksBefore = (await call(stack.url, 'GET', '/api/v1/export/')).body;
+    const keysBefore = await keysUnder('');
+    for (const force of [false, true]) {
+      // Act
+      const response = await call(stack.url, 'POST', '/api/v1/container/lxc/utest/export', { path: 'test/dirx.tgz', force });
+      // Assess
+      expect(response.status).toBe(400);
+      expect(response.body.error).toEqual({ code: 400, message: '/test/dirx.tgz is a folder; an export writes a file' });
+    }
+    expect((await call(stack.url, 'GET', '/api/v1/export/')).body).toEqual(tasksBefore);
+    expect(await keysUnder('')).toEqual(keysBefore);
+  });
+
   it('replaces an existing file with force once the new archive is complete', async () => {
     // Prepare
     await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: 'test/replace.tar', Body: 'old' }));
