@@ -38,12 +38,12 @@ export async function createExportTask(type: ContainerType, containerId: string,
   if (!(await storage.isDirectory(folder))) throw badRequest(folder.display);
   const apiPath = `/${path.segments.join('/')}`;
   if (!force && (await storage.exists(path))) {
-    throw badRequest(`${apiPath} already exists; send "force": true to replace it`);
+    throw badRequest(`${quoteBounded(apiPath)} already exists; send "force": true to replace it`);
   }
 
   return submitTask(
     'export',
     { type, cid: container.id, cname: container.name, user, path: apiPath, compress, force },
-    { key: `export-path:${apiPath}`, takenMessage: `Another export to ${apiPath} has not finished yet` },
+    { key: `export-path:${apiPath}`, takenMessage: `Another export to ${quoteBounded(apiPath)} has not finished yet` },
   );
 }
