@@ -12,6 +12,7 @@ import {
 import { clients } from '../aws/clients.ts';
 import { config } from '../config.ts';
 import { badRequest } from '../http/errors.ts';
+import { quoteBounded } from '../http/quote.ts';
 import { logger } from '../log.ts';
 import { dirPrefix, fileKey, nameProblem, type SharePath } from './paths.ts';
 
@@ -36,11 +37,11 @@ export class ShareStorage {
     const dirs = new Set<string>();
     const files = new Set<string>();
     let found = dir.segments.length === 1; // a configured share folder exists even when empty
-    const unaddressable: string[] = [];
+    let unaddressable = 0;
     // Keys written by other tools (or by older versions) may hold names the API refuses, e.g.
-    // `a//b`, control characters or names over the length limit: such an entry is left out of
-    // the listing, which could name nothing a client could send back, rather than break it.
-    const keep = (set: Set<string>, name: string) => (nameProblem(name) ? unaddressable.push(name) : set.add(name));
+    // `a//b`, look-alike characters or names over the length limit: such an entry is left out
+    // of the listing, which could name nothing a client could send back, rather than break it.
+    const keep = (set: Set<string>, name: string) => (nameProblem(name) ? unaddressable++ : set.add(name));
     for await (const page of this.pages({ Prefix: prefix, Delimiter: '/' })) {
       for (const common of page.CommonPrefixes ?? []) {
         found = true;
@@ -52,7 +53,7 @@ export class ShareStorage {
       }
     }
     if (!found) throw badRequest(dir.display);
-    if (unaddressable.length > 0) logger.warn('listing left out names the API cannot address', { prefix, count: unaddressable.length });
+    if (unaddressable > 0) logger.warn('listing left out names the API cannot address', { prefix: quoteBounded(prefix), count: unaddressable });
     const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
     return [
       ...[...dirs].sort(byName).map((name) => ({ is_dir: true, name, type: 'd' as const })),

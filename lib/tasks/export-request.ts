@@ -39,14 +39,14 @@ export async function createExportTask(type: ContainerType, containerId: string,
   if (!(await storage.isDirectory(folder))) throw badRequest(folder.display);
   const apiPath = `/${path.segments.join('/')}`;
   // Even with force: an object under a folder's name would be hidden by the folder's listing.
-  if (await storage.isDirectory(path)) throw badRequest(`${apiPath} is a folder; an export writes a file`);
+  if (await storage.isDirectory(path)) throw badRequest(`${quoteBounded(apiPath)} is a folder; an export writes a file`);
   if (!force && (await storage.isFile(path))) {
-    throw badRequest(`${apiPath} already exists; send "force": true to replace it`);
+    throw badRequest(`${quoteBounded(apiPath)} already exists; send "force": true to replace it`);
   }
 
   return submitTask(
     'export',
     { type, cid: container.id, cname: container.name, user, path: apiPath, compress, force, uses: [pathUse(apiPath), containerUse(type, container.id)] },
-    { key: `export-path:${apiPath}`, takenMessage: `Another export to ${apiPath} has not finished yet` },
+    { key: `export-path:${apiPath}`, takenMessage: `Another export to ${quoteBounded(apiPath)} has not finished yet` },
   );
 }
