@@ -20,7 +20,10 @@ export const OVERRIDABLE_FIELDS = ['autostart', 'network', 'resource', 'volume']
 
 export async function createImportTask(archive: SharePath, body: JsonObject, user = ANONYMOUS): Promise<TaskRecord> {
   const spec = parseContainerSpec(body, { forImport: true });
-  if (!(await shareStorage().isFile(archive))) throw badRequest(archive.display);
+  const storage = shareStorage();
+  // A folder hides an object of the same name from every listing: never read one.
+  if (await storage.isDirectory(archive)) throw badRequest(`${archive.display} is a folder; an import reads a file`);
+  if (!(await storage.isFile(archive))) throw badRequest(archive.display);
   if (await runtime().isNameTaken(spec.name)) throw nameTaken(spec.name);
 
   // What the request said, as the spec echoes it; fields it left out come from the archive.

@@ -224,6 +224,18 @@ describe('import validation, before any task exists', () => {
     });
   }
 
+  it('refuses a path that names a folder, even with an object under the same name, and creates nothing', async () => {
+    // Prepare: a folder, and an object written straight to the bucket under its name
+    await putObject('test/both.tgz/', '');
+    await putObject('test/both.tgz', exportedTgz);
+    const before = await observed();
+    // Act
+    const response = await importFrom('both.tgz', { type: 'lxc', name: 'both_import' });
+    // Assess
+    expect(response.body).toEqual({ error: { code: 400, message: 'test/both.tgz is a folder; an import reads a file' } });
+    expect(await observed()).toEqual(before);
+  });
+
   it('refuses a share folder that does not exist with 400 and its path', async () => {
     const before = await observed();
     const response = await importFrom('c.tgz', { type: 'lxc', name: 'nofolder' }, 'Public');
