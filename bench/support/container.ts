@@ -29,7 +29,7 @@ export function generateBenchTree(work: string, sizeMiB: number): BenchContainer
 export async function loadBenchContainer(container: BenchContainer): Promise<void> {
   console.log('loading the tree into the built-in runtime as container "bench" ...');
   await runtime().putImage('bench', 'latest', readTarEntries(createReadStream(container.gnuTar)));
-  await runtime().create({ type: 'lxc', name: 'bench', image: 'bench', tag: 'latest', autostart: false, network: {}, resource: {}, volume: {}, extra: {} });
+  await runtime().create({ type: 'lxc', name: 'bench', image: 'bench', tag: 'latest', autostart: false, network: {}, resource: {}, volume: {} });
 }
 
 export function timeCommand(command: string, args: string[]): TaskTiming {

@@ -7,7 +7,7 @@ import { parseContainerSpec } from '../../lib/runtimes/spec.ts';
 import { routes } from '../routes.ts';
 
 export const fn = httpFunction(routes.containerCreate, async (c) => {
-  const spec = parseContainerSpec(await readJsonObject(c), { forImport: false });
+  const spec = parseContainerSpec(await readJsonObject(c));
   return c.json(summary(await runtime().create(spec)));
 });
 

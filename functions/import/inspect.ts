@@ -1,4 +1,4 @@
-// GET /api/v1/import/<dirpath>/?name=<file>: the config object stored in an archive
+// GET /api/v1/import/<dirpath>/?name=<file>: the config an import of the archive gives its container
 import { httpFunction } from '../../lib/http/function.ts';
 import { sortKeysDeep } from '../../lib/http/sorted-json.ts';
 import { archivePathOf } from '../../lib/share/archive-path.ts';

@@ -1,4 +1,7 @@
 // The content of config.json: written by pack, read back (untrusted) by inspect and unpack.
+import { z } from 'zod';
+import { containerTypeSchema } from '../container/schema.ts';
+import { checkWith } from '../validation.ts';
 import type { ArchiveConfig } from './entry.ts';
 import { ArchiveError } from './errors.ts';
 import { CONFIG_ENTRY_NAME, MAX_CONFIG_BYTES } from './format.ts';
@@ -12,22 +15,23 @@ export function serializeArchiveConfig(config: ArchiveConfig): Buffer {
   return bytes;
 }
 
-type FieldCheck = [field: string, expected: string, isValid: (value: unknown) => boolean];
+const jsonObject = z.record(z.string(), z.unknown());
 
-const isString = (value: unknown) => typeof value === 'string';
-const isObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const FIELD_CHECKS: FieldCheck[] = [
-  ['type', '"lxc" or "docker"', (value) => value === 'lxc' || value === 'docker'],
-  ['name', 'a string', isString],
-  ['image', 'a string', isString],
-  ['arch', 'a string', isString],
-  ['autostart', 'a boolean', (value) => typeof value === 'boolean'],
-  ['network', 'an object', isObject],
-  ['resource', 'an object', isObject],
-  ['volume', 'an object', isObject],
-  ['source', 'a string', isString],
-];
+/**
+ * What makes a config.json one of ours: the fields every config has, of the right types. The
+ * content of the settings is checked where import takes them (lib/container/import-config.ts).
+ */
+const archiveConfigSchema = z.looseObject({
+  type: containerTypeSchema,
+  name: z.string(),
+  image: z.string(),
+  arch: z.string(),
+  autostart: z.boolean(),
+  network: jsonObject,
+  resource: jsonObject,
+  volume: jsonObject,
+  source: z.string(),
+});
 
 /** Parses and checks config.json; every failure is an ArchiveError naming what is wrong. */
 export function parseArchiveConfig(bytes: Buffer): ArchiveConfig {
@@ -37,14 +41,11 @@ export function parseArchiveConfig(bytes: Buffer): ArchiveConfig {
   } catch (error) {
     throw new ArchiveError(`Invalid ${CONFIG_ENTRY_NAME}: ${(error as Error).message}`, { cause: error });
   }
-  if (!isObject(parsed)) {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ArchiveError(`Invalid ${CONFIG_ENTRY_NAME}: not a JSON object`);
   }
-  const record = parsed as Record<string, unknown>;
-  for (const [field, expected, isValid] of FIELD_CHECKS) {
-    if (!isValid(record[field])) {
-      throw new ArchiveError(`Invalid ${CONFIG_ENTRY_NAME}: "${field}" must be ${expected}`);
-    }
-  }
-  return record as ArchiveConfig;
+  const checked = checkWith(archiveConfigSchema, parsed);
+  if (!checked.ok) throw new ArchiveError(`Invalid ${CONFIG_ENTRY_NAME}: ${checked.message}`);
+  // The parse keeps every field: a config is shown, and later imported, as the archive has it.
+  return checked.value as ArchiveConfig;
 }

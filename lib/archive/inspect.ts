@@ -1,5 +1,6 @@
 // Import-inspect: the config of an archive, read from its head with ranged reads so that the
-// cost is the same for a 10 MiB and a 10 GiB archive.
+// cost is the same for a 10 MiB and a 10 GiB archive. A tar whose first entry is anything but
+// our config is a plain root-filesystem tarball, which import takes too: it has no config.
 import tarStream from 'tar-stream';
 import { parseArchiveConfig } from './config.ts';
 import type { ArchiveConfig } from './entry.ts';
@@ -20,13 +21,17 @@ const TAR_HEAD_BYTES = MAX_CONFIG_BYTES + 64 * 1024;
 type FirstEntry =
   | { kind: 'config'; bytes: Buffer }
   | { kind: 'config-too-large'; size: number }
-  /** The first entry is something else: a plain rootfs tarball, which only import takes. */
+  /** The first entry is something else: a plain rootfs tarball (`docker export`, `tar -C dir .`). */
   | { kind: 'other' }
   /** The head stops before the config entry is complete (`headerSeen`: inside its body). */
   | { kind: 'incomplete'; headerSeen: boolean }
   | { kind: 'not-tar' };
 
-export async function inspectArchive(readRange: RangeReader, size: number): Promise<ArchiveConfig> {
+/**
+ * The config of one of our archives, or undefined for a plain root-filesystem tarball (as
+ * `readArchive` answers). Anything that is not a tar at all is "File not supported".
+ */
+export async function inspectArchive(readRange: RangeReader, size: number): Promise<ArchiveConfig | undefined> {
   if (size <= 0) throw new ArchiveError(FILE_NOT_SUPPORTED);
   const readableBytes = Math.min(size, INSPECT_MAX_READ_BYTES);
   let head = await readExactly(readRange, 0, Math.min(size, INSPECT_FIRST_READ_BYTES));
@@ -39,6 +44,7 @@ export async function inspectArchive(readRange: RangeReader, size: number): Prom
       case 'config-too-large':
         throw new ArchiveError(`${CONFIG_ENTRY_NAME} is ${first.size} bytes, more than the ${MAX_CONFIG_BYTES} allowed`);
       case 'other':
+        return undefined;
       case 'not-tar':
         throw new ArchiveError(FILE_NOT_SUPPORTED);
       case 'incomplete':

@@ -15,6 +15,7 @@ import { packTar } from '../archive/pack.ts';
 import { readTarEntries } from '../archive/tar-reader.ts';
 import { badRequest, notFound } from '../http/errors.ts';
 import { quoteBounded } from '../http/quote.ts';
+import { hostArch } from '../container/arch.ts';
 import type { ContainerConfig, ContainerRecord, ContainerRuntime, ContainerSpec, ContainerSummary, ContainerType, RootfsExport } from './runtime.ts';
 
 const CONTAINER_PK = 'CONTAINER';
@@ -34,9 +35,6 @@ export interface ImageRecord {
   tag: string;
   rootfsKey: string;
 }
-
-const ARCH_NAMES: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'armhf', ia32: 'i386' };
-export const hostArch = () => ARCH_NAMES[process.arch] ?? process.arch;
 
 export class BuiltinRuntime implements ContainerRuntime {
   constructor(
@@ -192,17 +190,9 @@ export const nameTaken = (name: string) => badRequest(`Container ${name} already
 const newRootfsKey = () => `${INTERNAL_PREFIX}containers/${randomUUID()}/rootfs.tar`;
 
 export function configFor(spec: ContainerSpec): ContainerConfig {
-  return {
-    ...spec.extra,
-    arch: hostArch(),
-    autostart: spec.autostart,
-    image: spec.image,
-    name: spec.name,
-    network: spec.network,
-    resource: spec.resource,
-    type: spec.type,
-    volume: spec.volume,
-  };
+  // The tag is part of the image's name in the summary, not of the config.
+  const { tag: _tag, ...config } = spec;
+  return { ...config, arch: hostArch() };
 }
 
 export function summary(record: ContainerRecord): ContainerSummary {

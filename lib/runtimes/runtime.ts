@@ -1,22 +1,10 @@
 // Where containers live. Export and import talk only to this interface; the built-in runtime
 // keeps containers in stevedore's own table and bucket, real engines plug in beside it.
 import type { ArchiveEntry } from '../archive/entry.ts';
+import type { ContainerSpec, ContainerType } from '../container/schema.ts';
 
-export type ContainerType = 'lxc' | 'docker';
-
-/** What `POST /api/v1/container` accepts, after validation. */
-export interface ContainerSpec {
-  type: ContainerType;
-  name: string;
-  image: string;
-  tag: string;
-  autostart: boolean;
-  network: Record<string, unknown>;
-  resource: Record<string, unknown>;
-  volume: Record<string, unknown>;
-  /** command, entrypoint, environment and whatever else the client sent, kept as given. */
-  extra: Record<string, unknown>;
-}
+/** What `POST /api/v1/container` accepts, after validation: see lib/container/schema.ts. */
+export type { ContainerSpec, ContainerType } from '../container/schema.ts';
 
 /** The basic object of `GET /api/v1/container`. */
 export interface ContainerSummary {

@@ -1,44 +1,43 @@
-// Validation of the body of `POST /api/v1/container` (also the body of an import request).
-import { optionalBoolean, optionalObject, optionalString, requiredString, type JsonObject } from '../http/body.ts';
+// The body of `POST /api/v1/container` (and of an import request), checked with the container
+// schema (lib/container/schema.ts), and the defaults a container gets for what it left out.
 import { badRequest } from '../http/errors.ts';
-import { quoteBounded } from '../http/quote.ts';
-import type { ContainerSpec, ContainerType } from './runtime.ts';
+import {
+  containerRequestSchema,
+  containerTypeSchema,
+  importRequestSchema,
+  type ContainerSpec,
+  type ContainerType,
+  type ImportRequest,
+} from '../container/schema.ts';
+import { parseRequest } from '../validation.ts';
 
-export const CONTAINER_NAME_RULE = /^[a-zA-Z0-9][a-zA-Z0-9-_.]{1,63}$/;
-const KNOWN_FIELDS = new Set(['type', 'name', 'image', 'tag', 'autostart', 'network', 'resource', 'volume']);
+/** What the original server called the image of an imported container. */
+export const IMPORT_IMAGE = 'import';
+const IMPORT_TAG = 'latest';
 
+/** The type segment of a `/container/{type}/{id}` path. */
 export function parseContainerType(value: unknown): ContainerType {
-  if (value === 'lxc' || value === 'docker') return value;
-  throw badRequest(`Container type must be "lxc" or "docker"`);
+  const parsed = containerTypeSchema.safeParse(value);
+  if (!parsed.success) throw badRequest(`Container type must be "lxc" or "docker"`);
+  return parsed.data;
 }
 
-export function checkContainerName(name: string): string {
-  if (!CONTAINER_NAME_RULE.test(name)) {
-    throw badRequest(`Invalid container name "${quoteBounded(name)}": 2-64 characters of a-z A-Z 0-9 - _ . starting with a letter or digit`);
-  }
-  return name;
+export function parseContainerSpec(body: unknown): ContainerSpec {
+  return withDefaults(parseRequest(containerRequestSchema, body));
 }
 
-/**
- * `image` and `tag` are required when creating a container; an import takes its root
- * filesystem from the archive, so there they default to "import" and "latest".
- */
-export function parseContainerSpec(body: JsonObject, options: { forImport: boolean }): ContainerSpec {
-  if (body.type === undefined) throw badRequest('"type" is required');
-  const type = parseContainerType(body.type);
-  const name = checkContainerName(requiredString(body, 'name'));
-  const image = options.forImport ? (optionalString(body, 'image') ?? 'import') : requiredString(body, 'image');
-  const tag = options.forImport ? (optionalString(body, 'tag') ?? 'latest') : requiredString(body, 'tag');
-  const extra = Object.fromEntries(Object.entries(body).filter(([key]) => !KNOWN_FIELDS.has(key)));
-  return {
-    type,
-    name,
-    image,
-    tag,
-    autostart: optionalBoolean(body, 'autostart') ?? false,
-    network: optionalObject(body, 'network') ?? {},
-    resource: optionalObject(body, 'resource') ?? {},
-    volume: optionalObject(body, 'volume') ?? {},
-    extra,
-  };
+/** An import's body, checked, with nothing filled in: what it left out comes from the archive. */
+export function parseImportRequest(body: unknown): ImportRequest {
+  return parseRequest(importRequestSchema, body);
+}
+
+/** The container an import creates, before the archive's config is laid under it. */
+export function importSpec(request: ImportRequest): ContainerSpec {
+  return withDefaults({ ...request, image: request.image ?? IMPORT_IMAGE, tag: request.tag ?? IMPORT_TAG });
+}
+
+function withDefaults<R extends Omit<ContainerSpec, 'autostart' | 'network' | 'resource' | 'volume'> & Partial<ContainerSpec>>(request: R): ContainerSpec {
+  const spec = { ...request, autostart: request.autostart ?? false, network: request.network ?? {}, resource: request.resource ?? {}, volume: request.volume ?? {} };
+  // Settings left out stay out: no `"command": undefined` in stored records.
+  return Object.fromEntries(Object.entries(spec).filter(([, value]) => value !== undefined)) as ContainerSpec;
 }

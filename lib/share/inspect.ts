@@ -1,18 +1,21 @@
 // Import inspect: the config object at the head of an archive in a share folder, read with
-// ranged requests so the bytes read stay bounded whatever the archive's size.
-import type { ArchiveConfig } from '../archive/entry.ts';
+// ranged requests so the bytes read stay bounded whatever the archive's size, as the config
+// an import of it would give its container.
 import { ArchiveError } from '../archive/errors.ts';
 import { inspectArchive } from '../archive/inspect.ts';
+import { inspectedConfig } from '../container/import-config.ts';
 import { badRequest } from '../http/errors.ts';
+import type { ContainerConfig } from '../runtimes/runtime.ts';
 import type { SharePath } from './paths.ts';
 import { shareStorage } from './storage.ts';
 
-export async function inspectShareArchive(path: SharePath): Promise<ArchiveConfig> {
+export async function inspectShareArchive(path: SharePath): Promise<ContainerConfig> {
   const storage = shareStorage();
   const size = await storage.fileSize(path);
   if (size === undefined) throw badRequest(path.display);
   try {
-    return await inspectArchive((start, end) => storage.readRange(path, start, end), size);
+    const fromArchive = await inspectArchive((start, end) => storage.readRange(path, start, end), size);
+    return inspectedConfig(fromArchive, path.segments.at(-1) ?? '');
   } catch (err) {
     if (err instanceof ArchiveError) throw badRequest(err.message);
     throw err;

@@ -3,6 +3,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { provisionDemoImage } from '../../infra/local/demo-image.ts';
 import { call } from '../support/api.ts';
+import { INVALID_SETTINGS, VALID_SETTINGS } from '../support/container-fields.ts';
 import { useTestStack } from '../support/stack.ts';
 
 const stack = useTestStack();
@@ -72,6 +73,52 @@ describe('POST /api/v1/container', () => {
       expect(await rootfsObjects()).toEqual(objectsBefore);
     });
   }
+});
+
+describe('POST /api/v1/container settings', () => {
+  const base = { type: 'lxc', image: 'demo', tag: 'latest' };
+
+  it('stores every documented setting exactly as sent', async () => {
+    // Act
+    const created = await call(stack.url, 'POST', '/api/v1/container', { ...base, name: 'settings_ok', ...VALID_SETTINGS });
+    // Assess
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const config = (await call(stack.url, 'GET', '/api/v1/container/lxc/settings_ok/all')).body;
+    expect(config).toEqual({ arch: expect.any(String), image: 'demo', name: 'settings_ok', type: 'lxc', ...VALID_SETTINGS });
+  });
+
+  it('takes a memory given as a number of bytes, and the spec example of an import body', async () => {
+    const bytes = await call(stack.url, 'POST', '/api/v1/container', { ...base, name: 'memory_bytes', resource: { limit: { memory: 512 * 1024 * 1024 } } });
+    const example = await call(stack.url, 'POST', '/api/v1/container', {
+      ...base,
+      name: 'spec_example',
+      network: { hostname: 'CustomHostName', port: [[12345, 1234, 'udp']] },
+      resource: { device: [['allow', 'video4linux_(81)', 'rw']], limit: { cputime: 512, cpuweight: 512, memory: '768m' } },
+      volume: { host: { '/var': { bind: '/mnt/vol1', ro: true }, '/tmp': { bind: '/mnt/vol2', ro: false } } },
+    });
+    expect(bytes.status, JSON.stringify(bytes.body)).toBe(200);
+    expect(example.status, JSON.stringify(example.body)).toBe(200);
+  });
+
+  INVALID_SETTINGS.forEach(([what, fields, message], index) => {
+    it(`refuses ${what} with 400 naming the field, and creates nothing`, async () => {
+      // Prepare
+      const name = `invalid_${index}`;
+      const before = (await call(stack.url, 'GET', '/api/v1/container')).body;
+      const objectsBefore = await rootfsObjects();
+      // Act
+      const response = await call(stack.url, 'POST', '/api/v1/container', { ...base, name, ...fields });
+      // Assess
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ error: { code: 400, message: expect.any(String) } });
+      if (typeof message === 'string') expect(response.body.error.message).toBe(message);
+      else expect(response.body.error.message).toMatch(message);
+      expect(response.body.error.message.length).toBeLessThan(300);
+      expect((await call(stack.url, 'GET', '/api/v1/container')).body).toEqual(before);
+      expect((await call(stack.url, 'GET', `/api/v1/container/lxc/${name}`)).status).toBe(404);
+      expect(await rootfsObjects()).toEqual(objectsBefore);
+    });
+  });
 });
 
 describe('reading and removing containers', () => {

@@ -1,11 +1,17 @@
 // Import end to end: archive in S3 -> inspect / HTTP request -> task in DynamoDB -> stream ->
 // worker -> container (record in DynamoDB, root filesystem under .stevedore/containers/).
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ArchiveEntry } from '../../lib/archive/entry.ts';
 import { createBuiltinRuntime } from '../../lib/runtimes/index.ts';
 import { call, waitForTask } from '../support/api.ts';
+import { INVALID_SETTINGS, VALID_SETTINGS } from '../support/container-fields.ts';
 import { buildTar, configEntry, gzipBomb, plainRootfsEntries, type EntrySpec } from '../support/archives.ts';
 import { useTestStack } from '../support/stack.ts';
 import { snapshotTar, under, type EntrySnapshot } from '../support/tar-snapshot.ts';
@@ -116,7 +122,8 @@ describe('GET /api/v1/import/<folder>/?name=<file> (inspect)', () => {
   describe('refusals', () => {
     beforeAll(async () => {
       await putObject('test/notes.tgz', 'These are my notes, not an archive.\n');
-      await putObject('test/rootfs.tar', await buildTar(plainRootfsEntries()));
+      await putObject('test/random.tar', randomBytes(4096));
+      await putObject('test/notes-gzipped.tgz', gzipSync('These are my notes, not an archive.\n'.repeat(100)));
       // A valid gzip member header (magic, deflate, no flags) followed by garbage.
       await putObject('test/garbage.tgz', Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03]), randomBytes(4096)]));
       const flipped = Buffer.from(exportedTgz);
@@ -131,7 +138,8 @@ describe('GET /api/v1/import/<folder>/?name=<file> (inspect)', () => {
       ['the name ".."', '?name=..', /Invalid name: ".." is not allowed/],
       ['a name with an encoded slash', '?name=a%2Fb', /Invalid name: .*slash/],
       ['a text file', '?name=notes.tgz', 'File not supported'],
-      ['a plain root-filesystem tarball (no config.json)', '?name=rootfs.tar', 'File not supported'],
+      ['random bytes', '?name=random.tar', 'File not supported'],
+      ['a gzip-compressed text file', '?name=notes-gzipped.tgz', 'File not supported'],
       ['a gzip header followed by garbage', '?name=garbage.tgz', /^Corrupt gzip stream: /],
       ['an exported .tgz with bytes flipped early', '?name=flipped.tgz', /^Corrupt gzip stream: /],
     ];
@@ -149,6 +157,57 @@ describe('GET /api/v1/import/<folder>/?name=<file> (inspect)', () => {
         expect(await observed()).toEqual(before);
       });
     }
+  });
+});
+
+/** A directory tree packed by the system's tar, as a user would: `tar -cf x.tar -C dir .`. */
+function gnuTarball(flags: '-cf' | '-czf'): Buffer {
+  const work = mkdtempSync(join(tmpdir(), 'stevedore-rootfs-'));
+  const dir = join(work, 'rootfs');
+  mkdirSync(join(dir, 'etc'), { recursive: true });
+  mkdirSync(join(dir, 'bin'));
+  writeFileSync(join(dir, 'etc', 'hostname'), 'gnu\n');
+  writeFileSync(join(dir, 'bin', 'tool'), randomBytes(3000));
+  execFileSync('tar', [flags, join(work, 'out'), '-C', dir, '.']);
+  return readFileSync(join(work, 'out'));
+}
+
+describe('inspect of a plain root-filesystem tarball', () => {
+  const tarballs: [what: string, file: string, bytes: () => Promise<Buffer>][] = [
+    ['tar -cf (names with "./")', 'gnu_plain.tar', async () => gnuTarball('-cf')],
+    ['tar -czf (names with "./", gzip)', 'gnu_gzip.tgz', async () => gnuTarball('-czf')],
+    ['a docker export (names without "./")', 'docker_export.tar', () => buildTar(plainRootfsEntries())],
+    ['a tarball whose config.json is not its first entry', 'late_config.tar', () => buildTar([...plainRootfsEntries(), configEntry({ name: 'late' })])],
+  ];
+  for (const [what, file, bytes] of tarballs) {
+    it(`answers the config import gives ${what}, and import then creates exactly that config`, async () => {
+      // Prepare
+      await putObject(`test/${file}`, await bytes());
+      const before = await observed();
+      const name = file.replace(/\..*$/, '');
+      // Act
+      const inspected = await inspect(`?name=${file}`);
+      const unchanged = await observed();
+      const task = await importAndWait(file, { type: 'lxc', name });
+      // Assess
+      expect(inspected.status, JSON.stringify(inspected.body)).toBe(200);
+      expect(inspected.body).toEqual({ arch: expect.any(String), autostart: false, image: 'import', name, network: {}, resource: {}, type: 'lxc', volume: {} });
+      expect(unchanged).toEqual(before);
+      expect(task).toMatchObject({ state: 'completed', result: 0 });
+      expect((await call(stack.url, 'GET', `/api/v1/container/lxc/${name}/all`)).body).toEqual(inspected.body);
+    });
+  }
+
+  it('names the config after the file, falling back to "import" where the file name is no container name', async () => {
+    // Prepare
+    await putObject('test/x.tar', await buildTar(plainRootfsEntries()));
+    await putObject('test/my rootfs (1).tar.gz', await buildTar(plainRootfsEntries(), { gzip: true }));
+    // Act
+    const short = await inspect('?name=x.tar');
+    const spaced = await inspect(`?name=${encodeURIComponent('my rootfs (1).tar.gz')}`);
+    // Assess
+    expect(short.body).toMatchObject({ name: 'import', image: 'import' });
+    expect(spaced.body).toMatchObject({ name: 'my_rootfs__1_', image: 'import' });
   });
 });
 
@@ -197,6 +256,54 @@ describe('POST /api/v1/import/<folder>/?name=<file> of the spec example', () => 
   });
 });
 
+describe('import settings', () => {
+  it('echoes every valid setting in create_params and gives them to the container over the archive', async () => {
+    // Act
+    const response = await importFrom('c.tgz', { type: 'docker', name: 'settings_import', ...VALID_SETTINGS });
+    const task = await waitForTask(stack.url, 'import', response.body.id, 60_000);
+    // Assess
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(response.body.create_params).toEqual({ image: 'import', name: 'settings_import', tag: 'latest', type: 'docker', ...VALID_SETTINGS });
+    expect(task).toMatchObject({ state: 'completed', result: 0 });
+    const listed = await containerNamed('settings_import');
+    const config = (await call(stack.url, 'GET', `/api/v1/container/docker/${listed!.id}/all`)).body;
+    expect(config).toMatchObject({ name: 'settings_import', type: 'docker', ...VALID_SETTINGS });
+  });
+
+  it('leaves out, with a warning, the settings of an archive config.json that break the rules, and inspect shows what import takes', async () => {
+    // Prepare
+    const hostile = {
+      arch: 'amd64',
+      autostart: true,
+      image: 'evil',
+      name: 'evil',
+      type: 'lxc',
+      source: 'stevedore',
+      network: { hostname: 'fine', port: [['a', 'b', 'icmp']] },
+      resource: { limit: { memory: 'lots' } },
+      volume: { host: { '../../etc': { bind: '/etc' } } },
+      environment: ['KEPT=1'],
+      privileged: true,
+    };
+    await putObject('test/badsettings.tar', await buildTar([configEntry(hostile), { name: 'rootfs/etc/', type: 'directory' }]));
+    // Act
+    const inspected = await inspect('?name=badsettings.tar');
+    const task = await importAndWait('badsettings.tar', { type: 'lxc', name: 'badsettings' });
+    // Assess
+    expect(inspected.status, JSON.stringify(inspected.body)).toBe(200);
+    expect(inspected.body).toEqual({ arch: 'amd64', autostart: true, environment: ['KEPT=1'], image: 'evil', name: 'evil', network: {}, resource: {}, source: 'stevedore', type: 'lxc', volume: {} });
+    expect(task).toMatchObject({ state: 'completed', result: 0 });
+    expect(task.warnings).toEqual([
+      'left out "network" of config.json: "network.port[0][0]" must be a port number from 1 to 65535',
+      'left out "resource" of config.json: "resource.limit.memory" must be a size like "768m", "1g" or a number of bytes',
+      'left out "volume" of config.json: "volume.host[../../etc]" is not a share path: ".." is not allowed in a path',
+    ]);
+    const config = (await call(stack.url, 'GET', '/api/v1/container/lxc/badsettings/all')).body;
+    const { source: _source, ...taken } = inspected.body;
+    expect(config).toEqual({ ...taken, name: 'badsettings' });
+  });
+});
+
 describe('import validation, before any task exists', () => {
   const cases: [string, string, unknown, string | RegExp][] = [
     ['a name already taken by a container', 'c.tgz', { type: 'lxc', name: 'utest' }, 'Container utest already exist!'],
@@ -234,6 +341,24 @@ describe('import validation, before any task exists', () => {
     // Assess
     expect(response.body).toEqual({ error: { code: 400, message: 'test/both.tgz is a folder; an import reads a file' } });
     expect(await observed()).toEqual(before);
+  });
+
+  INVALID_SETTINGS.forEach(([what, fields, message], index) => {
+    it(`refuses create_params with ${what} with 400 naming the field, and creates no task and no container`, async () => {
+      // Prepare
+      const name = `invalid_${index}`;
+      const before = await observed();
+      // Act
+      const response = await importFrom('c.tgz', { type: 'lxc', name, ...fields });
+      // Assess
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ error: { code: 400, message: expect.any(String) } });
+      if (typeof message === 'string') expect(response.body.error.message).toBe(message);
+      else expect(response.body.error.message).toMatch(message);
+      expect(response.body.error.message.length).toBeLessThan(300);
+      expect(await observed()).toEqual(before);
+      expect((await call(stack.url, 'GET', `/api/v1/container/lxc/${name}`)).status).toBe(404);
+    });
   });
 
   it('refuses a share folder that does not exist with 400 and its path', async () => {

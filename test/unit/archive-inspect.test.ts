@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ArchiveEntry } from '../../lib/archive/entry.ts';
 import { ArchiveError, FILE_NOT_SUPPORTED } from '../../lib/archive/errors.ts';
 import { INSPECT_MAX_READ_BYTES, inspectArchive } from '../../lib/archive/inspect.ts';
-import { packArchive } from '../../lib/archive/pack.ts';
+import { packArchive, packTar } from '../../lib/archive/pack.ts';
 import { demoRootfs } from '../../lib/runtimes/demo-rootfs.ts';
 import { FIXED_MTIME, SAMPLE_CONFIG, buildTar, collect, countingRangeReader, directory, file } from './archive-fixtures.ts';
 
@@ -89,6 +89,21 @@ describe('inspectArchive', () => {
   it.each([
     ['a docker-export-like rootfs tarball', () => buildTar([directory('bin/'), file('etc/hostname', 'box\n'), file('config.json', '{}')])],
     ['a gzipped rootfs tarball', () => buildTar([file('./etc/hostname', 'box\n')], { gzip: true })],
+    ['a rootfs tarball whose first file is larger than every read', async () => collect(packTar(bigRootfs(4 * 1024 * 1024)))],
+  ])('answers "no config" for %s, reading no more than the bound', async (_kind, build) => {
+    // Prepare
+    const bytes = await build();
+    const reader = countingRangeReader(bytes);
+
+    // Act
+    const config = await inspectArchive(reader.read, bytes.length);
+
+    // Assess
+    expect(config).toBeUndefined();
+    expect(reader.requestedBytes()).toBeLessThanOrEqual(INSPECT_MAX_READ_BYTES);
+  });
+
+  it.each([
     ['random bytes', async () => Buffer.concat([Buffer.from('xx'), randomBytes(100_000)])],
     ['a text file', async () => Buffer.from('Just some notes.\nNot an archive at all.\n'.repeat(500))],
     ['a tiny file', async () => Buffer.from('hi')],
