@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { clients } from '../aws/clients.ts';
 import { config } from '../config.ts';
+import { searchableSortKey, uniqueSortKey } from './sort-keys.ts';
 import { epochSeconds, type TaskKind, type TaskRecord, type TaskState } from './model.ts';
 
 const COUNTER_PK = 'COUNTER';
@@ -36,7 +37,7 @@ export class ReservationTakenError extends Error {}
  * may share but nobody may delete under it. Marker items are written with the task and read
  * with a prefix query; one whose task has finished is stale and removed when met.
  */
-const useKey = (resource: string, task: Pick<TaskRecord, 'kind' | 'id'>) => `${resource}|${task.kind}#${task.id}`;
+const useKey = (resource: string, task: Pick<TaskRecord, 'kind' | 'id'>) => `${searchableSortKey(resource)}|${task.kind}#${task.id}`;
 
 interface UseMarker {
   resource: string;
@@ -77,7 +78,7 @@ export class TaskStore {
       items.push({
         Put: {
           TableName: this.table,
-          Item: { pk: RESERVATION_PK, sk: reservation.key, kind: task.kind, id: task.id },
+          Item: { pk: RESERVATION_PK, sk: uniqueSortKey(reservation.key), kind: task.kind, id: task.id },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       });
@@ -221,7 +222,7 @@ export class TaskStore {
       items.push({
         Delete: {
           TableName: this.table,
-          Key: { pk: RESERVATION_PK, sk: task.reservation },
+          Key: { pk: RESERVATION_PK, sk: uniqueSortKey(task.reservation) },
           ConditionExpression: 'attribute_not_exists(pk) OR (kind = :kind AND id = :id)',
           ExpressionAttributeValues: { ':kind': task.kind, ':id': task.id },
         },
@@ -248,7 +249,7 @@ export class TaskStore {
 
   /** The unfinished task that holds a reservation, if any. */
   async reservationHolder(key: string): Promise<TaskRecord | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: RESERVATION_PK, sk: key }, ConsistentRead: true }));
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: RESERVATION_PK, sk: uniqueSortKey(key) }, ConsistentRead: true }));
     if (!out.Item) return undefined;
     const task = await this.get(out.Item.kind as TaskKind, Number(out.Item.id));
     return task && isUnfinished(task) ? task : undefined;
@@ -267,7 +268,7 @@ export class TaskStore {
         new QueryCommand({
           TableName: this.table,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': IN_USE_PK, ':prefix': skPrefix },
+          ExpressionAttributeValues: { ':pk': IN_USE_PK, ':prefix': searchableSortKey(skPrefix) },
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),

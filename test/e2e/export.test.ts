@@ -124,6 +124,27 @@ describe('export validation', () => {
     expect(await keysUnder('')).toEqual(keysBefore);
   });
 
+  it('exports to a path as long as S3 keys allow, and deletes its folder afterwards', async () => {
+    // Prepare: nested folders, so that the archive's key takes 1021 of S3's 1024 bytes and the
+    // task's reservation and in-use keys would exceed DynamoDB's 1024-byte sort keys as they are
+    let folder = 'test';
+    for (const name of ['a', 'b', 'c', 'd'].map((letter) => letter.repeat(232)).concat('e'.repeat(75))) {
+      expect((await call(stack.url, 'POST', `/api/v1/sharefolder/${folder}/`, { name, is_dir: true })).status).toBe(200);
+      folder = `${folder}/${name}`;
+    }
+    const archive = `${folder}/long.tar`;
+    expect(Buffer.byteLength(archive)).toBe(1021);
+    // Act
+    const response = await call(stack.url, 'POST', '/api/v1/container/lxc/utest/export', { path: archive });
+    const task = await waitForTask(stack.url, 'export', response.body.id);
+    const deleted = await call(stack.url, 'DELETE', `/api/v1/sharefolder/${folder}/`);
+    // Assess
+    expect(response.status).toBe(200);
+    expect(task.state).toBe('completed');
+    expect(deleted.status).toBe(200);
+    expect(await keysUnder(`${folder}/`)).toEqual([]);
+  });
+
   it('replaces an existing file with force once the new archive is complete', async () => {
     // Prepare
     await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: 'test/replace.tar', Body: 'old' }));
