@@ -1,6 +1,7 @@
 // The worker's guarantees, driven through its Lambda entry point with stream records built
 // from the real table items: one run per task whatever the deliveries, failures that leave
 // no archive and no running task, one unfinished export per path.
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -12,6 +13,7 @@ import { runtime } from '../../lib/runtimes/index.ts';
 import { taskKey } from '../../lib/tasks/store.ts';
 import { sweepStaleTasks } from '../../lib/worker/sweep.ts';
 import { call } from '../support/api.ts';
+import { buildTar } from '../support/archives.ts';
 import { useTestStack } from '../support/stack.ts';
 
 const stack = useTestStack();
@@ -328,27 +330,38 @@ describe('deleting what an unfinished task uses', () => {
 });
 
 describe('a lease swept away while the upload ran', () => {
-  it('makes the slow worker write nothing, so the newer export to the same path keeps its archive', async () => {
-    // Prepare
-    await newContainer('sluggish');
-    const stall = await stallRootfsEnd('sluggish');
-    const slow = await exportTo('test/fenced.tgz', { force: true }, 'sluggish');
-    const run = workerHandler({ Records: [await insertRecordOf(slow.body.id)] });
-    await stall.reached;
-    // The worker looks dead to the sweep (its lease seen as long over) and the path is free again.
-    expect(await sweepUntilTaken(slow.body.id)).toBe(true);
-    const newer = await exportTo('test/fenced.tgz', { force: true });
-    expect(newer.status).toBe(200);
-    await workerHandler({ Records: [await insertRecordOf(newer.body.id)] });
-    expect((await storedTask(newer.body.id)).state).toBe('completed');
-    const newerArchive = await stack.aws.s3.send(new GetObjectCommand({ Bucket: stack.cfg.bucketName, Key: 'test/fenced.tgz' }));
-    const newerBytes = Buffer.from(await newerArchive.Body!.transformToByteArray());
-    // Act
-    stall.release();
-    await run;
-    // Assess
-    const after = await stack.aws.s3.send(new GetObjectCommand({ Bucket: stack.cfg.bucketName, Key: 'test/fenced.tgz' }));
-    expect(Buffer.from(await after.Body!.transformToByteArray()).equals(newerBytes)).toBe(true);
-    expect(await storedTask(slow.body.id)).toMatchObject({ state: 'aborted', result: 1 });
-  });
+  const cases = [
+    // The demo archive fits one part; 12 MiB of random bytes take two 8 MiB parts.
+    { upload: 'one PutObject', container: 'sluggish', file: 'test/fenced.tgz', rootfsBytes: 0 },
+    { upload: 'a multipart upload', container: 'hefty', file: 'test/fenced.tar', rootfsBytes: 12 * 1024 * 1024 },
+  ];
+  for (const { upload, container, file, rootfsBytes } of cases) {
+    it(`makes the slow worker of ${upload} write nothing, so the newer export to the same path keeps its archive`, async () => {
+      // Prepare
+      await newContainer(container);
+      if (rootfsBytes > 0) {
+        const rootfs = await buildTar([{ name: 'etc/', type: 'directory' }, { name: 'big.bin', content: randomBytes(rootfsBytes) }]);
+        await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: await rootfsKeyOf(container), Body: rootfs }));
+      }
+      const stall = await stallRootfsEnd(container);
+      const slow = await exportTo(file, { force: true }, container);
+      const run = workerHandler({ Records: [await insertRecordOf(slow.body.id)] });
+      await stall.reached;
+      // The worker looks dead to the sweep (its lease seen as long over) and the path is free again.
+      expect(await sweepUntilTaken(slow.body.id)).toBe(true);
+      const newer = await exportTo(file, { force: true });
+      expect(newer.status).toBe(200);
+      await workerHandler({ Records: [await insertRecordOf(newer.body.id)] });
+      expect((await storedTask(newer.body.id)).state).toBe('completed');
+      const newerArchive = await stack.aws.s3.send(new GetObjectCommand({ Bucket: stack.cfg.bucketName, Key: file }));
+      const newerBytes = Buffer.from(await newerArchive.Body!.transformToByteArray());
+      // Act
+      stall.release();
+      await run;
+      // Assess
+      const after = await stack.aws.s3.send(new GetObjectCommand({ Bucket: stack.cfg.bucketName, Key: file }));
+      expect(Buffer.from(await after.Body!.transformToByteArray()).equals(newerBytes)).toBe(true);
+      expect(await storedTask(slow.body.id)).toMatchObject({ state: 'aborted', result: 1 });
+    });
+  }
 });
