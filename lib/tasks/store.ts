@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { clients } from '../aws/clients.ts';
 import { config } from '../config.ts';
-import { epochSeconds, type TaskKind, type TaskRecord, type TaskState } from './model.ts';
+import { epochSeconds, type TaskKind, type TaskRecord, type TaskState, type UploadRef } from './model.ts';
 
 const COUNTER_PK = 'COUNTER';
 const RESERVATION_PK = 'RESERVATION';
@@ -216,6 +216,20 @@ export class TaskStore {
       if (err instanceof TransactionCanceledException) return false;
       throw err;
     }
+  }
+
+  /** Records the multipart upload a running task writes to. False when the task is no longer ours. */
+  async recordUpload(task: TaskRecord, owner: string, upload: UploadRef): Promise<boolean> {
+    return this.ownedUpdate(task, owner, 'SET upload = :upload', { ':upload': upload });
+  }
+
+  /** Running tasks claimed by owners whose id starts with `ownerPrefix` (one worker host). */
+  async runningOwnedBy(kind: TaskKind, ownerPrefix: string): Promise<TaskRecord[]> {
+    return this.list(kind, {
+      FilterExpression: '#s = :running AND begins_with(#owner, :prefix)',
+      ExpressionAttributeNames: { '#s': 'state', '#owner': 'owner' },
+      ExpressionAttributeValues: { ':running': 'running', ':prefix': ownerPrefix },
+    });
   }
 
   /** Deletes finished tasks; answers their ids, ascending. */

@@ -43,6 +43,7 @@ export async function runExport(task: TaskRecord, progress: ProgressReporter): P
       concurrency: 2,
       contentType: task.compress ? 'application/gzip' : 'application/x-tar',
       signal: progress.signal,
+      onMultipartStarted: (uploadId) => progress.recordUpload({ key, uploadId }),
     });
   } catch (err) {
     archive.destroy();
