@@ -62,6 +62,9 @@ async function main(): Promise<void> {
   // `npm start` runs us under a shell; a SIGTERM to npm alone ends that shell, not us. When our
   // parent goes away, nobody can stop us any more, so we stop ourselves.
   const parent = process.ppid;
+  // With the parent gone, its end of our stdout may be closed too: a failed log line must not
+  // kill us before the emulators are stopped.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   setInterval(() => process.ppid !== parent && void stopAll('parent process exited'), 200).unref();
 
   startup = start(running, dataDir, starting.signal);
