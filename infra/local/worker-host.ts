@@ -1,31 +1,64 @@
-// Runs the worker side of stevedore locally: the stream poller invoking the worker's Lambda
-// entry point, and the stale-task sweep on a timer (a schedule in the cloud).
-import { handler as workerHandler } from '../../functions/worker/tasks.ts';
-import { handler as sweepHandler } from '../../functions/worker/sweep.ts';
+// Runs the worker side of stevedore locally: the stream poller handing batches to the worker
+// (as the Lambda event source mapping does), and the stale-task sweep on a timer (a schedule
+// in the cloud). Stopping it ends the tasks it runs as aborted, promptly and truthfully.
 import type { AwsClients } from '../../lib/aws/clients.ts';
 import type { Config } from '../../lib/config.ts';
 import { logger } from '../../lib/log.ts';
-import { isNewWaitingTask } from '../../lib/worker/stream.ts';
+import { sleep } from '../../lib/sleep.ts';
+import { abandonTasksOfHost } from '../../lib/worker/abandon.ts';
+import { handleTaskStream, isNewWaitingTask } from '../../lib/worker/stream.ts';
+import { sweepStaleTasks } from '../../lib/worker/sweep.ts';
 import { StreamPoller } from './stream-poller.ts';
 
 export interface WorkerHost {
   poller: StreamPoller;
-  stop(): Promise<void>;
+  /**
+   * Stops taking tasks and cancels the running ones, which end as aborted with
+   * `stevedore <why> while this export ran; start it again`. A task that does not end
+   * within `graceMs` is aborted from the outside.
+   */
+  stop(why?: string, graceMs?: number): Promise<void>;
 }
 
-export async function startWorkerHost(cfg: Config, aws: AwsClients, options: { sweepEveryMs?: number } = {}): Promise<WorkerHost> {
-  const poller = new StreamPoller({ tableName: cfg.tableName, aws, handler: workerHandler, filter: isNewWaitingTask, batchSize: 10, region: cfg.region });
+export interface WorkerHostOptions {
+  sweepEveryMs?: number;
+  /** Owner prefix of the tasks this host claims (see host-identity.ts); a random one otherwise. */
+  hostId?: string;
+  /** Runs after each sweep: local clean-up the emulators cannot do themselves. */
+  afterSweep?: () => Promise<void>;
+}
+
+export async function startWorkerHost(cfg: Config, aws: AwsClients, options: WorkerHostOptions = {}): Promise<WorkerHost> {
+  const hostId = options.hostId ?? `local-${crypto.randomUUID()}`;
+  const shutdown = new AbortController();
+  // The poller calls the worker's stream handler directly rather than the Lambda entry, to
+  // hand it the host's identity and shutdown signal, which Lambda has no way to pass.
+  const poller = new StreamPoller({
+    tableName: cfg.tableName,
+    aws,
+    handler: (event) => handleTaskStream(event, { hostId, shutdown: shutdown.signal }),
+    filter: isNewWaitingTask,
+    batchSize: 10,
+    region: cfg.region,
+  });
   await poller.start();
   const sweepEveryMs = options.sweepEveryMs ?? Math.max(1000, Math.floor(cfg.taskLeaseMs / 4));
   const sweeper = setInterval(() => {
-    sweepHandler().catch((err: unknown) => logger.error('stale-task sweep failed', { error: err as Error }));
+    sweepStaleTasks()
+      .then(() => options.afterSweep?.())
+      .catch((err: unknown) => logger.error('stale-task sweep failed', { error: err as Error }));
   }, sweepEveryMs);
   sweeper.unref();
   return {
     poller,
-    stop: async () => {
+    stop: async (why = 'stopped', graceMs = 5000) => {
       clearInterval(sweeper);
-      await poller.stop();
+      shutdown.abort(why);
+      const stopped = poller.stop().then(() => true);
+      if (!(await Promise.race([stopped, sleep(graceMs).then(() => false)]))) {
+        logger.warn('a task did not end in time; aborting it from the outside', { graceMs });
+        await abandonTasksOfHost(hostId, why);
+      }
     },
   };
 }

@@ -36,6 +36,11 @@ export interface StreamUpload {
    * where a caller re-checks that it may still write (its lease, the target).
    */
   beforeCommit?: () => Promise<void>;
+  /**
+   * Called once the multipart upload exists, before its first part: lets the caller record
+   * the upload id, so that whoever ends a task whose process died can abort the upload.
+   */
+  onMultipartStarted?: (uploadId: string) => Promise<void>;
 }
 
 export async function uploadStream(upload: StreamUpload): Promise<void> {
@@ -58,7 +63,10 @@ export async function uploadStream(upload: StreamUpload): Promise<void> {
   };
 
   const sendPart = async (buffer: Buffer, length: number, PartNumber: number) => {
-    uploadId ??= (await client.send(new CreateMultipartUploadCommand({ Bucket, Key, ContentType: upload.contentType }), { abortSignal: signal })).UploadId;
+    if (uploadId === undefined) {
+      uploadId = (await client.send(new CreateMultipartUploadCommand({ Bucket, Key, ContentType: upload.contentType }), { abortSignal: signal })).UploadId!;
+      await upload.onMultipartStarted?.(uploadId);
+    }
     const request = client
       .send(new UploadPartCommand({ Bucket, Key, UploadId: uploadId, PartNumber, Body: buffer.subarray(0, length), ContentLength: length }), { abortSignal: signal })
       .then(

@@ -47,11 +47,19 @@ export interface TaskRecord {
   attempts?: number;
   /** Internal: change-counter value of the last progress write (long-poll cursor). */
   changeSeq?: number;
+  /** Internal: the export's multipart upload while it runs, so whoever ends the task can abort it. */
+  upload?: UploadRef;
   /** Internal: key of the reservation this task holds until it finishes. */
   reservation?: string;
   /** Internal: what the task reads or writes, which nobody may delete until it finishes. */
   uses?: string[];
   expiresAt?: number;
+}
+
+/** A multipart upload in the share bucket. */
+export interface UploadRef {
+  key: string;
+  uploadId: string;
 }
 
 const CLIENT_FIELDS_BY_STATE: Record<TaskState, readonly string[]> = {

@@ -13,7 +13,7 @@ import {
 import { clients } from '../aws/clients.ts';
 import { config } from '../config.ts';
 import { searchableSortKey, uniqueSortKey } from './sort-keys.ts';
-import { epochSeconds, type TaskKind, type TaskRecord, type TaskState } from './model.ts';
+import { epochSeconds, type TaskKind, type TaskRecord, type TaskState, type UploadRef } from './model.ts';
 
 const COUNTER_PK = 'COUNTER';
 const RESERVATION_PK = 'RESERVATION';
@@ -283,6 +283,20 @@ export class TaskStore {
       else await this.releaseUses(marker, [marker.resource]);
     }
     return users;
+  }
+
+  /** Records the multipart upload a running task writes to. False when the task is no longer ours. */
+  async recordUpload(task: TaskRecord, owner: string, upload: UploadRef): Promise<boolean> {
+    return this.ownedUpdate(task, owner, 'SET upload = :upload', { ':upload': upload });
+  }
+
+  /** Running tasks claimed by owners whose id starts with `ownerPrefix` (one worker host). */
+  async runningOwnedBy(kind: TaskKind, ownerPrefix: string): Promise<TaskRecord[]> {
+    return this.list(kind, {
+      FilterExpression: '#s = :running AND begins_with(#owner, :prefix)',
+      ExpressionAttributeNames: { '#s': 'state', '#owner': 'owner' },
+      ExpressionAttributeValues: { ':running': 'running', ':prefix': ownerPrefix },
+    });
   }
 
   /** Deletes finished tasks; answers their ids, ascending. */

@@ -1,9 +1,11 @@
 // Progress of a running task, written to the table at most about every 1 % and never more
 // often than every 500 ms, with a lease heartbeat in between so a slow but live worker keeps
-// its claim. A failed write (the task is no longer ours) cancels the work through `signal`.
+// its claim. A failed write (the task is no longer ours) or the host's shutdown cancels the
+// work through `signal`.
 import { config } from '../config.ts';
-import type { TaskRecord } from '../tasks/model.ts';
+import type { TaskRecord, UploadRef } from '../tasks/model.ts';
 import type { TaskStore } from '../tasks/store.ts';
+import { interruptedMessage } from './abandon.ts';
 import { TaskFailure } from './failure.ts';
 
 const MIN_WRITE_INTERVAL_MS = 500;
@@ -20,12 +22,16 @@ export class ProgressReporter {
     private readonly store: TaskStore,
     private readonly task: TaskRecord,
     private readonly owner: string,
+    /** The worker host's shutdown; its reason says why, e.g. "stopped (SIGTERM)". */
+    private readonly shutdown?: AbortSignal,
   ) {
     this.heartbeat = setInterval(() => this.enqueue(() => this.store.renewLease(this.task, this.owner)), config().taskLeaseMs / 3);
     this.heartbeat.unref();
+    shutdown?.addEventListener('abort', this.stopForShutdown, { once: true });
+    if (shutdown?.aborted) this.stopForShutdown();
   }
 
-  /** Aborted when the task was taken away from this worker. */
+  /** Aborted when the task was taken away from this worker, or its host is stopping. */
   get signal(): AbortSignal {
     return this.controller.signal;
   }
@@ -50,11 +56,22 @@ export class ProgressReporter {
     }
   }
 
+  /** Records the task's multipart upload, so that it can be aborted if this worker dies. */
+  async recordUpload(upload: UploadRef): Promise<void> {
+    if (!(await this.store.recordUpload(this.task, this.owner, upload))) this.controller.abort(new Error('The task was taken over: its lease expired'));
+    if (this.controller.signal.aborted) throw this.controller.signal.reason;
+  }
+
   /** Waits for writes in flight; call before finishing the task. */
   async stop(): Promise<void> {
     clearInterval(this.heartbeat);
+    this.shutdown?.removeEventListener('abort', this.stopForShutdown);
     await this.writing;
   }
+
+  private readonly stopForShutdown = (): void => {
+    this.controller.abort(new TaskFailure(interruptedMessage(String(this.shutdown?.reason), this.task.kind)));
+  };
 
   private flush(): void {
     const percent = this.pending;

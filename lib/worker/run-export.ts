@@ -49,6 +49,7 @@ export async function runExport(task: TaskRecord, progress: ProgressReporter): P
         if (!(await runtime().get(task.type, task.cid))) throw new TaskFailure(`Container ${task.cid} was removed while the export ran; nothing was written`);
         await progress.confirmOwnership();
       },
+      onMultipartStarted: (uploadId) => progress.recordUpload({ key, uploadId }),
     });
   } catch (err) {
     archive.destroy();

@@ -14,16 +14,26 @@ export type TaskRunner = (task: TaskRecord, progress: ProgressReporter) => Promi
 
 const runners: Record<TaskRecord['kind'], TaskRunner> = { export: runExport, import: runImport };
 
+/** Where the worker runs: both are absent in Lambda, whose timeout the sweep covers. */
+export interface WorkerContext {
+  /** The worker host: every task it claims gets an owner `<hostId>:<uuid>`, so a restart can find them. */
+  hostId?: string;
+  /** Aborted when the host stops, with the reason as a string ("stopped (SIGTERM)"): running work is cancelled. */
+  shutdown?: AbortSignal;
+}
+
 /** Runs a waiting task. Answers false when the task was not ours to run. */
-export async function runTask(waiting: Pick<TaskRecord, 'kind' | 'id'>): Promise<boolean> {
+export async function runTask(waiting: Pick<TaskRecord, 'kind' | 'id'>, context: WorkerContext = {}): Promise<boolean> {
+  // A stopping host claims nothing more: the task stays waiting, and the next start delivers it again.
+  if (context.shutdown?.aborted) return false;
   const store = taskStore();
-  const owner = randomUUID();
+  const owner = context.hostId ? `${context.hostId}:${randomUUID()}` : randomUUID();
   const task = await store.claim(waiting.kind, waiting.id, owner);
   if (!task) {
     logger.info('task already claimed', { kind: waiting.kind, id: waiting.id });
     return false;
   }
-  const progress = new ProgressReporter(store, task, owner);
+  const progress = new ProgressReporter(store, task, owner, context.shutdown);
   let warnings: string[] | void = undefined;
   let error: string | undefined;
   try {

@@ -1,11 +1,12 @@
 // The stale-task sweep: a running task whose lease ran out has lost its worker (a crashed
 // process, a Lambda timeout). It is marked aborted with a message instead of staying
 // `running` forever. The write is conditional on the lease the sweep saw, so a worker that
-// renewed it in the meantime keeps its task.
+// renewed it in the meantime keeps its task. The task's unfinished upload is aborted with it.
 import { config } from '../config.ts';
 import { logger } from '../log.ts';
-import { RESULT_FAILED, TASK_KINDS, type TaskRecord } from '../tasks/model.ts';
+import { TASK_KINDS, type TaskRecord } from '../tasks/model.ts';
 import { taskStore } from '../tasks/store.ts';
+import { abandonTask } from './abandon.ts';
 
 export async function sweepStaleTasks(now = Date.now()): Promise<TaskRecord[]> {
   const store = taskStore();
@@ -14,13 +15,8 @@ export async function sweepStaleTasks(now = Date.now()): Promise<TaskRecord[]> {
     for (const task of await store.listInState(kind, 'running')) {
       if (task.leaseUntil === undefined || task.leaseUntil > now) continue;
       const silentFor = Math.round((now - task.leaseUntil + config().taskLeaseMs) / 1000);
-      const aborted = await store.finish(task, undefined, {
-        state: 'aborted',
-        result: RESULT_FAILED,
-        error: `The worker stopped reporting for ${silentFor} s and the task was abandoned; start it again`,
-      });
+      const aborted = await abandonTask(task, undefined, `The worker stopped reporting for ${silentFor} s and the task was abandoned; start it again`);
       if (aborted) {
-        await store.releaseUses(task);
         logger.warn('stale task aborted', { kind, id: task.id });
         swept.push(task);
       }

@@ -1,0 +1,62 @@
+// A real `npm start` (node --import tsx infra/local/main.ts) as a child process with its own
+// data dir and a free port, for what only a whole process shows: signals, crashes, start-up.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface LocalProcess {
+  child: ChildProcess;
+  dataDir: string;
+  /** Everything it printed so far, stdout and stderr. */
+  output(): string;
+  /** Resolves with the exit code (or signal) once it exited. */
+  exited: Promise<number | string>;
+}
+
+/**
+ * Starts stevedore. `underShell` runs it the way `npm start` does, as the child of a shell
+ * (which prints `pid <stevedore's pid>` first), so that a test can kill the parent alone.
+ */
+export function spawnStevedore(env: Record<string, string> = {}, options: { dataDir?: string; underShell?: boolean } = {}): LocalProcess {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'stevedore-proc-'));
+  const command = [process.execPath, '--import', 'tsx', 'infra/local/main.ts'];
+  const [file, ...args] = options.underShell ? ['/bin/sh', '-c', '"$@" & echo "pid $!"; wait', 'sh', ...command] : command;
+  const child = spawn(file!, args, {
+    cwd: process.cwd(),
+    env: { ...process.env, PORT: '0', STEVEDORE_DATA_DIR: dataDir, STEVEDORE_LOG_LEVEL: 'WARN', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  return { child, dataDir, output: () => output, exited };
+}
+
+export interface ReadyStevedore extends LocalProcess {
+  url: string;
+  dynamoEndpoint: string;
+  s3Endpoint: string;
+}
+
+/** Waits for the ready line and answers the API's base URL and the emulators' endpoints. */
+export async function waitUntilReady(proc: LocalProcess, timeoutMs = 45_000): Promise<ReadyStevedore> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = proc.output();
+    const ready = /stevedore ready: .* on (http:\/\/\S+)\/api\/v1/.exec(text);
+    if (ready) {
+      const dynamo = /DynamoDB Local on (\S+)/.exec(text)![1]!;
+      const s3 = /s3rver on (\S+)/.exec(text)![1]!;
+      return { ...proc, url: ready[1]!, dynamoEndpoint: dynamo, s3Endpoint: s3 };
+    }
+    if (proc.child.exitCode !== null || Date.now() > deadline) throw new Error(`stevedore did not become ready:\n${text}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Resolves with the exit, or with 'still running' after `ms`. */
+export function exitWithin(proc: LocalProcess, ms: number): Promise<number | string> {
+  return Promise.race([proc.exited, new Promise<string>((r) => setTimeout(() => r('still running'), ms))]);
+}
