@@ -4,6 +4,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ApiError, envelope } from './errors.ts';
 import { quoteBounded } from './quote.ts';
+import { hasRawTarget, requestTarget } from './request-target.ts';
 import { honoPaths, type RouteDefinition } from './route.ts';
 import { logger } from '../log.ts';
 
@@ -15,6 +16,12 @@ export type RouteHandler = (c: Context) => Response | Promise<Response>;
 export function createBaseApp(): Hono {
   const app = new Hono({ strict: false });
   app.onError((err, c) => errorResponse(c, err));
+  // Every request target meets its form rules first, before any middleware builds a Request
+  // from it: the path checks later read the same parsed target.
+  app.use(async (c, next) => {
+    if (hasRawTarget(c)) requestTarget(c);
+    await next();
+  });
   app.notFound((c) => c.json(envelope(404, `No route for ${c.req.method} ${quoteBounded(new URL(c.req.url).pathname)}`), 404));
   return app;
 }

@@ -17,8 +17,13 @@ export interface RequestTarget {
 // RFC 9112 3.2.2: absolute form is `scheme://authority[path][?query]`; an empty path is `/`.
 const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i;
 
+const rawTargetOf = (c: Context): unknown => (c.env as { incoming?: { url?: unknown } } | undefined)?.incoming?.url;
+
+/** False only for requests that did not come through Node's HTTP request (hono's app.request in a unit test). */
+export const hasRawTarget = (c: Context): boolean => typeof rawTargetOf(c) === 'string';
+
 export function requestTarget(c: Context): RequestTarget {
-  const target = (c.env as { incoming?: { url?: unknown } } | undefined)?.incoming?.url;
+  const target = rawTargetOf(c);
   // Both entries (local server, Lambda) run on Node's request: without it, a check here would
   // have nothing raw to look at, and a silent fallback to the normalised URL is the hole itself.
   if (typeof target !== 'string') throw new Error('the request carries no raw target (incoming.url)');
@@ -32,6 +37,9 @@ export function parseRequestTarget(target: string): RequestTarget {
     const authority = ABSOLUTE_FORM.exec(target);
     // Asterisk and authority forms name no resource of this API.
     if (!authority) throw badRequest('Malformed request target');
+    // Credentials in a request target (RFC 9110 4.2.4: a recipient should treat them as an
+    // error) would also make the Fetch Request behind the handler impossible to build.
+    if (authority[0].includes('@')) throw badRequest('Malformed request target: it may not carry credentials');
     rest = target.slice(authority[0].length);
     if (!rest.startsWith('/')) rest = `/${rest}`;
   }

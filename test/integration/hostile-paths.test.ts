@@ -171,6 +171,8 @@ const rows: Row[] = [
   { method: 'POST', path: `${A}test/keep/sub/../`, body: create('x.txt'), status: 400, why: 'absolute form: ".." in the directory of a write' },
   { method: 'POST', path: `${A}test/keep/sub/%2E%2E/`, body: create('x.txt'), status: 400, why: 'absolute form: encoded ".." in the directory of a write' },
   { method: 'GET', path: `http://stevedore.test:8080/containerstation/api/v1/sharefolder/test/../Public/`, status: 400, why: 'absolute form with a port, under an alias' },
+  { method: 'DELETE', path: `http://user@stevedore.test/api/v1/sharefolder/test/keep/sub/`, status: 400, why: 'absolute form with credentials in the authority' },
+  { method: 'GET', path: `http://user:secret@stevedore.test/api/v1/sharefolder/test/keep`, status: 400, why: 'absolute form with a user and password' },
   // Request targets that are neither origin nor absolute form
   { method: 'GET', path: `*`, status: 400, why: 'asterisk form' },
   // A leading empty segment right after the route base is refused like any other empty segment
