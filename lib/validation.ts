@@ -3,6 +3,7 @@
 // Every message of every schema is made here or in the schema itself, never per route.
 import { z } from 'zod';
 import { badRequest } from './http/errors.ts';
+import { quoteBounded } from './http/quote.ts';
 
 /** Client input (a field name, a map key, a value) is quoted only up to this many characters. */
 const MAX_QUOTED_CHARACTERS = 64;
@@ -11,7 +12,7 @@ const MAX_QUOTED_CHARACTERS = 64;
 export const SENTENCE = { sentence: true } as const;
 
 export function boundedText(text: string): string {
-  return text.length > MAX_QUOTED_CHARACTERS ? `${text.slice(0, MAX_QUOTED_CHARACTERS)}...` : text;
+  return quoteBounded(text, MAX_QUOTED_CHARACTERS);
 }
 
 /** Parses with the schema; a failure is a 400 whose message names the first bad field. */

@@ -7,6 +7,7 @@ import type { Hono } from 'hono';
 import { manifest } from '../../functions/routes.ts';
 import { createBaseApp, unreadableRequestResponse } from '../../lib/http/app.ts';
 import type { HttpFunction } from '../../lib/http/function.ts';
+import { answerClientError } from './client-error.ts';
 
 export async function loadFunctions(): Promise<HttpFunction[]> {
   return Promise.all(
@@ -20,11 +21,13 @@ export async function loadFunctions(): Promise<HttpFunction[]> {
 }
 
 export function createLocalApp(functions: HttpFunction[], log: (line: string) => void = console.log): Hono {
-  const root = createBaseApp();
+  const root = createBaseApp(functions.map((fn) => fn.route));
   root.use(async (c, next) => {
     const started = performance.now();
     await next();
-    log(`${c.req.method} ${new URL(c.req.url).pathname} ${c.res.status} ${Math.round(performance.now() - started)}ms`);
+    // A client that left first (a long poll it gave up on) was sent nothing, whatever the status.
+    const outcome = c.req.raw.signal.aborted ? 'hung up' : c.res.status;
+    log(`${c.req.method} ${new URL(c.req.url).pathname} ${outcome} ${Math.round(performance.now() - started)}ms`);
   });
   for (const fn of functions) root.route('/', fn.app);
   return root;
@@ -37,6 +40,7 @@ export interface RunningServer {
 
 export async function startServer(app: Hono, host: string, port: number): Promise<RunningServer> {
   const server = createServer(getRequestListener(app.fetch, { errorHandler: unreadableRequestResponse }));
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

@@ -3,17 +3,21 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ApiError, envelope } from './errors.ts';
-import { quoteBounded } from './quote.ts';
 import { hasRawTarget, requestTarget } from './request-target.ts';
 import { honoPaths, type RouteDefinition } from './route.ts';
+import { unmatchedRequestHandler } from './unmatched-request.ts';
 import { logger } from '../log.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export type RouteHandler = (c: Context) => Response | Promise<Response>;
 
-/** Settings shared by every app: trailing slashes match (COMPAT.md), errors use the envelope. */
-export function createBaseApp(): Hono {
+/**
+ * Settings shared by every app: trailing slashes match (COMPAT.md), errors use the envelope.
+ * An app that stands for the whole API passes the manifest, so that a known path asked with a
+ * method it does not serve is a 405 rather than a 404.
+ */
+export function createBaseApp(manifest: readonly RouteDefinition[] = []): Hono {
   const app = new Hono({ strict: false });
   app.onError((err, c) => errorResponse(c, err));
   // Every request target meets its form rules first, before any middleware builds a Request
@@ -22,7 +26,7 @@ export function createBaseApp(): Hono {
     if (hasRawTarget(c)) requestTarget(c);
     await next();
   });
-  app.notFound((c) => c.json(envelope(404, `No route for ${c.req.method} ${quoteBounded(new URL(c.req.url).pathname)}`), 404));
+  app.notFound(unmatchedRequestHandler(manifest));
   return app;
 }
 

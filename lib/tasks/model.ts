@@ -45,7 +45,7 @@ export interface TaskRecord {
   leaseUntil?: number;
   /** Internal: how many times a worker claimed the task. */
   attempts?: number;
-  /** Internal: change-counter value of the last progress write (long-poll cursor). */
+  /** Internal: change-counter value of the last change long polls report: claim, progress, end. */
   changeSeq?: number;
   /** Internal: the export's multipart upload while it runs, so whoever ends the task can abort it. */
   upload?: UploadRef;

@@ -128,15 +128,20 @@ export class TaskStore {
     return this.list(kind, { FilterExpression: '#s = :state', ExpressionAttributeNames: { '#s': 'state' }, ExpressionAttributeValues: { ':state': state } });
   }
 
-  /** waiting -> running. Undefined when another delivery or worker claimed it first. */
+  /**
+   * waiting -> running, a change long polls report (see reportProgress for the counter).
+   * Undefined when another delivery or worker claimed it first.
+   */
   async claim(kind: TaskKind, id: number, owner: string): Promise<TaskRecord | undefined> {
+    const seq = await this.bumpChangeCounter(kind);
     const now = Date.now();
     try {
       const out = await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: taskKey(kind, id),
-          UpdateExpression: 'SET #s = :running, #start = :start, progress = :zero, #owner = :owner, leaseUntil = :lease ADD attempts :one',
+          UpdateExpression:
+            'SET #s = :running, #start = :start, progress = :zero, #owner = :owner, leaseUntil = :lease, changeSeq = :seq ADD attempts :one',
           ConditionExpression: '#s = :waiting',
           ExpressionAttributeNames: { '#s': 'state', '#start': 'start', '#owner': 'owner' },
           ExpressionAttributeValues: {
@@ -146,6 +151,7 @@ export class TaskStore {
             ':zero': 0,
             ':owner': owner,
             ':lease': now + config().taskLeaseMs,
+            ':seq': seq,
             ':one': 1,
           },
           ReturnValues: 'ALL_NEW',
@@ -160,7 +166,9 @@ export class TaskStore {
 
   /**
    * Records progress and renews the lease. Bumps the kind's change counter first, so a long
-   * poll that sees the counter move will find this task once the write lands.
+   * poll that sees the counter move will find this task once the write lands. Every change a
+   * long poll reports (claim, progress, finish) does the same: counter first, then the task
+   * with the counter's value as its changeSeq.
    * False when the task is no longer ours (the sweep took it back).
    */
   async reportProgress(task: TaskRecord, owner: string, progress: number): Promise<boolean> {
@@ -177,8 +185,12 @@ export class TaskStore {
     return this.ownedUpdate(task, owner, 'SET leaseUntil = :lease', { ':lease': Date.now() + config().taskLeaseMs });
   }
 
-  /** running -> completed/aborted, releasing the task's reservation in the same transaction. */
+  /**
+   * running -> completed/aborted, releasing the task's reservation in the same transaction.
+   * Long polls report the end too, so a client following progress knows when to stop.
+   */
   async finish(task: TaskRecord, owner: string | undefined, outcome: TaskOutcome): Promise<boolean> {
+    const seq = await this.bumpChangeCounter(task.kind);
     const names: Record<string, string> = { '#s': 'state', '#end': 'end', '#owner': 'owner', '#r': 'result' };
     const values: Record<string, unknown> = {
       ':final': outcome.state,
@@ -186,8 +198,9 @@ export class TaskStore {
       ':result': outcome.result,
       ':running': 'running',
       ':expires': epochSeconds() + FINISHED_TASK_TTL_SECONDS,
+      ':seq': seq,
     };
-    let set = 'SET #s = :final, #end = :end, #r = :result, expiresAt = :expires';
+    let set = 'SET #s = :final, #end = :end, #r = :result, expiresAt = :expires, changeSeq = :seq';
     if (outcome.error !== undefined) {
       set += ', #e = :error';
       names['#e'] = 'error';
@@ -330,12 +343,16 @@ export class TaskStore {
     return Number(out.Item?.value ?? 0);
   }
 
-  /** Running tasks whose progress changed after the given change-counter value. */
-  async runningChangedSince(kind: TaskKind, since: number): Promise<TaskRecord[]> {
+  /**
+   * Tasks whose last change (claim, progress or end) came after the given change-counter
+   * value, in their current state: running, or finished since. A task that ended before
+   * `since` is not among them.
+   */
+  async changedSince(kind: TaskKind, since: number): Promise<TaskRecord[]> {
     return this.list(kind, {
-      FilterExpression: '#s = :running AND changeSeq > :since',
+      FilterExpression: '#s <> :waiting AND changeSeq > :since',
       ExpressionAttributeNames: { '#s': 'state' },
-      ExpressionAttributeValues: { ':running': 'running', ':since': since },
+      ExpressionAttributeValues: { ':waiting': 'waiting', ':since': since },
     });
   }
 

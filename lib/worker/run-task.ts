@@ -30,7 +30,9 @@ export async function runTask(waiting: Pick<TaskRecord, 'kind' | 'id'>, context:
   const owner = context.hostId ? `${context.hostId}:${randomUUID()}` : randomUUID();
   const task = await store.claim(waiting.kind, waiting.id, owner);
   if (!task) {
-    logger.info('task already claimed', { kind: waiting.kind, id: waiting.id });
+    // Normal, not news: a duplicate delivery, or the local poller re-reading the stream from
+    // its start after a restart (once per old task).
+    logger.debug('task already claimed', { kind: waiting.kind, id: waiting.id });
     return false;
   }
   const progress = new ProgressReporter(store, task, owner, context.shutdown);

@@ -1,5 +1,6 @@
 // The progress long poll and the stale-task sweep, against a running worker.
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ArchiveEntry } from '../../lib/archive/entry.ts';
@@ -9,7 +10,9 @@ import { sweepStaleTasks } from '../../lib/worker/sweep.ts';
 import { call, waitForTask } from '../support/api.ts';
 import { useTestStack } from '../support/stack.ts';
 
-const POLL_SECONDS = 2;
+// Long enough that a task submitted after a poll opened is claimed within the poll's bound,
+// even on a busy machine (the stream poller may be idling for a second).
+const POLL_SECONDS = 5;
 const stack = useTestStack({ STEVEDORE_POLL_SECONDS: String(POLL_SECONDS), STEVEDORE_POLL_INTERVAL_MS: '100' }, { worker: true });
 
 /** A root filesystem of incompressible files, big enough for an export to take a few seconds. */
@@ -24,7 +27,67 @@ async function* bulkyRootfs(files: number, bytesEach: number): AsyncGenerator<Ar
 beforeAll(async () => {
   await createBuiltinRuntime(stack.cfg, stack.aws).putImage('bulky', 'latest', bulkyRootfs(48, 1024 * 1024));
   expect((await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'bulky', image: 'bulky', tag: 'latest' })).status).toBe(200);
+  expect((await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'small', image: 'demo', tag: 'latest' })).status).toBe(200);
+  expect((await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'broken', image: 'demo', tag: 'latest' })).status).toBe(200);
+  // Cut the root filesystem of `broken` in the middle of an entry: its export aborts at once.
+  const container = await stack.aws.dynamo.send(new GetItemCommand({ TableName: stack.cfg.tableName, Key: { pk: { S: 'CONTAINER' }, sk: { S: 'lxc#broken' } } }));
+  const rootfsKey = container.Item!.rootfsKey!.S!;
+  const whole = await stack.aws.s3.send(new GetObjectCommand({ Bucket: stack.cfg.bucketName, Key: rootfsKey }));
+  const bytes = Buffer.from(await whole.Body!.transformToByteArray());
+  await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: rootfsKey, Body: bytes.subarray(0, Math.floor(bytes.length / 2) + 100) }));
 });
+
+type ApiTask = Record<string, any>;
+interface PollAnswer {
+  body: ApiTask[];
+  cursor: string | null;
+}
+
+const isFinished = (task: ApiTask | undefined) => task?.state === 'completed' || task?.state === 'aborted';
+
+async function poll(cursor?: string | null): Promise<PollAnswer> {
+  const response = await call(stack.url, 'GET', `/api/v1/export/progress${cursor ? `?cursor=${cursor}` : ''}`);
+  return { body: response.body, cursor: response.headers.get('x-stevedore-cursor') };
+}
+
+/** A poll opened now, before whatever the test does next (wrapped, so that awaiting this does not await the answer). */
+async function openPoll(): Promise<{ answer: Promise<PollAnswer> }> {
+  const answer = poll();
+  // Let the poll take its starting point before the change it waits for happens.
+  await new Promise((r) => setTimeout(r, 300));
+  return { answer };
+}
+
+/**
+ * Follows one task as a progress client does, sending back each answer's cursor: poll after
+ * poll until an answer shows the task finished, pausing `pauseMs` between polls. Gives up
+ * after 40 s, so a poll that never reports the end fails the test instead of hanging it.
+ */
+async function followTask(id: number, first: Promise<PollAnswer>, pauseMs = 0): Promise<ApiTask[][]> {
+  const giveUpAt = Date.now() + 40_000;
+  const bodies: ApiTask[][] = [];
+  let answer = await first;
+  for (;;) {
+    bodies.push(answer.body);
+    if (isFinished(answer.body.find((t) => t.id === id)) || Date.now() > giveUpAt) return bodies;
+    await new Promise((r) => setTimeout(r, pauseMs));
+    answer = await poll(answer.cursor);
+  }
+}
+
+/** Makes the task look like its worker died long ago (another owner, a lease in the past). */
+async function strandTask(id: number): Promise<void> {
+  const key = taskKey('export', id);
+  await stack.aws.dynamo.send(
+    new UpdateItemCommand({
+      TableName: stack.cfg.tableName,
+      Key: { pk: { S: key.pk }, sk: { S: key.sk } },
+      UpdateExpression: 'SET #o = :ghost, leaseUntil = :past',
+      ExpressionAttributeNames: { '#o': 'owner' },
+      ExpressionAttributeValues: { ':ghost': { S: 'a-worker-that-died' }, ':past': { N: String(Date.now() - 1000) } },
+    }),
+  );
+}
 
 async function changeSeqOf(id: number): Promise<number | undefined> {
   const key = taskKey('export', id);
@@ -47,12 +110,12 @@ describe('GET /api/v1/export/progress', () => {
     expect(response.headers.get('x-stevedore-cursor')).toMatch(/^\d+$/);
   });
 
-  it('answers within a second of a progress change of a running export, with only running tasks', async () => {
+  it('answers within a second of an export starting to run, with that task running', async () => {
     // Prepare: a poll waiting before the export starts
     const poll = call(stack.url, 'GET', '/api/v1/export/progress').then((r) => ({ ...r, at: Date.now() }));
     await new Promise((r) => setTimeout(r, 200));
     const created = await call(stack.url, 'POST', '/api/v1/container/lxc/bulky/export', { path: 'test/bulky.tgz' });
-    // Watch the table for the first progress write, as precisely as we can from outside.
+    // Watch the table for the task's first change (its claim), as precisely as we can from outside.
     let firstChangeAt: number | undefined;
     while (firstChangeAt === undefined) {
       if ((await changeSeqOf(created.body.id)) !== undefined) firstChangeAt = Date.now();
@@ -126,21 +189,83 @@ describe('GET /api/v1/export/progress', () => {
   });
 });
 
+describe('GET /api/v1/export/progress follows a task to its end', () => {
+  it('answers a poll opened before a short export with the task, and the next polls until it completed', async () => {
+    // Prepare
+    const first = await openPoll();
+    const created = await call(stack.url, 'POST', '/api/v1/container/lxc/small/export', { path: 'test/small.tar' });
+    // Act
+    const bodies = await followTask(created.body.id, first.answer);
+    // Assess: no poll sat out its bound while the task changed or had already ended
+    for (const body of bodies) expect(body.map((t) => t.id)).toEqual([created.body.id]);
+    const last = bodies.at(-1)![0]!;
+    expect(last).toMatchObject({ id: created.body.id, state: 'completed', result: 0, path: '/test/small.tar' });
+    expect(last).toHaveProperty('end');
+    expect(last).not.toHaveProperty('progress');
+  });
+
+  it('reports an export that aborts in its final state, with its error', async () => {
+    // Prepare
+    const first = await openPoll();
+    const created = await call(stack.url, 'POST', '/api/v1/container/lxc/broken/export', { path: 'test/broken.tar' });
+    // Act
+    const bodies = await followTask(created.body.id, first.answer);
+    // Assess
+    for (const body of bodies) expect(body.map((t) => t.id)).toEqual([created.body.id]);
+    const last = bodies.at(-1)![0]!;
+    expect(last).toMatchObject({ id: created.body.id, state: 'aborted', result: 1 });
+    expect(last.error).toMatch(/truncated|unexpected end|premature/i);
+    expect(last).toHaveProperty('end');
+  });
+
+  it('answers a poll that waits while a running task ends, with the task in its final state', async () => {
+    // Prepare: a running export whose worker is gone, so that only its end can change it
+    const created = await call(stack.url, 'POST', '/api/v1/container/lxc/bulky/export', { path: 'test/ends.tgz' });
+    while ((await changeSeqOf(created.body.id)) === undefined) await new Promise((r) => setTimeout(r, 20));
+    await strandTask(created.body.id);
+    await new Promise((r) => setTimeout(r, 1200)); // the worker's next progress write finds the task taken
+    const waiting = await openPoll();
+    // Act: the sweep ends the task while the poll waits
+    expect((await sweepStaleTasks()).map((t) => t.id)).toEqual([created.body.id]);
+    const answer = await waiting.answer;
+    // Assess
+    expect(answer.body).toHaveLength(1);
+    expect(answer.body[0]).toMatchObject({ id: created.body.id, state: 'aborted', result: 1 });
+    expect(answer.body[0]).toHaveProperty('end');
+    expect(answer.body[0]?.error).toMatch(/stopped reporting/);
+  });
+
+  it('lets a client that sends the cursor back, even slowly, see a long export start, progress and end', async () => {
+    // Prepare
+    const first = await openPoll();
+    const created = await call(stack.url, 'POST', '/api/v1/container/lxc/bulky/export', { path: 'test/followed.tar' });
+    // Act: the client does other work for a while between its polls
+    const bodies = await followTask(created.body.id, first.answer, 700);
+    // Assess
+    for (const body of bodies) expect(body.map((t) => t.id)).toEqual([created.body.id]);
+    const seen = bodies.map((body) => body[0]!);
+    expect(seen[0]).toMatchObject({ state: 'running' });
+    const progress = seen.filter((t) => t.state === 'running').map((t) => t.progress as number);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(seen.at(-1)).toMatchObject({ state: 'completed', result: 0 });
+  });
+
+  it('leaves out tasks that ended before the poll started', async () => {
+    // Prepare: every task above ended
+    for (const task of (await call(stack.url, 'GET', '/api/v1/export/')).body) await waitForTask(stack.url, 'export', task.id, 60_000);
+    // Act
+    const answer = await poll();
+    // Assess
+    expect(answer.body).toEqual([]);
+  });
+});
+
 describe('stale tasks', () => {
   it('aborts a running task whose worker stopped renewing its lease, with a message', async () => {
     // Prepare: an export that runs, then pretend its worker died long ago
     const created = await call(stack.url, 'POST', '/api/v1/container/lxc/bulky/export', { path: 'test/stale.tgz' });
     while ((await changeSeqOf(created.body.id)) === undefined) await new Promise((r) => setTimeout(r, 20));
-    const key = taskKey('export', created.body.id);
-    await stack.aws.dynamo.send(
-      new UpdateItemCommand({
-        TableName: stack.cfg.tableName,
-        Key: { pk: { S: key.pk }, sk: { S: key.sk } },
-        UpdateExpression: 'SET #o = :ghost, leaseUntil = :past',
-        ExpressionAttributeNames: { '#o': 'owner' },
-        ExpressionAttributeValues: { ':ghost': { S: 'a-worker-that-died' }, ':past': { N: String(Date.now() - 1000) } },
-      }),
-    );
+    await strandTask(created.body.id);
     // Act
     const swept = await sweepStaleTasks();
     // Assess

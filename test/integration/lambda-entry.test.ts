@@ -444,3 +444,26 @@ describe("requests no route matches (API Gateway's $default route)", () => {
     });
   }
 });
+
+describe("known paths asked with another method (API Gateway's $default route)", () => {
+  for (const req of [
+    { method: 'DELETE', path: '/api/v1/export/progress' },
+    { method: 'POST', path: '/containerstation/api/v1/container/lxc/web' },
+    { method: 'GET', path: '/container-station/api/v1/container/lxc/web/export' },
+  ] as Req[]) {
+    it(`answers ${req.method} ${req.path} with 405 and the Allow header the local server sends`, async () => {
+      // Act
+      const result = (await notFoundHandler(apiGatewayEvent(req), lambdaContext)) as APIGatewayProxyStructuredResultV2;
+      const local = await fetch(stack.url + req.path, { method: req.method });
+      // Assess
+      expect(result.statusCode).toBe(405);
+      expect(JSON.parse(result.body ?? '')).toMatchObject({ error: { code: 405 } });
+      expect(result.headers?.allow).toBeTruthy();
+      expect({ status: result.statusCode, allow: result.headers?.allow, body: result.body }).toStrictEqual({
+        status: local.status,
+        allow: local.headers.get('allow'),
+        body: await local.text(),
+      });
+    });
+  }
+});

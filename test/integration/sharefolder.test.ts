@@ -398,14 +398,15 @@ describe('routes', () => {
     expectJson(answer, 404, envelope(404, 'No route for GET /api/v1/no-such-thing'));
   });
 
-  it('answers a method the share-folder API does not have with a 404 envelope', async () => {
+  it('answers a method the share-folder API does not have with a 405 envelope', async () => {
     // Prepare: nothing
 
     // Act
     const answer = await send('PUT', `${API}/test/`, curlData({ name: 'x', is_dir: true }));
 
     // Assess
-    expectJson(answer, 404, envelope(404, `No route for PUT ${API}/test/`));
+    expectJson(answer, 405, envelope(405, `Method PUT is not allowed for ${API}/test/; allowed: DELETE, GET, POST`));
+    expect([...(await snapshot('test/x')).keys()]).toStrictEqual([]);
   });
 
   it.each(['/containerstation/api/v1', '/container-station/api/v1'])('answers under the alias %s exactly as under /api/v1', async (prefix) => {
