@@ -90,7 +90,7 @@ export class StevedoreHttpApi extends Construct {
     for (const endpoint of endpoints) this.addEndpoint(endpoint);
     Validations.of(this.api.node.findChild('DefaultRoute')).acknowledge({
       id: 'AwsSolutions-APIG4',
-      reason: 'The $default route only answers 404 in the API\'s error envelope; it reads and changes nothing, so there is nothing to authorize.',
+      reason: 'The $default route only answers 404 or 405 (with Allow) in the API\'s error envelope; it reads and changes nothing, so there is nothing to authorize.',
     });
   }
 

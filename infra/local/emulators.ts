@@ -85,7 +85,7 @@ child=$!
 reader=$!
 exec 3<&-
 trap 'kill -TERM "$child" 2>/dev/null' TERM INT
-status=0
+wait "$child"; status=$?
 while kill -0 "$child" 2>/dev/null; do wait "$child"; status=$?; done
 kill "$reader" 2>/dev/null
 exit "$status"`;

@@ -2,6 +2,7 @@
 // table and bucket provisioned, every route of the manifest served, Ctrl-C stops it all.
 import { clients } from '../../lib/aws/clients.ts';
 import { ConfigError, loadConfig, config } from '../../lib/config.ts';
+import { quoteBounded } from '../../lib/http/quote.ts';
 import { logger } from '../../lib/log.ts';
 import { sleep } from '../../lib/sleep.ts';
 import { taskStore } from '../../lib/tasks/store.ts';
@@ -10,6 +11,7 @@ import { provisionDemoImage } from './demo-image.ts';
 import { becomeHost, deadPreviousHost } from './host-identity.ts';
 import { PrerequisiteError } from './prerequisites.ts';
 import { provision } from './provision.ts';
+import { removeHalfWrittenObjects } from './s3rver-orphans.ts';
 import { removeAbandonedUploads } from './s3rver-uploads.ts';
 import { createLocalApp, loadFunctions, startServer, type RunningServer } from './server.ts';
 import { s3DataDir, startEmulators, useEmulators, type EmbeddedStack } from './stack.ts';
@@ -90,6 +92,10 @@ async function start(running: Running, dataDir: string, signal: AbortSignal): Pr
   step();
   useEmulators(running.stack);
   const cfg = config();
+  if (running.stack.emulators.length) {
+    const removed = await removeHalfWrittenObjects(s3DataDir(dataDir), cfg.bucketName);
+    if (removed.length > 0) console.log(`stevedore: removed ${removed.length} half-written object(s) from the S3 emulator's store, e.g. ${quoteBounded(removed[0]!)}`);
+  }
   await provision(cfg, clients());
   step();
   await provisionDemoImage(cfg, clients());

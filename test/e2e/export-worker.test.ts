@@ -14,6 +14,7 @@ import { taskKey } from '../../lib/tasks/store.ts';
 import { sweepStaleTasks } from '../../lib/worker/sweep.ts';
 import { call } from '../support/api.ts';
 import { buildTar } from '../support/archives.ts';
+import { rootfsKeyOf, truncateRootfs } from '../support/builtin-rootfs.ts';
 import { useTestStack } from '../support/stack.ts';
 
 const stack = useTestStack();
@@ -48,10 +49,6 @@ async function exportTo(path: string, extra: Record<string, unknown> = {}, conta
   return call(stack.url, 'POST', `/api/v1/container/lxc/${container}/export`, { path, ...extra });
 }
 
-async function rootfsKeyOf(container: string): Promise<string> {
-  const item = await stack.aws.dynamo.send(new GetItemCommand({ TableName: stack.cfg.tableName, Key: { pk: { S: 'CONTAINER' }, sk: { S: `lxc#${container}` } } }));
-  return item.Item!.rootfsKey!.S!;
-}
 
 const stallRules = new Map<string, { reached: () => void; released: Promise<void> }>();
 
@@ -60,7 +57,7 @@ const stallRules = new Map<string, { reached: () => void; released: Promise<void
  * would: every byte arrives (progress reaches its last value), the end does not until released.
  */
 async function stallRootfsEnd(container: string): Promise<{ reached: Promise<void>; release: () => void }> {
-  const key = await rootfsKeyOf(container);
+  const key = await rootfsKeyOf(stack, container);
   let release!: () => void;
   let reachedResolve!: () => void;
   const reached = new Promise<void>((r) => (reachedResolve = r));
@@ -119,12 +116,7 @@ beforeAll(async () => {
   installRootfsStall();
   expect((await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'wtest', image: 'demo', tag: 'latest' })).status).toBe(200);
   expect((await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'broken', image: 'demo', tag: 'latest' })).status).toBe(200);
-  // Cut the root filesystem of `broken` in the middle of an entry.
-  const container = await stack.aws.dynamo.send(new GetItemCommand({ TableName: stack.cfg.tableName, Key: { pk: { S: 'CONTAINER' }, sk: { S: 'lxc#broken' } } }));
-  const rootfsKey = container.Item!.rootfsKey!.S!;
-  const whole = await stack.aws.s3.send(new GetObjectCommand({ Bucket: stack.cfg.bucketName, Key: rootfsKey }));
-  const bytes = Buffer.from(await whole.Body!.transformToByteArray());
-  await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: rootfsKey, Body: bytes.subarray(0, Math.floor(bytes.length / 2) + 100) }));
+  await truncateRootfs(stack, 'broken');
 });
 
 describe('stream delivery', () => {
@@ -341,7 +333,7 @@ describe('a lease swept away while the upload ran', () => {
       await newContainer(container);
       if (rootfsBytes > 0) {
         const rootfs = await buildTar([{ name: 'etc/', type: 'directory' }, { name: 'big.bin', content: randomBytes(rootfsBytes) }]);
-        await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: await rootfsKeyOf(container), Body: rootfs }));
+        await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: await rootfsKeyOf(stack, container), Body: rootfs }));
       }
       const stall = await stallRootfsEnd(container);
       const slow = await exportTo(file, { force: true }, container);

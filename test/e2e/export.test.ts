@@ -1,22 +1,16 @@
 // Export end to end: HTTP request -> task in DynamoDB -> stream -> worker -> archive in S3.
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { demoRootfs } from '../../lib/runtimes/demo-rootfs.ts';
 import { call, waitForTask } from '../support/api.ts';
+import { bucketHelpers } from '../support/bucket.ts';
 import { useTestStack } from '../support/stack.ts';
 import { snapshotEntries, snapshotTar, under } from '../support/tar-snapshot.ts';
 
 const stack = useTestStack({ STEVEDORE_SHARE_FOLDERS: 'test:rw,archive:ro' }, { worker: true });
+const { readObject, keysUnder } = bucketHelpers(stack);
 
-async function readObject(key: string): Promise<Buffer> {
-  const out = await stack.aws.s3.send(new GetObjectCommand({ Bucket: stack.cfg.bucketName, Key: key }));
-  return Buffer.from(await out.Body!.transformToByteArray());
-}
 
-async function keysUnder(prefix: string): Promise<string[]> {
-  const out = await stack.aws.s3.send(new ListObjectsV2Command({ Bucket: stack.cfg.bucketName, Prefix: prefix }));
-  return (out.Contents ?? []).map((o) => o.Key!).sort();
-}
 
 beforeAll(async () => {
   const created = await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'utest', image: 'demo', tag: 'latest' });

@@ -6,18 +6,20 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ArchiveEntry } from '../../lib/archive/entry.ts';
 import { createBuiltinRuntime } from '../../lib/runtimes/index.ts';
 import { call, waitForTask } from '../support/api.ts';
 import { INVALID_SETTINGS, VALID_SETTINGS } from '../support/container-fields.ts';
 import { buildTar, configEntry, gzipBomb, plainRootfsEntries, type EntrySpec } from '../support/archives.ts';
+import { bucketHelpers } from '../support/bucket.ts';
 import { useTestStack } from '../support/stack.ts';
 import { snapshotTar, under, type EntrySnapshot } from '../support/tar-snapshot.ts';
 
 const POLL_SECONDS = 2;
 const stack = useTestStack({ STEVEDORE_POLL_SECONDS: String(POLL_SECONDS), STEVEDORE_POLL_INTERVAL_MS: '100' }, { worker: true });
+const { putObject, keysUnder } = bucketHelpers(stack);
 
 const CONTAINERS_PREFIX = '.stevedore/containers/';
 const ROOTFS_KEY = /^\.stevedore\/containers\/[0-9a-f-]{36}\/rootfs\.tar$/;
@@ -32,25 +34,12 @@ const SPEC_EXAMPLE_BODY = {
   volume: { host: { '/var': { bind: '/mnt/vol1', ro: true }, '/tmp': { bind: '/mnt/vol2', ro: false } } },
 };
 
-async function putObject(key: string, body: Buffer | string): Promise<void> {
-  await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: key, Body: Buffer.from(body) }));
-}
 
 async function readObject(key: string): Promise<Buffer> {
   const out = await stack.aws.s3.send(new GetObjectCommand({ Bucket: stack.cfg.bucketName, Key: key }));
   return Buffer.from(await out.Body!.transformToByteArray());
 }
 
-async function keysUnder(prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await stack.aws.s3.send(new ListObjectsV2Command({ Bucket: stack.cfg.bucketName, Prefix: prefix, ContinuationToken: token }));
-    keys.push(...(page.Contents ?? []).map((o) => o.Key!));
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return keys.sort();
-}
 
 /** What a client and the bucket show: every container, every import task, every key. */
 async function observed(): Promise<{ containers: unknown; tasks: unknown; keys: string[] }> {

@@ -1,6 +1,5 @@
 // The progress long poll and the stale-task sweep, against a running worker.
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ArchiveEntry } from '../../lib/archive/entry.ts';
@@ -8,6 +7,7 @@ import { createBuiltinRuntime } from '../../lib/runtimes/index.ts';
 import { taskKey } from '../../lib/tasks/store.ts';
 import { sweepStaleTasks } from '../../lib/worker/sweep.ts';
 import { call, waitForTask } from '../support/api.ts';
+import { truncateRootfs } from '../support/builtin-rootfs.ts';
 import { useTestStack } from '../support/stack.ts';
 
 // Long enough that a task submitted after a poll opened is claimed within the poll's bound,
@@ -29,12 +29,7 @@ beforeAll(async () => {
   expect((await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'bulky', image: 'bulky', tag: 'latest' })).status).toBe(200);
   expect((await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'small', image: 'demo', tag: 'latest' })).status).toBe(200);
   expect((await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'broken', image: 'demo', tag: 'latest' })).status).toBe(200);
-  // Cut the root filesystem of `broken` in the middle of an entry: its export aborts at once.
-  const container = await stack.aws.dynamo.send(new GetItemCommand({ TableName: stack.cfg.tableName, Key: { pk: { S: 'CONTAINER' }, sk: { S: 'lxc#broken' } } }));
-  const rootfsKey = container.Item!.rootfsKey!.S!;
-  const whole = await stack.aws.s3.send(new GetObjectCommand({ Bucket: stack.cfg.bucketName, Key: rootfsKey }));
-  const bytes = Buffer.from(await whole.Body!.transformToByteArray());
-  await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: rootfsKey, Body: bytes.subarray(0, Math.floor(bytes.length / 2) + 100) }));
+  await truncateRootfs(stack, 'broken');
 });
 
 type ApiTask = Record<string, any>;

@@ -2,55 +2,21 @@
 // envelope and leaves the bucket exactly as it was (same keys, same ETags). Paths are sent as
 // raw request targets through node:http, never through fetch/URL, which would remove dot
 // segments and re-encode characters before the server saw them.
-import { request } from 'node:http';
-import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { bucketHelpers } from '../support/bucket.ts';
+import { sendRaw } from '../support/raw-http.ts';
 import { useTestStack } from '../support/stack.ts';
 
 const stack = useTestStack({ STEVEDORE_SHARE_FOLDERS: 'test:rw,Public:ro' });
+const send = (method: string, path: string, body?: string) =>
+  sendRaw(stack.url, method, path, body === undefined ? {} : { body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+const { bucketState, putObject } = bucketHelpers(stack);
 
 const API = '/api/v1/sharefolder/';
 
-interface Answer {
-  status: number;
-  text: string;
-}
 
-/** Sends `path` byte for byte as the request target (latin1: one char, one byte). */
-function send(method: string, path: string, body?: string): Promise<Answer> {
-  const url = new URL(stack.url);
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = {};
-    if (body !== undefined) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      headers['content-length'] = Buffer.byteLength(body);
-    }
-    const req = request({ host: url.hostname, port: url.port, method, path, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
-/** Every key of the bucket with its ETag. */
-async function bucketState(): Promise<Record<string, string>> {
-  const state: Record<string, string> = {};
-  let token: string | undefined;
-  do {
-    const page = await stack.aws.s3.send(new ListObjectsV2Command({ Bucket: stack.cfg.bucketName, ContinuationToken: token }));
-    for (const object of page.Contents ?? []) state[object.Key!] = object.ETag!;
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return state;
-}
 
-async function putObject(key: string, body: string): Promise<void> {
-  await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: key, Body: Buffer.from(body) }));
-}
 
 /** UTF-8 bytes of a string as a latin1 string: sent raw, unencoded, in the request target. */
 const rawUtf8 = (text: string) => Buffer.from(text, 'utf8').toString('latin1');

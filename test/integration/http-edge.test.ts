@@ -2,12 +2,13 @@
 // any route sees it, and known paths asked with a method they do not serve. Both answer in
 // the API's error envelope and change nothing.
 import { connect } from 'node:net';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { call } from '../support/api.ts';
+import { bucketHelpers } from '../support/bucket.ts';
 import { useTestStack } from '../support/stack.ts';
 
 const stack = useTestStack();
+const { keysUnder } = bucketHelpers(stack);
 
 interface RawAnswer {
   statusLine: string;
@@ -35,10 +36,6 @@ function rawExchange(request: string): Promise<RawAnswer> {
   });
 }
 
-async function keysUnder(prefix: string): Promise<string[]> {
-  const page = await stack.aws.s3.send(new ListObjectsV2Command({ Bucket: stack.cfg.bucketName, Prefix: prefix }));
-  return (page.Contents ?? []).map((o) => o.Key!);
-}
 
 const CREATE_BODY = '{"name":"smuggled","is_dir":true}';
 

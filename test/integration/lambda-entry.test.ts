@@ -4,16 +4,18 @@
 // but not the `rawHeaders` that @hono/node-server reads: see lib/http/lambda.ts).
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { handler as createHandler } from '../../functions/sharefolder/create.ts';
 import { handler as deleteHandler } from '../../functions/sharefolder/delete.ts';
 import { handler as listHandler } from '../../functions/sharefolder/list.ts';
 import { handler as notFoundHandler } from '../../functions/not-found.ts';
+import { bucketHelpers } from '../support/bucket.ts';
 import { useTestStack } from '../support/stack.ts';
 
 const stack = useTestStack({ STEVEDORE_SHARE_FOLDERS: 'test:rw:40G,Public:ro:100G' });
+const { putObject, keysUnder } = bucketHelpers(stack);
 
 type Method = 'GET' | 'POST' | 'DELETE';
 type Handler = (event: object, context: object) => Promise<object>;
@@ -124,14 +126,7 @@ function viaLocalServer(req: Req): Promise<Seen> {
   });
 }
 
-async function putObject(key: string, body = ''): Promise<void> {
-  await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: key, Body: Buffer.from(body) }));
-}
 
-async function keysUnder(prefix: string): Promise<string[]> {
-  const page = await stack.aws.s3.send(new ListObjectsV2Command({ Bucket: stack.cfg.bucketName, Prefix: prefix }));
-  return (page.Contents ?? []).map((o) => o.Key!);
-}
 
 async function objectText(key: string): Promise<string> {
   const got = await stack.aws.s3.send(new GetObjectCommand({ Bucket: stack.cfg.bucketName, Key: key }));

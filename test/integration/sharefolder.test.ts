@@ -1,40 +1,19 @@
 // The share-folder API ("File operations" of the spec) over HTTP against the local server and
 // the S3 emulator: what a client sees (status, body) and what ends up in the bucket.
-import { request } from 'node:http';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
+import { bucketHelpers } from '../support/bucket.ts';
+import { sendRaw, type RawAnswer } from '../support/raw-http.ts';
 import { useTestStack } from '../support/stack.ts';
 
 // `Public` is deliberately not configured: the spec's third example expects it to be missing.
 const stack = useTestStack({ STEVEDORE_SHARE_FOLDERS: 'test:rw:40G,Multimedia:ro:100G,usage:rw:1G' });
+const send = (method: string, path: string, options: { body?: string | Buffer; headers?: Record<string, string> } = {}) => sendRaw(stack.url, method, path, options);
+const { putObject } = bucketHelpers(stack);
 
 const API = '/api/v1/sharefolder';
 
-interface Answer {
-  status: number;
-  contentType: string | undefined;
-  text: string;
-}
 
-/** One HTTP request with exactly these headers (node:http adds only Host and Content-Length). */
-function send(method: string, path: string, options: { body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<Answer> {
-  const url = new URL(stack.url);
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = { ...options.headers };
-    if (options.body !== undefined) headers['content-length'] = Buffer.byteLength(options.body);
-    // A connection per request, like curl: no keep-alive socket shared between tests.
-    const req = request({ host: url.hostname, port: url.port, method, path, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], text: Buffer.concat(chunks).toString('utf8') }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
 
 /** What `curl -d '<json>'` sends: the JSON labelled as a form. */
 const curlData = (json: unknown) => ({
@@ -46,9 +25,6 @@ const envelope = (code: number, message: string) => ({ error: { code, message } 
 const dir = (name: string) => ({ is_dir: true, name, type: 'd' });
 const file = (name: string) => ({ is_dir: false, name, type: 'f' });
 
-async function putObject(key: string, body: string | Buffer = ''): Promise<void> {
-  await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: key, Body: Buffer.from(body) }));
-}
 
 async function objectText(key: string): Promise<string> {
   const got = await stack.aws.s3.send(new GetObjectCommand({ Bucket: stack.cfg.bucketName, Key: key }));
@@ -67,7 +43,7 @@ async function snapshot(prefix: string): Promise<Map<string, string>> {
   return keys;
 }
 
-function expectJson(answer: Answer, status: number, body: unknown): void {
+function expectJson(answer: RawAnswer, status: number, body: unknown): void {
   expect({ status: answer.status, body: JSON.parse(answer.text) as unknown }).toStrictEqual({ status, body });
   expect(answer.contentType).toMatch(/^application\/json/);
 }

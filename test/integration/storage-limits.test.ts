@@ -2,53 +2,23 @@
 // deleted again, and what it cannot store is a 400 before anything is written. Over-long
 // request targets (kilobytes) answer the envelope with a short message. Raw node:http requests,
 // so the target reaches the server byte for byte.
-import { request } from 'node:http';
-import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { bucketHelpers } from '../support/bucket.ts';
+import { sendRaw, type RawAnswer } from '../support/raw-http.ts';
 import { useTestStack } from '../support/stack.ts';
 
 const stack = useTestStack({ STEVEDORE_SHARE_FOLDERS: 'test:rw,Public:ro' });
+const send = (method: string, path: string, body?: string) => sendRaw(stack.url, method, path, { body });
+const { bucketState, putObject } = bucketHelpers(stack);
 
 const API = '/api/v1/sharefolder';
 
-interface Answer {
-  status: number;
-  text: string;
-}
 
-function send(method: string, path: string, body?: string): Promise<Answer> {
-  const url = new URL(stack.url);
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = {};
-    if (body !== undefined) headers['content-length'] = Buffer.byteLength(body);
-    const req = request({ host: url.hostname, port: url.port, method, path, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
-async function bucketState(): Promise<Record<string, string>> {
-  const state: Record<string, string> = {};
-  let token: string | undefined;
-  do {
-    const page = await stack.aws.s3.send(new ListObjectsV2Command({ Bucket: stack.cfg.bucketName, ContinuationToken: token }));
-    for (const object of page.Contents ?? []) state[object.Key!] = object.ETag!;
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return state;
-}
 
-async function putObject(key: string, body = ''): Promise<void> {
-  await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: key, Body: Buffer.from(body) }));
-}
 
 const create = (name: string, isDir: boolean) => JSON.stringify({ name, is_dir: isDir, context: 'x' });
-const parsed = (answer: Answer) => ({ status: answer.status, body: JSON.parse(answer.text || 'null') as unknown });
+const parsed = (answer: RawAnswer) => ({ status: answer.status, body: JSON.parse(answer.text || 'null') as unknown });
 const envelope400 = (message: string | RegExp) => ({ status: 400, body: { error: { code: 400, message: typeof message === 'string' ? message : expect.stringMatching(message) } } });
 /** A message quotes at most 100 characters of client input (plus its own text around that). */
 const SHORT = /^.{1,300}$/su;

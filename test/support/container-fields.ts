@@ -39,8 +39,8 @@ export const INVALID_SETTINGS: FieldRefusal[] = [
   ['an autostart of "yes"', { autostart: 'yes' }, '"autostart" must be true or false'],
   ['an unknown field', { privileged: true }, '"privileged" is not a known field'],
   // Client input is quoted only up to a bounded prefix.
-  ['an unknown field with a 5000-character name', { [LONG]: 1 }, /^"x{64}\.\.\." is not a known field$/],
-  ['a volume share path of 5000 characters', { volume: { host: { [`/${LONG}`]: { bind: '/mnt/x' } } } }, /^"volume\.host\[\/x{63}\.\.\.\]" is not a share path: /],
+  ['an unknown field with a 5000-character name', { [LONG]: 1 }, /^"x{64}…" is not a known field$/],
+  ['a volume share path of 5000 characters', { volume: { host: { [`/${LONG}`]: { bind: '/mnt/x' } } } }, /^"volume\.host\[\/x{63}…\]" is not a share path: /],
 ];
 
 /** Settings that meet every rule, each field used once: stored and echoed exactly as sent. */

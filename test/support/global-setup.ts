@@ -10,6 +10,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     dynamoEndpoint: string;
     s3Endpoint: string;
+    /** Where the suite's s3rver keeps its files ('' against another endpoint). */
+    s3DataDir: string;
   }
 }
 
@@ -17,12 +19,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (process.env.AWS_ENDPOINT_URL) {
     project.provide('dynamoEndpoint', '');
     project.provide('s3Endpoint', '');
+    project.provide('s3DataDir', '');
     return async () => undefined;
   }
   const s3Dir = mkdtempSync(join(tmpdir(), 'stevedore-test-s3-'));
   const [dynamo, s3] = await Promise.all([startDynamoLocal(), startS3rver({ dataDir: s3Dir })]);
   project.provide('dynamoEndpoint', dynamo.endpoint);
   project.provide('s3Endpoint', s3.endpoint);
+  project.provide('s3DataDir', s3Dir);
   return async () => {
     await Promise.all([dynamo.stop(), s3.stop()]);
     rmSync(s3Dir, { recursive: true, force: true });
