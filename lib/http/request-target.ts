@@ -43,10 +43,12 @@ export function parseRequestTarget(target: string): RequestTarget {
     rest = target.slice(authority[0].length);
     if (!rest.startsWith('/')) rest = `/${rest}`;
   }
-  const end = rest.search(/[?#]/);
+  // A request target never carries a fragment (RFC 9112 3.2): a raw `#` is a client that meant
+  // `%23`, and cutting the target there would act on another path than the one it named.
+  if (rest.includes('#')) throw badRequest('Malformed request target: "#" must be sent as %23');
+  const end = rest.indexOf('?');
   if (end === -1) return { path: rest, query: '' };
-  const query = rest[end] === '?' ? rest.slice(end + 1).replace(/#[\s\S]*$/, '') : '';
-  return { path: rest.slice(0, end), query };
+  return { path: rest.slice(0, end), query: rest.slice(end + 1) };
 }
 
 /**

@@ -139,6 +139,8 @@ const rows: Row[] = [
   { method: 'GET', path: `http://stevedore.test:8080/containerstation/api/v1/sharefolder/test/../Public/`, status: 400, why: 'absolute form with a port, under an alias' },
   { method: 'DELETE', path: `http://user@stevedore.test/api/v1/sharefolder/test/keep/sub/`, status: 400, why: 'absolute form with credentials in the authority' },
   { method: 'GET', path: `http://user:secret@stevedore.test/api/v1/sharefolder/test/keep`, status: 400, why: 'absolute form with a user and password' },
+  { method: 'DELETE', path: `${P}test/keep/sub/#x`, status: 400, why: 'a raw "#" would cut the target and delete directory test/keep/sub/' },
+  { method: 'GET', path: `${A}test/keep/#/../../Public`, status: 400, why: 'absolute form with a raw "#"' },
   // Request targets that are neither origin nor absolute form
   { method: 'GET', path: `*`, status: 400, why: 'asterisk form' },
   // A leading empty segment right after the route base is refused like any other empty segment
