@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ArchiveEntry } from '../archive/entry.ts';
 import { DEFAULT_UNPACK_LIMITS } from '../archive/limits.ts';
 import { partSizeFor } from '../aws/part-size.ts';
@@ -47,14 +47,8 @@ export class BuiltinRuntime implements ContainerRuntime {
 
   async list(): Promise<ContainerSummary[]> {
     const items: StoredContainer[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': CONTAINER_PK }, ExclusiveStartKey: start }),
-      );
-      items.push(...((out.Items ?? []) as StoredContainer[]));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const query = { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': CONTAINER_PK } };
+    for await (const page of paginateQuery({ client: this.doc }, query)) items.push(...((page.Items ?? []) as StoredContainer[]));
     return items.sort((a, b) => a.created - b.created).map(summary);
   }
 

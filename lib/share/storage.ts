@@ -6,6 +6,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  paginateListObjectsV2,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -141,13 +142,8 @@ export class ShareStorage {
     await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: Buffer.from(body), IfNoneMatch: '*' }));
   }
 
-  private async *pages(params: { Prefix: string; Delimiter?: string }) {
-    let token: string | undefined;
-    do {
-      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, ...params, ContinuationToken: token }));
-      yield page;
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+  private pages(params: { Prefix: string; Delimiter?: string }) {
+    return paginateListObjectsV2({ client: this.s3 }, { Bucket: this.bucket, ...params });
   }
 }
 

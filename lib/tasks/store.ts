@@ -4,7 +4,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import {
   DeleteCommand,
   GetCommand,
-  QueryCommand,
+  paginateQuery,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
@@ -104,24 +104,12 @@ export class TaskStore {
 
   /** Newest first. */
   async list(kind: TaskKind, filter?: Pick<QueryCommandInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>): Promise<TaskRecord[]> {
-    const tasks: TaskRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ...filter,
-          ExpressionAttributeValues: { ':pk': `TASK#${kind}`, ...filter?.ExpressionAttributeValues },
-          ScanIndexForward: false,
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      tasks.push(...((out.Items ?? []) as TaskRecord[]));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return tasks;
+    return this.queryAll<TaskRecord>({
+      KeyConditionExpression: 'pk = :pk',
+      ...filter,
+      ExpressionAttributeValues: { ':pk': `TASK#${kind}`, ...filter?.ExpressionAttributeValues },
+      ScanIndexForward: false,
+    });
   }
 
   async listInState(kind: TaskKind, state: TaskState): Promise<TaskRecord[]> {
@@ -274,21 +262,12 @@ export class TaskStore {
   }
 
   private async unfinishedUsers(skPrefix: string, matches: (resource: string) => boolean): Promise<TaskRecord[]> {
-    const markers: UseMarker[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': IN_USE_PK, ':prefix': searchableSortKey(skPrefix) },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      markers.push(...((out.Items ?? []) as UseMarker[]).filter((m) => matches(m.resource)));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const markers = (
+      await this.queryAll<UseMarker>({
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': IN_USE_PK, ':prefix': searchableSortKey(skPrefix) },
+      })
+    ).filter((m) => matches(m.resource));
     const users: TaskRecord[] = [];
     for (const marker of markers) {
       const task = await this.get(marker.kind, marker.id);
@@ -373,6 +352,15 @@ export class TaskStore {
       }),
     );
     return Number(out.Attributes?.value);
+  }
+
+  /** Every item of a strongly consistent query, across pages. */
+  private async queryAll<T>(input: Omit<QueryCommandInput, 'TableName' | 'ConsistentRead' | 'ExclusiveStartKey'>): Promise<T[]> {
+    const items: T[] = [];
+    for await (const page of paginateQuery({ client: this.doc }, { TableName: this.table, ConsistentRead: true, ...input })) {
+      items.push(...((page.Items ?? []) as T[]));
+    }
+    return items;
   }
 
   private async ownedUpdate(task: TaskRecord, owner: string, update: string, values: Record<string, unknown>): Promise<boolean> {

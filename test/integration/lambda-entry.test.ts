@@ -3,7 +3,6 @@
 // local server answers for the same request, headers included (serverless-http fills `headers`
 // but not the `rawHeaders` that @hono/node-server reads: see lib/http/lambda.ts).
 import { randomUUID } from 'node:crypto';
-import { request } from 'node:http';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { handler as deleteHandler } from '../../functions/sharefolder/delete.ts'
 import { handler as listHandler } from '../../functions/sharefolder/list.ts';
 import { handler as notFoundHandler } from '../../functions/not-found.ts';
 import { bucketHelpers } from '../support/bucket.ts';
+import { sendRaw } from '../support/raw-http.ts';
 import { useTestStack } from '../support/stack.ts';
 
 const stack = useTestStack({ STEVEDORE_SHARE_FOLDERS: 'test:rw:40G,Public:ro:100G' });
@@ -109,24 +109,11 @@ async function viaLambda(req: Req): Promise<Seen> {
 }
 
 /** The same request to the local server, raw (node:http keeps the path and headers as given). */
-function viaLocalServer(req: Req): Promise<Seen> {
-  const url = new URL(stack.url);
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = { ...req.headers };
-    if (req.cookies) headers.cookie = req.cookies.join('; ');
-    if (req.body !== undefined) headers['content-length'] = Buffer.byteLength(req.body);
-    const r = request({ host: url.hostname, port: url.port, method: req.method, path: req.path, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    r.on('error', reject);
-    r.end(req.body);
-  });
+async function viaLocalServer(req: Req): Promise<Seen> {
+  const headers = { ...req.headers, ...(req.cookies ? { cookie: req.cookies.join('; ') } : {}) };
+  const answer = await sendRaw(stack.url, req.method, req.path, { body: req.body, headers });
+  return { status: answer.status, contentType: answer.contentType, body: answer.text };
 }
-
-
 
 async function objectText(key: string): Promise<string> {
   const got = await stack.aws.s3.send(new GetObjectCommand({ Bucket: stack.cfg.bucketName, Key: key }));
