@@ -2,8 +2,8 @@
 // naming the field as the client wrote it (`"network.port[0][2]" must be "tcp" or "udp"`).
 // Every message of every schema is made here or in the schema itself, never per route.
 import { z } from 'zod';
-import { badRequest } from './http/errors.ts';
-import { quoteBounded } from './http/quote.ts';
+import { quoteBounded } from './quote.ts';
+import { InvalidInput } from './errors.ts';
 
 /** Client input (a field name, a map key, a value) is quoted only up to this many characters. */
 const MAX_QUOTED_CHARACTERS = 64;
@@ -18,7 +18,7 @@ export function boundedText(text: string): string {
 /** Parses with the schema; a failure is a 400 whose message names the first bad field. */
 export function parseRequest<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const result = checkWith(schema, value);
-  if (!result.ok) throw badRequest(result.message);
+  if (!result.ok) throw new InvalidInput(result.message);
   return result.value;
 }
 

@@ -1,7 +1,7 @@
 // GET /api/v1/container/{type}/{id}/all
 import { httpFunction } from '../../lib/http/function.ts';
-import { sortKeysDeep } from '../../lib/http/sorted-json.ts';
-import { requireContainer } from '../../lib/runtimes/lookup.ts';
+import { sortKeysDeep } from '../../lib/sorted-json.ts';
+import { requireContainer } from '../../lib/http/container-address.ts';
 import { routes } from '../routes.ts';
 
 export const fn = httpFunction(routes.containerConfig, async (c) => c.json(sortKeysDeep((await requireContainer(c)).config)));

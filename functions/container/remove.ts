@@ -1,7 +1,7 @@
 // DELETE /api/v1/container/{type}/{id}
 import { httpFunction } from '../../lib/http/function.ts';
 import { runtime } from '../../lib/runtimes/index.ts';
-import { containerAddress } from '../../lib/runtimes/lookup.ts';
+import { containerAddress } from '../../lib/http/container-address.ts';
 import { refuseContainerRemovalInUse } from '../../lib/tasks/in-use.ts';
 import { routes } from '../routes.ts';
 

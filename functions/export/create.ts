@@ -1,7 +1,7 @@
 // POST /api/v1/container/{type}/{id}/export
 import { readJsonObject } from '../../lib/http/body.ts';
 import { httpFunction } from '../../lib/http/function.ts';
-import { containerAddress } from '../../lib/runtimes/lookup.ts';
+import { containerAddress } from '../../lib/http/container-address.ts';
 import { createExportTask } from '../../lib/tasks/export-request.ts';
 import { toApiTask } from '../../lib/tasks/model.ts';
 import { routes } from '../routes.ts';

@@ -1,6 +1,6 @@
 // DELETE /api/v1/import/: clears completed and aborted import tasks, answers their ids
 import { httpFunction } from '../../lib/http/function.ts';
-import { clearTasks } from '../../lib/tasks/endpoints.ts';
+import { clearTasks } from '../../lib/http/task-endpoints.ts';
 import { routes } from '../routes.ts';
 
 export const fn = httpFunction(routes.importClear, clearTasks('import'));

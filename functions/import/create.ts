@@ -1,7 +1,7 @@
 // POST /api/v1/import/<dirpath>/?name=<file>: creates an import task from an archive
 import { readJsonObject } from '../../lib/http/body.ts';
 import { httpFunction } from '../../lib/http/function.ts';
-import { archivePathOf } from '../../lib/share/archive-path.ts';
+import { archivePathOf } from '../../lib/http/archive-path.ts';
 import { createImportTask } from '../../lib/tasks/import-request.ts';
 import { toApiTask } from '../../lib/tasks/model.ts';
 import { routes } from '../routes.ts';

@@ -1,7 +1,7 @@
 // GET /api/v1/import/<dirpath>/?name=<file>: the config an import of the archive gives its container
 import { httpFunction } from '../../lib/http/function.ts';
-import { sortKeysDeep } from '../../lib/http/sorted-json.ts';
-import { archivePathOf } from '../../lib/share/archive-path.ts';
+import { sortKeysDeep } from '../../lib/sorted-json.ts';
+import { archivePathOf } from '../../lib/http/archive-path.ts';
 import { inspectShareArchive } from '../../lib/share/inspect.ts';
 import { routes } from '../routes.ts';
 

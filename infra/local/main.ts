@@ -2,7 +2,7 @@
 // table and bucket provisioned, every route of the manifest served, Ctrl-C stops it all.
 import { clients } from '../../lib/aws/clients.ts';
 import { ConfigError, loadConfig, config } from '../../lib/config.ts';
-import { quoteBounded } from '../../lib/http/quote.ts';
+import { quoteBounded } from '../../lib/quote.ts';
 import { logger } from '../../lib/log.ts';
 import { sleep } from '../../lib/sleep.ts';
 import { taskStore } from '../../lib/tasks/store.ts';

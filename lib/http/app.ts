@@ -2,7 +2,7 @@
 // Every function builds its app here, so the local server and Lambda answer identically.
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { ApiError, envelope } from './errors.ts';
+import { envelope, statusOf } from './errors.ts';
 import { hasRawTarget, requestTarget } from './request-target.ts';
 import { honoPaths, type RouteDefinition } from './route.ts';
 import { unmatchedRequestHandler } from './unmatched-request.ts';
@@ -41,7 +41,8 @@ export function createRouteApp(route: RouteDefinition, handle: RouteHandler): Ho
 }
 
 export function errorResponse(c: Context, err: unknown): Response {
-  if (err instanceof ApiError) return c.json(envelope(err.status, err.message), err.status);
+  const status = statusOf(err);
+  if (status !== undefined) return c.json(envelope(status, (err as Error).message), status);
   // Anything else is our fault: log it whole, tell the client only that it happened.
   logger.error('unhandled error', { method: c.req.method, path: new URL(c.req.url).pathname, error: err as Error });
   return c.json(envelope(500, 'Internal server error'), 500);

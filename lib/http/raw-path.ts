@@ -5,7 +5,7 @@
 import type { Context } from 'hono';
 import { API_PREFIXES } from './route.ts';
 import { notFound } from './errors.ts';
-import { quoteBounded } from './quote.ts';
+import { quoteBounded } from '../quote.ts';
 import { requestTarget } from './request-target.ts';
 
 export function rawPathAfter(c: Context, base: string): string {

@@ -4,7 +4,7 @@
 // server and the cloud's $default route answer alike.
 import type { Context } from 'hono';
 import { envelope } from './errors.ts';
-import { quoteBounded } from './quote.ts';
+import { quoteBounded } from '../quote.ts';
 import { API_PREFIXES, type HttpMethod, type RouteDefinition } from './route.ts';
 
 interface PathPattern {

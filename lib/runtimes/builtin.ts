@@ -13,10 +13,10 @@ import { countBytes } from '../count-bytes.ts';
 import { uploadStream } from '../aws/stream-upload.ts';
 import { packTar } from '../archive/pack.ts';
 import { readTarEntries } from '../archive/tar-reader.ts';
-import { badRequest, notFound } from '../http/errors.ts';
-import { quoteBounded } from '../http/quote.ts';
+import { quoteBounded } from '../quote.ts';
 import { hostArch } from '../container/arch.ts';
 import type { ContainerConfig, ContainerRecord, ContainerRuntime, ContainerSpec, ContainerSummary, ContainerType, RootfsExport } from './runtime.ts';
+import { NameTaken, NotFound } from '../errors.ts';
 
 const CONTAINER_PK = 'CONTAINER';
 const CONTAINER_NAME_PK = 'CONTAINER_NAME';
@@ -64,7 +64,7 @@ export class BuiltinRuntime implements ContainerRuntime {
 
   async create(spec: ContainerSpec): Promise<ContainerRecord> {
     const image = await this.image(spec.image, spec.tag);
-    if (!image) throw notFound(`Image ${quoteBounded(`${spec.image}:${spec.tag}`)} not found`);
+    if (!image) throw new NotFound(`Image ${quoteBounded(`${spec.image}:${spec.tag}`)} not found`);
     if (await this.isNameTaken(spec.name)) throw nameTaken(spec.name);
     const rootfsKey = newRootfsKey();
     await this.s3.send(new CopyObjectCommand({ Bucket: this.bucket, Key: rootfsKey, CopySource: `${this.bucket}/${image.rootfsKey}` }));
@@ -73,7 +73,7 @@ export class BuiltinRuntime implements ContainerRuntime {
 
   async remove(type: ContainerType, id: string): Promise<void> {
     const container = await this.get(type, id);
-    if (!container) throw notFound(`Container ${id} not found`);
+    if (!container) throw new NotFound(`Container ${id} not found`);
     await this.doc.send(
       new TransactWriteCommand({
         TransactItems: [
@@ -179,7 +179,7 @@ export class BuiltinRuntime implements ContainerRuntime {
   }
 }
 
-export const nameTaken = (name: string) => badRequest(`Container ${name} already exist!`);
+export const nameTaken = (name: string) => new NameTaken(`Container ${name} already exist!`);
 
 const newRootfsKey = () => `${INTERNAL_PREFIX}containers/${randomUUID()}/rootfs.tar`;
 

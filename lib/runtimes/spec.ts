@@ -1,6 +1,5 @@
 // The body of `POST /api/v1/container` (and of an import request), checked with the container
 // schema (lib/container/schema.ts), and the defaults a container gets for what it left out.
-import { badRequest } from '../http/errors.ts';
 import {
   containerRequestSchema,
   containerTypeSchema,
@@ -10,6 +9,7 @@ import {
   type ImportRequest,
 } from '../container/schema.ts';
 import { parseRequest } from '../validation.ts';
+import { InvalidInput } from '../errors.ts';
 
 /** What the original server called the image of an imported container. */
 export const IMPORT_IMAGE = 'import';
@@ -18,7 +18,7 @@ const IMPORT_TAG = 'latest';
 /** The type segment of a `/container/{type}/{id}` path. */
 export function parseContainerType(value: unknown): ContainerType {
   const parsed = containerTypeSchema.safeParse(value);
-  if (!parsed.success) throw badRequest(`Container type must be "lxc" or "docker"`);
+  if (!parsed.success) throw new InvalidInput(`Container type must be "lxc" or "docker"`);
   return parsed.data;
 }
 

@@ -4,20 +4,20 @@
 import { ArchiveError } from '../archive/errors.ts';
 import { inspectArchive } from '../archive/inspect.ts';
 import { inspectedConfig } from '../container/import-config.ts';
-import { badRequest } from '../http/errors.ts';
 import type { ContainerConfig } from '../runtimes/runtime.ts';
 import type { SharePath } from './paths.ts';
 import { shareStorage } from './storage.ts';
+import { InvalidInput, MissingPath } from '../errors.ts';
 
 export async function inspectShareArchive(path: SharePath): Promise<ContainerConfig> {
   const storage = shareStorage();
   const size = await storage.fileSize(path);
-  if (size === undefined) throw badRequest(path.display);
+  if (size === undefined) throw new MissingPath(path.display);
   try {
     const fromArchive = await inspectArchive((start, end) => storage.readRange(path, start, end), size);
     return inspectedConfig(fromArchive, path.segments.at(-1) ?? '');
   } catch (err) {
-    if (err instanceof ArchiveError) throw badRequest(err.message);
+    if (err instanceof ArchiveError) throw new InvalidInput(err.message);
     throw err;
   }
 }

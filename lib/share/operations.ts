@@ -1,10 +1,10 @@
 // The share-folder operations of the API ("File operations"), independent of HTTP.
 import { config } from '../config.ts';
-import { badRequest, forbidden } from '../http/errors.ts';
 import { checkName, child, decodeSegments, requireWritable, resolveSharePath, type SharePath } from './paths.ts';
 import { refuseFileDeleteInUse, refuseFolderDeleteInUse } from '../tasks/in-use.ts';
 import { humanSize } from './size.ts';
 import { shareStorage, type FolderEntry } from './storage.ts';
+import { InvalidInput, MissingPath, ReadOnly } from '../errors.ts';
 
 export interface ShareFolderEntry extends FolderEntry {
   totalsize: string;
@@ -50,9 +50,9 @@ export async function createEntry(dir: SharePath, request: CreateRequest): Promi
   const storage = shareStorage();
   const name = checkName(request.name);
   requireWritable(dir);
-  if (!(await storage.isDirectory(dir))) throw badRequest(dir.display);
+  if (!(await storage.isDirectory(dir))) throw new MissingPath(dir.display);
   const target = child(dir, name);
-  if (await storage.exists(target)) throw badRequest(`${target.display} already exists`);
+  if (await storage.exists(target)) throw new InvalidInput(`${target.display} already exists`);
   if (request.isDir) await storage.createDirectory(target);
   else await storage.createFile(target, request.content);
   return storage.list(dir);
@@ -61,16 +61,16 @@ export async function createEntry(dir: SharePath, request: CreateRequest): Promi
 export async function deleteFile(path: SharePath): Promise<void> {
   requireWritable(path);
   const storage = shareStorage();
-  if (path.segments.length === 1 || !(await storage.isFile(path))) throw badRequest(path.display);
+  if (path.segments.length === 1 || !(await storage.isFile(path))) throw new MissingPath(path.display);
   await refuseFileDeleteInUse(path);
   await storage.deleteFile(path);
 }
 
 export async function deleteDirectory(path: SharePath): Promise<void> {
   requireWritable(path);
-  if (path.segments.length === 1) throw forbidden(`Share folder ${path.folder.name} itself cannot be deleted`);
+  if (path.segments.length === 1) throw new ReadOnly(`Share folder ${path.folder.name} itself cannot be deleted`);
   const storage = shareStorage();
-  if (!(await storage.isDirectory(path))) throw badRequest(path.display);
+  if (!(await storage.isDirectory(path))) throw new MissingPath(path.display);
   await refuseFolderDeleteInUse(path);
   await storage.deleteDirectory(path);
 }

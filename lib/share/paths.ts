@@ -2,9 +2,9 @@
 // segment, before it becomes an S3 key: nothing a client sends may name a key outside the
 // configured share folders, whatever encoding or lookalike character it uses.
 import type { ShareFolderConfig } from '../config.ts';
-import { badRequest, forbidden } from '../http/errors.ts';
-import { quoteBounded } from '../http/quote.ts';
+import { quoteBounded } from '../quote.ts';
 import { MAX_NAME_BYTES, MAX_PATH_BYTES } from './key-limits.ts';
+import { InvalidInput, MissingPath, ReadOnly } from '../errors.ts';
 
 /** A checked location inside a share folder. `segments[0]` is the share folder's name. */
 export interface SharePath {
@@ -40,7 +40,7 @@ export function nameProblem(name: string): string | undefined {
 
 export function checkName(name: string): string {
   const problem = nameProblem(name);
-  if (problem) throw badRequest(`Invalid name: ${problem}`);
+  if (problem) throw new InvalidInput(`Invalid name: ${problem}`);
   return name;
 }
 
@@ -58,10 +58,10 @@ export function decodeSegments(rawTail: string): { segments: string[]; trailingS
     try {
       decoded = decodeURIComponent(raw);
     } catch {
-      throw badRequest('Invalid path: malformed percent-encoding');
+      throw new InvalidInput('Invalid path: malformed percent-encoding');
     }
     const problem = nameProblem(decoded);
-    if (problem) throw badRequest(`Invalid path: ${problem}`);
+    if (problem) throw new InvalidInput(`Invalid path: ${problem}`);
     return decoded;
   });
   return { segments, trailingSlash };
@@ -72,14 +72,14 @@ export function resolveSharePath(segments: string[], folders: ShareFolderConfig[
   checkPathLength(segments);
   const display = displayOf(segments);
   const folder = folders.find((f) => f.name === segments[0]);
-  if (!folder) throw badRequest(display);
+  if (!folder) throw new MissingPath(display);
   return { folder, segments, display };
 }
 
 /** The whole key must fit S3's limit, also as a directory marker (./key-limits.ts). */
 function checkPathLength(segments: string[]): void {
   const bytes = segments.reduce((sum, segment) => sum + Buffer.byteLength(segment, 'utf8'), segments.length - 1);
-  if (bytes > MAX_PATH_BYTES) throw badRequest(`Invalid path: paths may be at most ${MAX_PATH_BYTES} bytes`);
+  if (bytes > MAX_PATH_BYTES) throw new InvalidInput(`Invalid path: paths may be at most ${MAX_PATH_BYTES} bytes`);
 }
 
 function displayOf(segments: string[]): string {
@@ -88,18 +88,18 @@ function displayOf(segments: string[]): string {
 
 /** Parses a path like `test/sub/c.tgz` from a JSON body (export's `path`). */
 export function parseBodyPath(path: string, folders: ShareFolderConfig[]): SharePath {
-  if (path.includes('\\')) throw badRequest('Invalid path: names may not contain slashes or backslashes');
+  if (path.includes('\\')) throw new InvalidInput('Invalid path: names may not contain slashes or backslashes');
   // One leading slash is the spec's own form (`/test/c.tgz`); a second one is an empty segment.
   const segments = path.replace(/^\//, '').split('/');
   for (const segment of segments) {
     const problem = nameProblem(segment);
-    if (problem) throw badRequest(`Invalid path: ${problem}`);
+    if (problem) throw new InvalidInput(`Invalid path: ${problem}`);
   }
   return resolveSharePath(segments, folders);
 }
 
 export function requireWritable(path: SharePath): void {
-  if (!path.folder.writable) throw forbidden(`Share folder ${path.folder.name} is read-only`);
+  if (!path.folder.writable) throw new ReadOnly(`Share folder ${path.folder.name} is read-only`);
 }
 
 /** The S3 key of a file at this path. */

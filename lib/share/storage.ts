@@ -12,10 +12,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { clients } from '../aws/clients.ts';
 import { config } from '../config.ts';
-import { badRequest } from '../http/errors.ts';
-import { quoteBounded } from '../http/quote.ts';
+import { quoteBounded } from '../quote.ts';
 import { logger } from '../log.ts';
 import { dirPrefix, fileKey, nameProblem, type SharePath } from './paths.ts';
+import { MissingPath } from '../errors.ts';
 
 export interface FolderEntry {
   is_dir: boolean;
@@ -53,7 +53,7 @@ export class ShareStorage {
         if (object.Key !== prefix) keep(files, object.Key!.slice(prefix.length));
       }
     }
-    if (!found) throw badRequest(dir.display);
+    if (!found) throw new MissingPath(dir.display);
     if (unaddressable > 0) logger.warn('listing left out names the API cannot address', { prefix: quoteBounded(prefix), count: unaddressable });
     const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
     return [

@@ -3,7 +3,6 @@
 // unfinished imports cannot create the same container.
 import { SETTING_FIELDS } from '../container/schema.ts';
 import type { JsonObject } from '../http/body.ts';
-import { badRequest } from '../http/errors.ts';
 import { nameTaken } from '../runtimes/builtin.ts';
 import { runtime } from '../runtimes/index.ts';
 import { IMPORT_IMAGE, importSpec, parseImportRequest } from '../runtimes/spec.ts';
@@ -12,14 +11,15 @@ import { shareStorage } from '../share/storage.ts';
 import { containerNameReservation, pathUse } from './in-use.ts';
 import type { TaskRecord } from './model.ts';
 import { ANONYMOUS, submitTask } from './submit.ts';
+import { InvalidInput, MissingPath } from '../errors.ts';
 
 export async function createImportTask(archive: SharePath, body: JsonObject, user = ANONYMOUS): Promise<TaskRecord> {
   const request = parseImportRequest(body);
   const spec = importSpec(request);
   const storage = shareStorage();
   // A folder hides an object of the same name from every listing: never read one.
-  if (await storage.isDirectory(archive)) throw badRequest(`${archive.display} is a folder; an import reads a file`);
-  if (!(await storage.isFile(archive))) throw badRequest(archive.display);
+  if (await storage.isDirectory(archive)) throw new InvalidInput(`${archive.display} is a folder; an import reads a file`);
+  if (!(await storage.isFile(archive))) throw new MissingPath(archive.display);
   if (await runtime().isNameTaken(spec.name)) throw nameTaken(spec.name);
 
   // What the request said, as the spec echoes it; settings it left out come from the archive.

@@ -1,7 +1,7 @@
 // Export and import tasks: what is stored, and what a client sees of it. The API view
 // follows COMPAT.md's field-by-state rules: waiting has no start/progress; running has start
 // and progress (-1 or 0..99); completed/aborted have start, end, result and no progress.
-import { sortKeysDeep } from '../http/sorted-json.ts';
+import { sortKeysDeep } from '../sorted-json.ts';
 
 export type TaskKind = 'export' | 'import';
 export type TaskState = 'waiting' | 'running' | 'completed' | 'aborted';

@@ -2,9 +2,9 @@
 // kind's sequence, the waiting task stored together with its reservation and what it uses
 // (lib/tasks/in-use.ts), and a reservation
 // another unfinished task holds answered as a 400.
-import { badRequest } from '../http/errors.ts';
 import { epochSeconds, type TaskKind, type TaskRecord } from './model.ts';
 import { ReservationTakenError, taskKey, taskStore, type Reservation } from './store.ts';
+import { InUse } from '../errors.ts';
 
 /** Who a task belongs to while the API has no login (COMPAT.md: "Anonymous"). */
 export const ANONYMOUS = 'Anonymous';
@@ -28,7 +28,7 @@ export async function submitTask(kind: TaskKind, fields: TaskFields, reservation
   try {
     await store.create(task, reservation);
   } catch (err) {
-    if (err instanceof ReservationTakenError) throw badRequest(err.message);
+    if (err instanceof ReservationTakenError) throw new InUse(err.message);
     throw err;
   }
   return task;

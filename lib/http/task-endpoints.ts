@@ -1,10 +1,10 @@
 // The task endpoints export and import share: list, progress long poll, clear.
 import type { Context } from 'hono';
 import { config } from '../config.ts';
-import { badRequest } from '../http/errors.ts';
-import { CURSOR_HEADER, pollProgress } from './long-poll.ts';
-import { toApiTask, type TaskKind } from './model.ts';
-import { taskStore } from './store.ts';
+import { badRequest } from './errors.ts';
+import { CURSOR_HEADER, pollProgress } from '../tasks/long-poll.ts';
+import { toApiTask, type TaskKind } from '../tasks/model.ts';
+import { taskStore } from '../tasks/store.ts';
 
 export function listTasks(kind: TaskKind) {
   return async (c: Context) => c.json((await taskStore().list(kind)).map(toApiTask));

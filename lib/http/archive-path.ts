@@ -1,11 +1,11 @@
 // `/import/<dirpath>/?name=<file>`: the folder from the path and the file from `name`,
 // both through the share-folder path rules, and both from the one parsed request target.
 import type { Context } from 'hono';
-import { badRequest } from '../http/errors.ts';
-import { rawPathAfter } from '../http/raw-path.ts';
-import { queryParameter } from '../http/request-target.ts';
-import { shareRequestPath } from './operations.ts';
-import { child, nameProblem, type SharePath } from './paths.ts';
+import { badRequest } from './errors.ts';
+import { rawPathAfter } from './raw-path.ts';
+import { queryParameter } from './request-target.ts';
+import { shareRequestPath } from '../share/operations.ts';
+import { child, nameProblem, type SharePath } from '../share/paths.ts';
 
 export function archivePathOf(c: Context): SharePath {
   const { path: dir } = shareRequestPath(rawPathAfter(c, '/import'));

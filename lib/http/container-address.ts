@@ -1,10 +1,10 @@
 // The container a `/container/{type}/{id}/...` request names, or a 404.
 import type { Context } from 'hono';
-import { notFound } from '../http/errors.ts';
-import { quoteBounded } from '../http/quote.ts';
-import { runtime } from './index.ts';
-import type { ContainerRecord, ContainerType } from './runtime.ts';
-import { parseContainerType } from './spec.ts';
+import { notFound } from './errors.ts';
+import { quoteBounded } from '../quote.ts';
+import { runtime } from '../runtimes/index.ts';
+import type { ContainerRecord, ContainerType } from '../runtimes/runtime.ts';
+import { parseContainerType } from '../runtimes/spec.ts';
 
 export function containerAddress(c: Context): { type: ContainerType; id: string } {
   return { type: parseContainerType(c.req.param('type')), id: c.req.param('id') ?? '' };
