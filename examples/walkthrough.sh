@@ -47,6 +47,16 @@ wait_for() {
   exit 1
 }
 
+# follow KIND ID: what a client does after submitting a task: list, poll progress, wait, clear.
+follow() {
+  local kind=$1 id=$2
+  req GET "/api/v1/$kind/"
+  say "curl -sq -m 5 -XGET -b cookies.txt $BASE/api/v1/$kind/progress"
+  curl -sq -m 5 -b "$JAR" "$BASE/api/v1/$kind/progress" || true; echo
+  wait_for "$kind" "$id"
+  req DELETE "/api/v1/$kind/"
+}
+
 task_id() { sed -n 's/.*"id": *\([0-9][0-9]*\).*/\1/p' "$JAR.body" | head -1; }
 
 # File operations
@@ -63,12 +73,7 @@ req DELETE /api/v1/sharefolder/test/new_folder/
 curl -sq -o /dev/null -XDELETE "$BASE/api/v1/container/lxc/utest" || true
 req POST /api/v1/container -d '{"type":"lxc","name":"utest","image":"demo","tag":"latest"}'
 req POST /api/v1/container/lxc/utest/export -d '{"path": "test/c.tgz", "compress": true, "force": true}'
-export_id=$(task_id)
-req GET /api/v1/export/
-say "curl -sq -m 5 -XGET -b cookies.txt $BASE/api/v1/export/progress"
-curl -sq -m 5 -b "$JAR" "$BASE/api/v1/export/progress" || true; echo
-wait_for export "$export_id"
-req DELETE /api/v1/export/
+follow export "$(task_id)"
 
 # Import: inspect the archive, then a new container from it
 curl -sq -o /dev/null -XDELETE "$BASE/api/v1/container/lxc/utest_import" || true
@@ -78,12 +83,7 @@ req POST '/api/v1/import/test/?name=c.tgz' -d '{
   "network": {"hostname": "CustomHostName", "port": [[12345, 1234, "udp"]]},
   "resource": {"device": [["allow", "video4linux_(81)", "rw"]], "limit": {"cputime": 512, "cpuweight": 512, "memory": "768m"}},
   "volume": {"host": {"/var": {"bind": "/mnt/vol1", "ro": true}, "/tmp": {"bind": "/mnt/vol2", "ro": false}}}}'
-import_id=$(task_id)
-req GET /api/v1/import/
-say "curl -sq -m 5 -XGET -b cookies.txt $BASE/api/v1/import/progress"
-curl -sq -m 5 -b "$JAR" "$BASE/api/v1/import/progress" || true; echo
-wait_for import "$import_id"
-req DELETE /api/v1/import/
+follow import "$(task_id)"
 req GET /api/v1/container/lxc/utest_import/all
 rm -f "$JAR.body"
 echo "walkthrough: every example answered as expected" >&2

@@ -22,12 +22,19 @@ const rawTargetOf = (c: Context): unknown => (c.env as { incoming?: { url?: unkn
 /** False only for requests that did not come through Node's HTTP request (hono's app.request in a unit test). */
 export const hasRawTarget = (c: Context): boolean => typeof rawTargetOf(c) === 'string';
 
+// One parse per request: the first-middleware check and every handler that reads a path share it.
+const parsed = new WeakMap<Context, RequestTarget>();
+
 export function requestTarget(c: Context): RequestTarget {
+  const known = parsed.get(c);
+  if (known) return known;
   const target = rawTargetOf(c);
   // Both entries (local server, Lambda) run on Node's request: without it, a check here would
   // have nothing raw to look at, and a silent fallback to the normalised URL is the hole itself.
   if (typeof target !== 'string') throw new Error('the request carries no raw target (incoming.url)');
-  return parseRequestTarget(target);
+  const result = parseRequestTarget(target);
+  parsed.set(c, result);
+  return result;
 }
 
 export function parseRequestTarget(target: string): RequestTarget {
