@@ -19,18 +19,18 @@ try {
   const tarCf = timeCommand('tar', ['-cf', container.gnuTar, '-C', container.tree, '.']);
   const tarCzf = timeCommand('tar', ['-czf', join(work, 'gnu.tgz'), '-C', container.tree, '.']);
 
-  const stack = await startBenchStack(join(work, 'data'));
+  const { stack, services } = await startBenchStack(join(work, 'data'));
   try {
-    await loadBenchContainer(container);
+    await loadBenchContainer(services, container);
     const rows: string[][] = [];
     for (const [file, compress] of [
       ['bench.tgz', true],
       ['bench.tar', false],
     ] as const) {
-      const task = await createExportTask('lxc', 'bench', { path: `test/${file}`, compress, force: true });
+      const task = await createExportTask(services, 'lxc', 'bench', { path: `test/${file}`, compress, force: true });
       console.log(`exporting to test/${file} ...`);
-      const timing = await timeTaskInChild('export', task.id);
-      rows.push(timingRow(`stevedore export .${file.split('.')[1]}`, container.bytes, timing, await shareFileSize(`test/${file}`)));
+      const timing = await timeTaskInChild(services, 'export', task.id);
+      rows.push(timingRow(`stevedore export .${file.split('.')[1]}`, container.bytes, timing, await shareFileSize(services, `test/${file}`)));
     }
     rows.push(timingRow('GNU tar -czf (gzip -6)', container.bytes, tarCzf, statSync(join(work, 'gnu.tgz')).size));
     rows.push(timingRow('GNU tar -cf', container.bytes, tarCf, statSync(container.gnuTar).size));

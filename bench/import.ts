@@ -3,14 +3,10 @@
 // next to GNU `tar -xzf` of the same archive, measured in the same run.
 //   npm run bench:import            (256 MiB)
 //   npm run bench:import -- 1024    (another size, in MiB)
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { clients } from '../lib/aws/clients.ts';
-import { config } from '../lib/config.ts';
 import { parseBodyPath } from '../lib/share/paths.ts';
 import { createExportTask } from '../lib/tasks/export-request.ts';
 import { createImportTask } from '../lib/tasks/import-request.ts';
@@ -24,24 +20,24 @@ const work = mkdtempSync(join(tmpdir(), 'stevedore-bench-import-'));
 try {
   const container = generateBenchTree(work, sizeMiB);
   timeCommand('tar', ['-cf', container.gnuTar, '-C', container.tree, '.']);
-  const stack = await startBenchStack(join(work, 'data'));
+  const { stack, services } = await startBenchStack(join(work, 'data'));
   try {
-    await loadBenchContainer(container);
-    const exported = await createExportTask('lxc', 'bench', { path: 'test/bench.tgz', force: true });
+    await loadBenchContainer(services, container);
+    const archivePath = parseBodyPath('test/bench.tgz', services.config.shareFolders);
+    const exported = await createExportTask(services, 'lxc', 'bench', { path: 'test/bench.tgz', force: true });
     console.log('exporting to test/bench.tgz ...');
-    await timeTaskInChild('export', exported.id);
-    const archiveBytes = await shareFileSize('test/bench.tgz');
+    await timeTaskInChild(services, 'export', exported.id);
+    const archiveBytes = await shareFileSize(services, 'test/bench.tgz');
 
     // The same archive on local disk, for GNU tar.
     const local = join(work, 'bench.tgz');
-    const object = await clients().s3.send(new GetObjectCommand({ Bucket: config().bucketName, Key: 'test/bench.tgz' }));
-    await pipeline(object.Body as Readable, createWriteStream(local));
+    await pipeline((await services.storage.openRead(archivePath)).body, createWriteStream(local));
     mkdirSync(join(work, 'extracted'));
     const tarXzf = timeCommand('tar', ['-xzf', local, '-C', join(work, 'extracted')]);
 
-    const imported = await createImportTask(parseBodyPath('test/bench.tgz', config().shareFolders), { type: 'lxc', name: 'bench-imported' });
+    const imported = await createImportTask(services, archivePath, { type: 'lxc', name: 'bench-imported' });
     console.log('importing test/bench.tgz ...');
-    const timing = await timeTaskInChild('import', imported.id);
+    const timing = await timeTaskInChild(services, 'import', imported.id);
 
     console.log(`\nImport of a ${(container.bytes / 1024 / 1024).toFixed(0)} MiB container from a ${(archiveBytes / 1024 / 1024).toFixed(0)} MiB .tgz (${process.version}, ${cpus().length} cores)\n`);
     printTable(['what', 'MiB/s', 'seconds', 'peak RSS MiB', 'archive MiB'], [

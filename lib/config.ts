@@ -9,6 +9,21 @@ export interface ShareFolderConfig {
   quotaBytes: number;
 }
 
+/** The runtimes each container type can be served by (lib/services.ts builds them). */
+export const RUNTIME_CHOICES = { docker: ['builtin'], lxc: ['builtin'] } as const;
+export type DockerRuntimeChoice = (typeof RUNTIME_CHOICES.docker)[number];
+export type LxcRuntimeChoice = (typeof RUNTIME_CHOICES.lxc)[number];
+
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** API Gateway ends every integration after 29 seconds. */
+export const API_GATEWAY_TIMEOUT_SECONDS = 29;
+/** A long-poll function may run this long past its poll bound to shape and send its answer. */
+export const LONG_POLL_HEADROOM_SECONDS = 3;
+/** The longest poll bound: one that still answers before API Gateway gives up, wherever it runs. */
+export const MAX_POLL_SECONDS = API_GATEWAY_TIMEOUT_SECONDS - LONG_POLL_HEADROOM_SECONDS;
+
 export interface Config {
   region: string;
   tableName: string;
@@ -22,7 +37,7 @@ export interface Config {
   port: number;
   dataDir: string;
   shareFolders: ShareFolderConfig[];
-  /** Upper bound of one progress long poll, in milliseconds (always under the 29 s gateway limit). */
+  /** Upper bound of one progress long poll, in milliseconds (see MAX_POLL_SECONDS). */
   pollBoundMs: number;
   /** How often a long poll re-checks the table, in milliseconds. */
   pollIntervalMs: number;
@@ -32,6 +47,9 @@ export interface Config {
   uploadPartBytes: number;
   /** gzip level of .tgz archives (1 fastest .. 9 smallest). */
   gzipLevel: number;
+  dockerRuntime: DockerRuntimeChoice;
+  lxcRuntime: LxcRuntimeChoice;
+  logLevel: LogLevel;
 }
 
 export class ConfigError extends Error {
@@ -63,11 +81,15 @@ export function loadConfig(env: Env = process.env): Config {
     port: read.integer('PORT', 8080, 0, 65535),
     dataDir: read.string('STEVEDORE_DATA_DIR', './.data'),
     shareFolders: parseShareFolders(read.string('STEVEDORE_SHARE_FOLDERS', 'test:rw'), problems),
-    pollBoundMs: read.integer('STEVEDORE_POLL_SECONDS', 20, 1, 28) * 1000,
+    pollBoundMs: read.integer('STEVEDORE_POLL_SECONDS', 20, 1, MAX_POLL_SECONDS) * 1000,
     pollIntervalMs: read.integer('STEVEDORE_POLL_INTERVAL_MS', 250, 50, 5000),
     taskLeaseMs: read.integer('STEVEDORE_TASK_LEASE_SECONDS', 120, 5, 3600) * 1000,
     uploadPartBytes: read.integer('STEVEDORE_UPLOAD_PART_MIB', 8, 5, 512) * MIB,
     gzipLevel: read.integer('STEVEDORE_GZIP_LEVEL', 6, 1, 9),
+    dockerRuntime: read.choice('STEVEDORE_DOCKER_RUNTIME', RUNTIME_CHOICES.docker, 'the runtime of docker containers'),
+    lxcRuntime: read.choice('STEVEDORE_LXC_RUNTIME', RUNTIME_CHOICES.lxc, 'the runtime of lxc containers'),
+    // Powertools' own variable is honoured too, as its users expect.
+    logLevel: read.choice('STEVEDORE_LOG_LEVEL', LOG_LEVELS, 'a log level', read.string('POWERTOOLS_LOG_LEVEL', 'INFO').toUpperCase()),
   };
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -144,6 +166,17 @@ class EnvReader {
     return parsed;
   }
 
+  /** One of `choices`; the first is the default unless `fallback` names another. */
+  choice<const C extends readonly string[]>(name: string, choices: C, what: string, fallback: string = choices[0]!): C[number] {
+    const value = this.raw(name) ?? fallback;
+    const found = choices.find((choice) => choice.toUpperCase() === value.toUpperCase());
+    if (found === undefined) {
+      this.problems.push(`${name}: "${value}" is not ${what} this build has (${choices.join(', ')})`);
+      return choices[0]!;
+    }
+    return found;
+  }
+
   url(name: string): string | undefined {
     const value = this.raw(name);
     if (value === undefined) return undefined;
@@ -156,17 +189,4 @@ class EnvReader {
       return undefined;
     }
   }
-}
-
-let cached: Config | undefined;
-
-/** The process-wide configuration, read on first use. */
-export function config(): Config {
-  cached ??= loadConfig();
-  return cached;
-}
-
-/** Forget the cached configuration (tests and the local stack change the environment first). */
-export function resetConfig(): void {
-  cached = undefined;
 }

@@ -4,10 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { readTarEntries } from '../../lib/archive/tar-reader.ts';
-import { config } from '../../lib/config.ts';
-import { runtime } from '../../lib/runtimes/index.ts';
+import type { ComposedServices } from '../../lib/services.ts';
 import { parseBodyPath } from '../../lib/share/paths.ts';
-import { shareStorage } from '../../lib/share/storage.ts';
 import { generateTree } from './tree.ts';
 import type { TaskTiming } from './stack.ts';
 
@@ -26,10 +24,10 @@ export function generateBenchTree(work: string, sizeMiB: number): BenchContainer
   return { tree, bytes, gnuTar: join(work, 'gnu.tar') };
 }
 
-export async function loadBenchContainer(container: BenchContainer): Promise<void> {
+export async function loadBenchContainer({ builtinRuntime }: ComposedServices, container: BenchContainer): Promise<void> {
   console.log('loading the tree into the built-in runtime as container "bench" ...');
-  await runtime().putImage('bench', 'latest', readTarEntries(createReadStream(container.gnuTar)));
-  await runtime().create({ type: 'lxc', name: 'bench', image: 'bench', tag: 'latest', autostart: false, network: {}, resource: {}, volume: {} });
+  await builtinRuntime.putImage('bench', 'latest', readTarEntries(createReadStream(container.gnuTar)));
+  await builtinRuntime.create({ type: 'lxc', name: 'bench', image: 'bench', tag: 'latest', autostart: false, network: {}, resource: {}, volume: {} });
 }
 
 export function timeCommand(command: string, args: string[]): TaskTiming {
@@ -38,8 +36,8 @@ export function timeCommand(command: string, args: string[]): TaskTiming {
   return { seconds: (performance.now() - started) / 1000, peakRssMiB: Number.NaN };
 }
 
-export async function shareFileSize(path: string): Promise<number> {
-  return (await shareStorage().fileSize(parseBodyPath(path, config().shareFolders))) ?? 0;
+export async function shareFileSize({ storage, config }: ComposedServices, path: string): Promise<number> {
+  return (await storage.fileSize(parseBodyPath(path, config.shareFolders))) ?? 0;
 }
 
 const MIB = 1024 * 1024;

@@ -8,18 +8,24 @@ import { dirname, join } from 'node:path';
 import { bundleModules, WORKER_MODULE } from '../../infra/aws/bundle.ts';
 import { WORKER_ENVIRONMENT } from '../../infra/aws/task-worker.ts';
 import type { TaskKind } from '../../lib/tasks/model.ts';
-import { taskKey, taskStore } from '../../lib/tasks/store.ts';
-import { clients } from '../../lib/aws/clients.ts';
-import { config } from '../../lib/config.ts';
+import { taskKey } from '../../lib/tasks/dynamo-task-store.ts';
+import { loadConfig } from '../../lib/config.ts';
+import { createServices, type ComposedServices } from '../../lib/services.ts';
 import { provision } from '../../infra/local/provision.ts';
 import { startEmulators, useEmulators, type EmbeddedStack } from '../../infra/local/stack.ts';
 
-export async function startBenchStack(dataDir: string): Promise<EmbeddedStack> {
+export interface BenchStack {
+  stack: EmbeddedStack;
+  services: ComposedServices;
+}
+
+export async function startBenchStack(dataDir: string): Promise<BenchStack> {
   process.env.STEVEDORE_LOG_LEVEL ??= 'ERROR';
   const stack = await startEmulators(dataDir);
   useEmulators(stack);
-  await provision(config(), clients());
-  return stack;
+  const services = createServices(loadConfig());
+  await provision(services.config, services.aws);
+  return { stack, services };
 }
 
 export interface TaskTiming {
@@ -32,10 +38,10 @@ export interface TaskTiming {
  * in a fresh process, invoked with the stream record of the task's INSERT. The peak RSS is the worker's
  * own, not the benchmark's.
  */
-export async function timeTaskInChild(kind: TaskKind, id: number): Promise<TaskTiming> {
+export async function timeTaskInChild({ config, aws, tasks }: ComposedServices, kind: TaskKind, id: number): Promise<TaskTiming> {
   const worker = bundleModules([WORKER_MODULE]).get(WORKER_MODULE)!;
   const key = taskKey(kind, id);
-  const item = await clients().dynamo.send(new GetItemCommand({ TableName: config().tableName, Key: { pk: { S: key.pk }, sk: { S: key.sk } }, ConsistentRead: true }));
+  const item = await aws.dynamo.send(new GetItemCommand({ TableName: config.tableName, Key: { pk: { S: key.pk }, sk: { S: key.sk } }, ConsistentRead: true }));
   const event = {
     Records: [
       {
@@ -43,7 +49,7 @@ export async function timeTaskInChild(kind: TaskKind, id: number): Promise<TaskT
         eventName: 'INSERT',
         eventVersion: '1.1',
         eventSource: 'aws:dynamodb',
-        awsRegion: config().region,
+        awsRegion: config.region,
         dynamodb: { Keys: { pk: item.Item!.pk, sk: item.Item!.sk }, NewImage: item.Item, SequenceNumber: String(id), SizeBytes: 1, StreamViewType: 'NEW_IMAGE' },
       },
     ],
@@ -58,7 +64,7 @@ export async function timeTaskInChild(kind: TaskKind, id: number): Promise<TaskT
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   rmSync(dirname(eventFile), { recursive: true, force: true });
-  const task = await taskStore().get(kind, id);
+  const task = await tasks.get(kind, id);
   if (code !== 0 || task?.state !== 'completed') {
     throw new Error(`the ${kind} task ${id} did not complete (exit ${code}, ${task?.state}: ${task?.error ?? ''}): ${output}`);
   }

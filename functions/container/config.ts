@@ -4,6 +4,6 @@ import { sortKeysDeep } from '../../lib/sorted-json.ts';
 import { requireContainer } from '../../lib/http/container-address.ts';
 import { routes } from '../routes.ts';
 
-export const fn = httpFunction(routes.containerConfig, async (c) => c.json(sortKeysDeep((await requireContainer(c)).config)));
+export const fn = httpFunction(routes.containerConfig, async (c, { runtimes }) => c.json(sortKeysDeep((await requireContainer(c, runtimes)).config)));
 
 export const handler = fn.handler;

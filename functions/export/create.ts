@@ -6,9 +6,9 @@ import { createExportTask } from '../../lib/tasks/export-request.ts';
 import { toApiTask } from '../../lib/tasks/model.ts';
 import { routes } from '../routes.ts';
 
-export const fn = httpFunction(routes.exportCreate, async (c) => {
+export const fn = httpFunction(routes.exportCreate, async (c, services) => {
   const { type, id } = containerAddress(c);
-  return c.json(toApiTask(await createExportTask(type, id, await readJsonObject(c))));
+  return c.json(toApiTask(await createExportTask(services, type, id, await readJsonObject(c))));
 });
 
 export const handler = fn.handler;

@@ -6,9 +6,9 @@ import { createImportTask } from '../../lib/tasks/import-request.ts';
 import { toApiTask } from '../../lib/tasks/model.ts';
 import { routes } from '../routes.ts';
 
-export const fn = httpFunction(routes.importCreate, async (c) => {
-  const archive = archivePathOf(c);
-  return c.json(toApiTask(await createImportTask(archive, await readJsonObject(c))));
+export const fn = httpFunction(routes.importCreate, async (c, services) => {
+  const archive = archivePathOf(c, services.config.shareFolders);
+  return c.json(toApiTask(await createImportTask(services, archive, await readJsonObject(c))));
 });
 
 export const handler = fn.handler;

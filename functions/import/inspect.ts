@@ -5,6 +5,8 @@ import { archivePathOf } from '../../lib/http/archive-path.ts';
 import { inspectShareArchive } from '../../lib/share/inspect.ts';
 import { routes } from '../routes.ts';
 
-export const fn = httpFunction(routes.importInspect, async (c) => c.json(sortKeysDeep(await inspectShareArchive(archivePathOf(c)))));
+export const fn = httpFunction(routes.importInspect, async (c, { config, storage }) =>
+  c.json(sortKeysDeep(await inspectShareArchive(storage, archivePathOf(c, config.shareFolders)))),
+);
 
 export const handler = fn.handler;

@@ -5,15 +5,15 @@ import { rawPathAfter } from '../../lib/http/raw-path.ts';
 import { deleteDirectory, deleteFile, shareRequestPath } from '../../lib/share/operations.ts';
 import { routes } from '../routes.ts';
 
-export const fn = httpFunction(routes.sharefolderDelete, async (c) => {
-  const { path, trailingSlash } = shareRequestPath(rawPathAfter(c, '/sharefolder'));
+export const fn = httpFunction(routes.sharefolderDelete, async (c, services) => {
+  const { path, trailingSlash } = shareRequestPath(services.config.shareFolders, rawPathAfter(c, '/sharefolder'));
   if (!path) throw badRequest('Name a file or directory to delete');
   // The trailing slash is the contract: without it a file is meant, with it a directory.
   if (trailingSlash) {
-    await deleteDirectory(path);
+    await deleteDirectory(services, path);
     return c.json({});
   }
-  await deleteFile(path);
+  await deleteFile(services, path);
   return c.body(null, 200);
 });
 

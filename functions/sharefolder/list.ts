@@ -1,12 +1,12 @@
 // GET /api/v1/sharefolder/ and /api/v1/sharefolder/<path>
 import { httpFunction } from '../../lib/http/function.ts';
 import { rawPathAfter } from '../../lib/http/raw-path.ts';
-import { listFolder, listShareFolders, shareRequestPath } from '../../lib/share/operations.ts';
+import { listShareFolders, shareRequestPath } from '../../lib/share/operations.ts';
 import { routes } from '../routes.ts';
 
-export const fn = httpFunction(routes.sharefolderList, async (c) => {
-  const { path } = shareRequestPath(rawPathAfter(c, '/sharefolder'));
-  return c.json(path ? await listFolder(path) : await listShareFolders());
+export const fn = httpFunction(routes.sharefolderList, async (c, services) => {
+  const { path } = shareRequestPath(services.config.shareFolders, rawPathAfter(c, '/sharefolder'));
+  return c.json(path ? await services.storage.list(path) : await listShareFolders(services));
 });
 
 export const handler = fn.handler;

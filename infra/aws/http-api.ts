@@ -8,7 +8,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { API_PREFIXES, type RouteDefinition } from '../../lib/http/route.ts';
-import { API_GATEWAY_TIMEOUT_SECONDS } from './settings.ts';
+import { API_GATEWAY_TIMEOUT_SECONDS } from '../../lib/config.ts';
 
 const LITERAL_SEGMENT = /^[A-Za-z0-9._~-]+$/;
 const PARAM_SEGMENT = /^\{\w+\}$/;

@@ -1,12 +1,7 @@
 // Deployment settings from CDK context (`cdk synth -c shareFolders=test:rw,Public:ro`), checked
 // at synth time with the same rules the functions apply at start, so a bad value fails the
 // synth instead of every cold start.
-import { parseShareFolders } from '../../lib/config.ts';
-
-/** API Gateway ends every integration after 29 seconds. */
-export const API_GATEWAY_TIMEOUT_SECONDS = 29;
-/** A long-poll function may run this long past its poll bound to shape and send its answer. */
-export const LONG_POLL_HEADROOM_SECONDS = 3;
+import { API_GATEWAY_TIMEOUT_SECONDS, LONG_POLL_HEADROOM_SECONDS, MAX_POLL_SECONDS, parseShareFolders } from '../../lib/config.ts';
 /** Timeout of every other HTTP function: generous for one S3 or DynamoDB round of work. */
 export const HTTP_TIMEOUT_SECONDS = 15;
 
@@ -27,7 +22,7 @@ export function readSettings(context: (key: string) => unknown): StevedoreSettin
 
   const rawPoll = context('pollSeconds') ?? DEFAULT_SETTINGS.pollSeconds;
   const pollSeconds = Number(rawPoll);
-  const maxPoll = API_GATEWAY_TIMEOUT_SECONDS - LONG_POLL_HEADROOM_SECONDS;
+  const maxPoll = MAX_POLL_SECONDS;
   if (!Number.isInteger(pollSeconds) || pollSeconds < 1 || pollSeconds > maxPoll) {
     problems.push(
       `pollSeconds: "${String(rawPoll)}" must be a whole number from 1 to ${maxPoll}: a long poll's function runs up to ` +

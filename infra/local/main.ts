@@ -1,11 +1,10 @@
 // `npm start`: the whole of stevedore on one machine. Emulators as child processes, the
 // table and bucket provisioned, every route of the manifest served, Ctrl-C stops it all.
-import { clients } from '../../lib/aws/clients.ts';
-import { ConfigError, loadConfig, config } from '../../lib/config.ts';
+import { ConfigError, loadConfig, type Config } from '../../lib/config.ts';
 import { quoteBounded } from '../../lib/quote.ts';
 import { logger } from '../../lib/log.ts';
+import { createServices, type ComposedServices } from '../../lib/services.ts';
 import { sleep } from '../../lib/sleep.ts';
-import { taskStore } from '../../lib/tasks/store.ts';
 import { abandonTasksOfHost } from '../../lib/worker/abandon.ts';
 import { provisionDemoImage } from './demo-image.ts';
 import { becomeHost, deadPreviousHost } from './host-identity.ts';
@@ -20,6 +19,7 @@ import { startWorkerHost, type WorkerHost } from './worker-host.ts';
 /** What has started so far: stopping must work at any point of the start-up. */
 interface Running {
   stack?: EmbeddedStack;
+  services?: ComposedServices;
   workers?: WorkerHost;
   server?: RunningServer;
   routes?: number;
@@ -29,8 +29,9 @@ class StoppedDuringStartup extends Error {}
 
 async function main(): Promise<void> {
   const startedAt = performance.now();
+  let initial: Config;
   try {
-    loadConfig();
+    initial = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`stevedore: ${err.message}`);
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const dataDir = config().dataDir;
+  const { dataDir, bucketName } = initial;
   const running: Running = {};
   const starting = new AbortController();
   let startup: Promise<void> = Promise.resolve();
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
     await running.server?.close().catch(() => undefined);
     await running.workers?.stop(`stopped (${why})`).catch(() => undefined);
     // No worker of this stack runs any more: every upload left in s3rver is abandoned.
-    if (running.stack?.emulators.length) await removeAbandonedUploads(s3DataDir(dataDir), config().bucketName).catch(() => undefined);
+    if (running.stack?.emulators.length) await removeAbandonedUploads(s3DataDir(dataDir), bucketName).catch(() => undefined);
     await running.stack?.stop();
     process.exit(0);
   };
@@ -77,8 +78,8 @@ async function main(): Promise<void> {
     await running.stack?.stop().catch(() => undefined);
     throw err;
   }
-  const { stack, server } = running as Required<Running>;
-  const cfg = config();
+  const { stack, server, services } = running as Required<Running>;
+  const cfg = services.config;
   for (const emulator of stack.emulators) console.log(`stevedore: ${emulator.name} on ${emulator.endpoint}`);
   console.log(`stevedore: data in ${stack.emulators.length > 0 ? dataDir : cfg.endpoint}`);
   console.log(`stevedore ready: ${running.routes} routes on ${server.url}/api/v1 (${Math.round(performance.now() - startedAt)} ms)`);
@@ -91,27 +92,30 @@ async function start(running: Running, dataDir: string, signal: AbortSignal): Pr
   running.stack = await startEmulators(dataDir, process.env, signal);
   step();
   useEmulators(running.stack);
-  const cfg = config();
+  // Read again: the emulators' endpoints are in the environment now.
+  const services = createServices(loadConfig());
+  running.services = services;
+  const cfg = services.config;
   if (running.stack.emulators.length) {
     const removed = await removeHalfWrittenObjects(s3DataDir(dataDir), cfg.bucketName);
     if (removed.length > 0) console.log(`stevedore: removed ${removed.length} half-written object(s) from the S3 emulator's store, e.g. ${quoteBounded(removed[0]!)}`);
   }
-  await provision(cfg, clients());
+  await provision(cfg, services.aws);
   step();
-  await provisionDemoImage(cfg, clients());
+  await provisionDemoImage(services.builtinRuntime);
   step();
-  await recoverFromDeadHost(dataDir, running.stack);
+  await recoverFromDeadHost(services, running.stack);
   const host = becomeHost(dataDir);
   const functions = await loadFunctions();
   step();
-  running.workers = await startWorkerHost(cfg, clients(), {
+  running.workers = await startWorkerHost(services, {
     hostId: host.hostId,
     afterSweep: async () => {
-      if (running.stack?.emulators.length) await removeUploadsOfFinishedTasks(dataDir);
+      if (running.stack?.emulators.length) await removeUploadsOfFinishedTasks(services);
     },
   });
   step();
-  running.server = await startServer(createLocalApp(functions), cfg.host, cfg.port);
+  running.server = await startServer(createLocalApp(functions, services), cfg.host, cfg.port);
   running.routes = functions.length;
 }
 
@@ -119,21 +123,22 @@ async function start(running: Running, dataDir: string, signal: AbortSignal): Pr
  * The previous `npm start` on this data dir died without stopping (SIGKILL, a crash): its
  * running tasks end now as aborted, freeing their paths, instead of after their lease.
  */
-async function recoverFromDeadHost(dataDir: string, stack: EmbeddedStack): Promise<void> {
+async function recoverFromDeadHost(services: ComposedServices, stack: EmbeddedStack): Promise<void> {
+  const { dataDir, bucketName } = services.config;
   const dead = deadPreviousHost(dataDir);
   if (dead) {
-    const abandoned = await abandonTasksOfHost(dead.hostId, 'was restarted');
+    const abandoned = await abandonTasksOfHost(services, dead.hostId, 'was restarted');
     if (abandoned.length > 0) console.log(`stevedore: aborted ${abandoned.length} task(s) of the previous run (pid ${dead.pid}), which ended without stopping`);
   }
   // No worker runs yet: whatever uploads s3rver keeps were abandoned.
-  if (stack.emulators.length) await removeAbandonedUploads(s3DataDir(dataDir), config().bucketName);
+  if (stack.emulators.length) await removeAbandonedUploads(s3DataDir(dataDir), bucketName);
 }
 
 /** While the worker runs: uploads no running task has recorded and nobody wrote to for a lease. */
-async function removeUploadsOfFinishedTasks(dataDir: string): Promise<void> {
-  const running = await taskStore().listInState('export', 'running');
+async function removeUploadsOfFinishedTasks({ tasks, config }: ComposedServices): Promise<void> {
+  const running = await tasks.listInState('export', 'running');
   const keep = new Set(running.flatMap((t) => (t.upload ? [t.upload.uploadId] : [])));
-  const removed = await removeAbandonedUploads(s3DataDir(dataDir), config().bucketName, keep, config().taskLeaseMs);
+  const removed = await removeAbandonedUploads(s3DataDir(config.dataDir), config.bucketName, keep, tasks.leaseMs);
   if (removed.uploads > 0) logger.info('removed abandoned multipart uploads', { ...removed });
 }
 

@@ -1,6 +1,6 @@
 // s3rver stores an object `a/b/name` as the files `a/b/name._S3rver_object`, `.md5` and
 // `name._S3rver_metadata.json`, written one after the other. A name too long for the disk
-// (which an older stevedore let through, see lib/share/key-limits.ts) or a crash between the
+// (which an older stevedore let through, see lib/key-limits.ts) or a crash between the
 // writes leaves an object file without its metadata, and from then on s3rver fails every
 // listing of its folder. The embedded stack removes such half-written objects at start, before
 // it serves (so no write is in progress), and one bad entry never takes a share folder down; a

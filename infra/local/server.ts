@@ -1,5 +1,6 @@
 // The local HTTP server: one hono app that mounts every function of the route manifest,
-// exactly as API Gateway routes to them in the cloud, and logs one line per request.
+// exactly as API Gateway routes to them in the cloud, all sharing the services the local
+// stack composed, and logs one line per request.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
@@ -7,6 +8,7 @@ import type { Hono } from 'hono';
 import { manifest } from '../../functions/routes.ts';
 import { createBaseApp, unreadableRequestResponse } from '../../lib/http/app.ts';
 import type { HttpFunction } from '../../lib/http/function.ts';
+import type { Services } from '../../lib/services.ts';
 import { answerClientError } from './client-error.ts';
 
 export async function loadFunctions(): Promise<HttpFunction[]> {
@@ -20,7 +22,7 @@ export async function loadFunctions(): Promise<HttpFunction[]> {
   );
 }
 
-export function createLocalApp(functions: HttpFunction[], log: (line: string) => void = console.log): Hono {
+export function createLocalApp(functions: HttpFunction[], services: Services, log: (line: string) => void = console.log): Hono {
   const root = createBaseApp(functions.map((fn) => fn.route));
   root.use(async (c, next) => {
     const started = performance.now();
@@ -29,7 +31,7 @@ export function createLocalApp(functions: HttpFunction[], log: (line: string) =>
     const outcome = c.req.raw.signal.aborted ? 'hung up' : c.res.status;
     log(`${c.req.method} ${new URL(c.req.url).pathname} ${outcome} ${Math.round(performance.now() - started)}ms`);
   });
-  for (const fn of functions) root.route('/', fn.app);
+  for (const fn of functions) root.route('/', fn.appFor(services));
   return root;
 }
 

@@ -1,8 +1,7 @@
 // The embedded stack: emulators (unless AWS_ENDPOINT_URL points elsewhere) wired into this
-// process's environment, so every module's configuration and SDK clients find them.
+// process's environment, so the configuration read after it finds them.
 import { join } from 'node:path';
-import { resetClients } from '../../lib/aws/clients.ts';
-import { config, loadConfig, resetConfig } from '../../lib/config.ts';
+import { loadConfig } from '../../lib/config.ts';
 import { checkJava } from './prerequisites.ts';
 import { S3RVER_CREDENTIALS, startDynamoLocal, startS3rver, type Emulator } from './emulators.ts';
 
@@ -41,7 +40,7 @@ export function s3DataDir(dataDir: string | undefined): string {
   return join(dataDir ?? join(process.cwd(), '.data'), 's3');
 }
 
-/** Points this process's configuration at the given emulators. */
+/** Points the environment (and so the configuration read from it next) at the given emulators. */
 export function useEmulators(stack: EmbeddedStack, env: NodeJS.ProcessEnv = process.env): void {
   const [dynamo, s3] = stack.emulators;
   if (!dynamo || !s3) return;
@@ -52,7 +51,4 @@ export function useEmulators(stack: EmbeddedStack, env: NodeJS.ProcessEnv = proc
   env.AWS_SECRET_ACCESS_KEY = S3RVER_CREDENTIALS.secretAccessKey;
   delete env.AWS_SESSION_TOKEN;
   delete env.AWS_PROFILE;
-  resetConfig();
-  resetClients();
-  config();
 }

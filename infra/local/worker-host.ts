@@ -1,9 +1,8 @@
 // Runs the worker side of stevedore locally: the stream poller handing batches to the worker
 // (as the Lambda event source mapping does), and the stale-task sweep on a timer (a schedule
 // in the cloud). Stopping it ends the tasks it runs as aborted, promptly and truthfully.
-import type { AwsClients } from '../../lib/aws/clients.ts';
-import type { Config } from '../../lib/config.ts';
 import { logger } from '../../lib/log.ts';
+import type { ComposedServices } from '../../lib/services.ts';
 import { sleep } from '../../lib/sleep.ts';
 import { abandonTasksOfHost } from '../../lib/worker/abandon.ts';
 import { handleTaskStream, isNewWaitingTask } from '../../lib/worker/stream.ts';
@@ -28,7 +27,8 @@ export interface WorkerHostOptions {
   afterSweep?: () => Promise<void>;
 }
 
-export async function startWorkerHost(cfg: Config, aws: AwsClients, options: WorkerHostOptions = {}): Promise<WorkerHost> {
+export async function startWorkerHost(services: ComposedServices, options: WorkerHostOptions = {}): Promise<WorkerHost> {
+  const { config: cfg, aws } = services;
   const hostId = options.hostId ?? `local-${crypto.randomUUID()}`;
   const shutdown = new AbortController();
   // The poller calls the worker's stream handler directly rather than the Lambda entry, to
@@ -36,7 +36,7 @@ export async function startWorkerHost(cfg: Config, aws: AwsClients, options: Wor
   const poller = new StreamPoller({
     tableName: cfg.tableName,
     aws,
-    handler: (event) => handleTaskStream(event, { hostId, shutdown: shutdown.signal }),
+    handler: (event) => handleTaskStream(services, event, { hostId, shutdown: shutdown.signal }),
     filter: isNewWaitingTask,
     batchSize: 10,
     region: cfg.region,
@@ -44,7 +44,7 @@ export async function startWorkerHost(cfg: Config, aws: AwsClients, options: Wor
   await poller.start();
   const sweepEveryMs = options.sweepEveryMs ?? Math.max(1000, Math.floor(cfg.taskLeaseMs / 4));
   const sweeper = setInterval(() => {
-    sweepStaleTasks()
+    sweepStaleTasks(services)
       .then(() => options.afterSweep?.())
       .catch((err: unknown) => logger.error('stale-task sweep failed', { error: err as Error }));
   }, sweepEveryMs);
@@ -57,7 +57,7 @@ export async function startWorkerHost(cfg: Config, aws: AwsClients, options: Wor
       const stopped = poller.stop().then(() => true);
       if (!(await Promise.race([stopped, sleep(graceMs).then(() => false)]))) {
         logger.warn('a task did not end in time; aborting it from the outside', { graceMs });
-        await abandonTasksOfHost(hostId, why);
+        await abandonTasksOfHost(services, hostId, why);
       }
     },
   };

@@ -2,7 +2,7 @@
 // file that large is either an attack (a gzip bomb) or nothing a container should be made of.
 import type { Header as TarHeader } from 'tar-stream';
 import { ArchiveError } from './errors.ts';
-import { humanSize } from '../share/size.ts';
+import { humanSize } from '../size.ts';
 
 export interface UnpackLimits {
   /** Largest size of a single entry. */

@@ -2,7 +2,7 @@
 // A set of whole paths would cost a hash of every parent path for each entry, quadratic in
 // the depth a hostile archive chooses; walking the tree costs one step per segment.
 import { ArchiveError } from './errors.ts';
-import { humanSize } from '../share/size.ts';
+import { humanSize } from '../size.ts';
 
 export type PathKind = 'file' | 'symlink' | 'other';
 

@@ -2,6 +2,7 @@
 // entries, normalized and safe, from any tar or tgz, ours or a plain rootfs (`docker export`).
 import type { Readable } from 'node:stream';
 import { parseArchiveConfig } from './config.ts';
+import { countBytes } from './count-bytes.ts';
 import type { ArchiveConfig, ArchiveEntry } from './entry.ts';
 import { type ArchiveLayout, EntryPolicy } from './entry-policy.ts';
 import { ArchiveError, FILE_NOT_SUPPORTED } from './errors.ts';
@@ -31,7 +32,7 @@ export async function readArchive(
   limits?: Partial<UnpackLimits>,
 ): Promise<UnpackedArchive> {
   const budget = new UnpackBudget(resolveLimits(limits));
-  const input = await peek(countBytes(source, (bytes) => budget.addCompressed(bytes)), 2);
+  const input = await peek(countBytes(source as AsyncIterable<Buffer>, (bytes) => budget.addCompressed(bytes)), 2);
   if (input.head.length === 0) throw new ArchiveError(FILE_NOT_SUPPORTED);
   const compressed = hasGzipMagic(input.head);
   const reader = new TarReader(compressed ? gunzipChunks(input.chunks) : input.chunks, (chunk) =>
@@ -89,13 +90,6 @@ async function readConfig(entry: RawTarEntry): Promise<ArchiveConfig> {
 }
 
 async function* noBytes(): AsyncGenerator<Buffer> {}
-
-async function* countBytes(source: AsyncIterable<Buffer> | Readable, count: (bytes: number) => void): AsyncGenerator<Buffer> {
-  for await (const chunk of source as AsyncIterable<Buffer>) {
-    count(chunk.length);
-    yield chunk;
-  }
-}
 
 /** Reads at least `bytes` bytes ahead (fewer at the end), and gives them back in `chunks`. */
 async function peek(source: AsyncIterable<Buffer>, bytes: number): Promise<{ head: Buffer; chunks: AsyncIterable<Buffer> }> {

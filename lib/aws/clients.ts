@@ -1,53 +1,61 @@
-// SDK clients built once per process from the configuration, so that one setting
-// (AWS_ENDPOINT_URL or the per-service URLs) moves every call to LocalStack or the emulators.
+// SDK clients built from the configuration, so that one setting (AWS_ENDPOINT_URL or the
+// per-service URLs) moves every call to LocalStack or the emulators. Each client is made on
+// first use: a function that never touches S3 never builds an S3 client.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { config, type Config } from '../config.ts';
+import type { Config } from '../config.ts';
+import { once } from '../once.ts';
 
 export interface AwsClients {
-  dynamo: DynamoDBClient;
-  doc: DynamoDBDocumentClient;
-  streams: DynamoDBStreamsClient;
-  s3: S3Client;
+  readonly dynamo: DynamoDBClient;
+  readonly doc: DynamoDBDocumentClient;
+  readonly streams: DynamoDBStreamsClient;
+  readonly s3: S3Client;
+  /** Closes the sockets of the clients that were made. */
+  destroy(): void;
 }
 
 export function createClients(cfg: Config): AwsClients {
   const common = { region: cfg.region, maxAttempts: 5 };
-  const dynamo = new DynamoDBClient({ ...common, endpoint: cfg.dynamoEndpoint ?? cfg.endpoint });
-  const doc = DynamoDBDocumentClient.from(dynamo, {
-    marshallOptions: { removeUndefinedValues: true },
+  const made: { destroy(): void }[] = [];
+  const make = <T extends { destroy(): void }>(build: () => T) =>
+    once(() => {
+      const client = build();
+      made.push(client);
+      return client;
+    });
+  const dynamo = make(() => new DynamoDBClient({ ...common, endpoint: cfg.dynamoEndpoint ?? cfg.endpoint }));
+  const doc = once(() => DynamoDBDocumentClient.from(dynamo(), { marshallOptions: { removeUndefinedValues: true } }));
+  const streams = make(() => new DynamoDBStreamsClient({ ...common, endpoint: cfg.dynamoStreamsEndpoint ?? cfg.dynamoEndpoint ?? cfg.endpoint }));
+  const s3 = make(() => {
+    const endpoint = cfg.s3Endpoint ?? cfg.endpoint;
+    return new S3Client({
+      ...common,
+      endpoint,
+      // Emulators and LocalStack serve buckets by path, not by virtual host name.
+      forcePathStyle: endpoint !== undefined,
+      // The default (WHEN_SUPPORTED) sends streamed bodies with aws-chunked framing and trailing
+      // checksums; some S3-compatible stores save that framing inside the object. Checksums
+      // only where an operation requires them keeps every store byte-exact.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
   });
-  const streams = new DynamoDBStreamsClient({
-    ...common,
-    endpoint: cfg.dynamoStreamsEndpoint ?? cfg.dynamoEndpoint ?? cfg.endpoint,
-  });
-  const s3Endpoint = cfg.s3Endpoint ?? cfg.endpoint;
-  const s3 = new S3Client({
-    ...common,
-    endpoint: s3Endpoint,
-    // Emulators and LocalStack serve buckets by path, not by virtual host name.
-    forcePathStyle: s3Endpoint !== undefined,
-    // The default (WHEN_SUPPORTED) sends streamed bodies with aws-chunked framing and trailing
-    // checksums; some S3-compatible stores save that framing inside the object. Checksums
-    // only where an operation requires them keeps every store byte-exact.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-  return { dynamo, doc, streams, s3 };
-}
-
-let cached: AwsClients | undefined;
-
-export function clients(): AwsClients {
-  cached ??= createClients(config());
-  return cached;
-}
-
-export function resetClients(): void {
-  cached?.dynamo.destroy();
-  cached?.streams.destroy();
-  cached?.s3.destroy();
-  cached = undefined;
+  return {
+    get dynamo() {
+      return dynamo();
+    },
+    get doc() {
+      return doc();
+    },
+    get streams() {
+      return streams();
+    },
+    get s3() {
+      return s3();
+    },
+    destroy: () => made.splice(0).forEach((client) => client.destroy()),
+  };
 }

@@ -4,8 +4,8 @@
 // container schema), then the defaults every container gets.
 import { z } from 'zod';
 import type { ArchiveConfig } from '../archive/entry.ts';
-import type { ContainerConfig } from '../runtimes/runtime.ts';
-import { IMPORT_IMAGE, importSpec } from '../runtimes/spec.ts';
+import type { ContainerConfig } from './model.ts';
+import { IMPORT_IMAGE, importSpec } from './spec.ts';
 import { checkWith } from '../validation.ts';
 import { hostArch } from './arch.ts';
 import { CONTAINER_NAME_RULE, SETTING_FIELDS, archiveFieldSchemas, type ArchiveField, type ContainerType, type ImportRequest } from './schema.ts';
@@ -54,8 +54,11 @@ export function importedConfig(request: ImportRequest, fromArchive: TrustedArchi
  */
 const PLAIN_TARBALL_TYPE: ContainerType = 'lxc';
 
+/** What inspect answers: the config import would give, and who wrote the archive when it says. */
+export type InspectedConfig = ContainerConfig & { source?: string };
+
 /** What inspect answers: the config import would give, named as in the archive or after the file. */
-export function inspectedConfig(fromArchive: ArchiveConfig | undefined, fileName: string): ContainerConfig {
+export function inspectedConfig(fromArchive: ArchiveConfig | undefined, fileName: string): InspectedConfig {
   if (!fromArchive) return importedConfig(requestOf(PLAIN_TARBALL_TYPE, nameFromFile(fileName)), {});
   const { fields } = trustedArchiveFields(fromArchive);
   return { ...importedConfig(requestOf(fromArchive.type, fromArchive.name), fields), source: fromArchive.source };

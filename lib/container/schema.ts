@@ -3,7 +3,7 @@
 // config.json is filtered through its fields, and the types below are inferred from it.
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { nameProblem } from '../share/paths.ts';
+import { nameProblem } from '../names.ts';
 import { SENTENCE, boundedText } from '../validation.ts';
 
 export const CONTAINER_NAME_RULE = /^[a-zA-Z0-9][a-zA-Z0-9-_.]{1,63}$/;

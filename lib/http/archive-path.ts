@@ -4,11 +4,13 @@ import type { Context } from 'hono';
 import { badRequest } from './errors.ts';
 import { rawPathAfter } from './raw-path.ts';
 import { queryParameter } from './request-target.ts';
+import type { ShareFolderConfig } from '../config.ts';
 import { shareRequestPath } from '../share/operations.ts';
-import { child, nameProblem, type SharePath } from '../share/paths.ts';
+import { nameProblem } from '../names.ts';
+import { child, type SharePath } from '../share/paths.ts';
 
-export function archivePathOf(c: Context): SharePath {
-  const { path: dir } = shareRequestPath(rawPathAfter(c, '/import'));
+export function archivePathOf(c: Context, folders: readonly ShareFolderConfig[]): SharePath {
+  const { path: dir } = shareRequestPath(folders, rawPathAfter(c, '/import'));
   if (!dir) throw badRequest('Name the folder that holds the archive: /api/v1/import/<folder>/?name=<file>');
   const name = queryParameter(c, 'name');
   if (name === undefined || name === '') throw badRequest('The query parameter "name" (the archive file name) is required');

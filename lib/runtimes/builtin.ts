@@ -3,149 +3,156 @@
 // folder (share folder names cannot start with a dot). It makes the whole export/import flow
 // work anywhere the table and bucket do, with no container engine.
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, paginateQuery, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ArchiveEntry } from '../archive/entry.ts';
 import { DEFAULT_UNPACK_LIMITS } from '../archive/limits.ts';
-import { partSizeFor } from '../aws/part-size.ts';
-import { countBytes } from '../count-bytes.ts';
-import { uploadStream } from '../aws/stream-upload.ts';
 import { packTar } from '../archive/pack.ts';
-import { readTarEntries } from '../archive/tar-reader.ts';
-import { quoteBounded } from '../quote.ts';
+import { partSizeFor } from '../aws/part-size.ts';
+import { uploadStream } from '../aws/stream-upload.ts';
 import { hostArch } from '../container/arch.ts';
-import type { ContainerConfig, ContainerRecord, ContainerRuntime, ContainerSpec, ContainerSummary, ContainerType, RootfsExport } from './runtime.ts';
-import { NameTaken, NotFound } from '../errors.ts';
+import { configFor, type ContainerConfig, type ContainerSpec, type ContainerSummary, type ContainerType } from '../container/model.ts';
+import { NotFound } from '../errors.ts';
+import { quoteBounded } from '../quote.ts';
+import { nameTaken } from './registry.ts';
+import type { Container, ContainerRuntime, ImageSummary, RootfsExport } from './runtime.ts';
 
 const CONTAINER_PK = 'CONTAINER';
 const CONTAINER_NAME_PK = 'CONTAINER_NAME';
 const IMAGE_PK = 'IMAGE';
 export const INTERNAL_PREFIX = '.stevedore/';
 
-interface StoredContainer extends ContainerRecord {
+interface StoredContainer extends ContainerSummary {
   pk: string;
   sk: string;
+  config: ContainerConfig;
   rootfsKey: string;
   created: number;
 }
 
-export interface ImageRecord {
-  name: string;
-  tag: string;
+interface StoredImage extends ImageSummary {
   rootfsKey: string;
 }
 
-export class BuiltinRuntime implements ContainerRuntime {
-  constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    private readonly s3: S3Client,
-    private readonly table: string,
-    private readonly bucket: string,
-    private readonly partSize: number,
-  ) {}
+export interface BuiltinRuntimeOptions {
+  doc: DynamoDBDocumentClient;
+  s3: S3Client;
+  table: string;
+  bucket: string;
+  /** Smallest part of the multipart uploads of root filesystems. */
+  partSize: number;
+  /** The container types the registry gave this runtime. */
+  types: readonly ContainerType[];
+}
 
-  async list(): Promise<ContainerSummary[]> {
-    const items: StoredContainer[] = [];
-    const query = { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': CONTAINER_PK } };
-    for await (const page of paginateQuery({ client: this.doc }, query)) items.push(...((page.Items ?? []) as StoredContainer[]));
-    return items.sort((a, b) => a.created - b.created).map(summary);
+export class BuiltinRuntime implements ContainerRuntime {
+  readonly types: readonly ContainerType[];
+
+  constructor(private readonly options: BuiltinRuntimeOptions) {
+    this.types = options.types;
   }
 
-  async get(type: ContainerType, id: string): Promise<StoredContainer | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: CONTAINER_PK, sk: `${type}#${id}` }, ConsistentRead: true }));
-    return out.Item as StoredContainer | undefined;
+  async list(): Promise<ContainerSummary[]> {
+    const stored = await this.queryAll<StoredContainer>(CONTAINER_PK);
+    return stored
+      .filter((container) => this.types.includes(container.type))
+      .sort((a, b) => a.created - b.created)
+      .map(summaryOf);
+  }
+
+  async find(type: ContainerType, id: string): Promise<Container | undefined> {
+    if (!this.types.includes(type)) return undefined;
+    const stored = await this.getItem<StoredContainer>(CONTAINER_PK, `${type}#${id}`);
+    return stored && this.handleOf(stored);
   }
 
   async isNameTaken(name: string): Promise<boolean> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: CONTAINER_NAME_PK, sk: name }, ConsistentRead: true }));
-    return out.Item !== undefined;
+    return (await this.getItem(CONTAINER_NAME_PK, name)) !== undefined;
   }
 
-  async create(spec: ContainerSpec): Promise<ContainerRecord> {
-    const image = await this.image(spec.image, spec.tag);
+  async images(): Promise<ImageSummary[]> {
+    return (await this.queryAll<StoredImage>(IMAGE_PK)).map(({ name, tag }) => ({ name, tag }));
+  }
+
+  async create(spec: ContainerSpec): Promise<ContainerSummary> {
+    const image = await this.getItem<StoredImage>(IMAGE_PK, `${spec.image}:${spec.tag}`);
     if (!image) throw new NotFound(`Image ${quoteBounded(`${spec.image}:${spec.tag}`)} not found`);
     if (await this.isNameTaken(spec.name)) throw nameTaken(spec.name);
     const rootfsKey = newRootfsKey();
-    await this.s3.send(new CopyObjectCommand({ Bucket: this.bucket, Key: rootfsKey, CopySource: `${this.bucket}/${image.rootfsKey}` }));
-    return this.register(spec, configFor(spec), rootfsKey);
+    const { s3, bucket } = this.options;
+    await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: rootfsKey, CopySource: `${bucket}/${image.rootfsKey}` }));
+    return this.register(spec, configFor(spec, hostArch()), rootfsKey);
   }
 
   async remove(type: ContainerType, id: string): Promise<void> {
-    const container = await this.get(type, id);
-    if (!container) throw new NotFound(`Container ${id} not found`);
-    await this.doc.send(
+    const stored = this.types.includes(type) ? await this.getItem<StoredContainer>(CONTAINER_PK, `${type}#${id}`) : undefined;
+    if (!stored) throw new NotFound(`Container ${quoteBounded(id)} not found`);
+    const { doc, s3, table, bucket } = this.options;
+    await doc.send(
       new TransactWriteCommand({
         TransactItems: [
-          { Delete: { TableName: this.table, Key: { pk: CONTAINER_PK, sk: container.sk } } },
-          { Delete: { TableName: this.table, Key: { pk: CONTAINER_NAME_PK, sk: container.name } } },
+          { Delete: { TableName: table, Key: { pk: CONTAINER_PK, sk: stored.sk } } },
+          { Delete: { TableName: table, Key: { pk: CONTAINER_NAME_PK, sk: stored.name } } },
         ],
       }),
     );
-    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: container.rootfsKey }));
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: stored.rootfsKey }));
   }
 
-  async exportRootfs(container: ContainerRecord, signal?: AbortSignal): Promise<RootfsExport> {
-    const stored = container as StoredContainer;
-    const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: stored.rootfsKey }), { abortSignal: signal });
-    const listeners: ((bytes: number) => void)[] = [];
-    const counter = countBytes(object.Body as NodeJS.ReadableStream, (bytesRead) => {
-      for (const listener of listeners) listener(bytesRead);
-    });
-    return {
-      totalBytes: object.ContentLength ?? 0,
-      onBytesRead: (listener) => listeners.push(listener),
-      entries: readTarEntries(counter),
-    };
-  }
-
-  async importRootfs(spec: ContainerSpec, config: ContainerConfig, entries: AsyncIterable<ArchiveEntry>): Promise<ContainerRecord> {
+  async importRootfs(spec: ContainerSpec, config: ContainerConfig, entries: AsyncIterable<ArchiveEntry>): Promise<ContainerSummary> {
     if (await this.isNameTaken(spec.name)) throw nameTaken(spec.name);
     const rootfsKey = newRootfsKey();
     // The object is completed only once every entry was read: a corrupt archive throws
     // first, the upload is aborted, and no root filesystem object ever appears.
     await this.uploadTar(rootfsKey, entries);
-    try {
-      return await this.register(spec, config, rootfsKey);
-    } catch (err) {
-      await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: rootfsKey }));
-      throw err;
-    }
+    return this.register(spec, config, rootfsKey);
   }
 
-  async image(name: string, tag: string): Promise<ImageRecord | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: IMAGE_PK, sk: `${name}:${tag}` } }));
-    return out.Item as ImageRecord | undefined;
-  }
-
-  /** Adds an image to the catalogue from a root filesystem (idempotent: same name, same object). */
-  async putImage(name: string, tag: string, rootfs: AsyncIterable<ArchiveEntry>): Promise<ImageRecord> {
+  /**
+   * Adds an image to the catalogue from a root filesystem (idempotent: same name, same object).
+   * The built-in runtime's own: provisioning offers the demo image with it.
+   */
+  async putImage(name: string, tag: string, rootfs: AsyncIterable<ArchiveEntry>): Promise<ImageSummary> {
     const rootfsKey = `${INTERNAL_PREFIX}images/${name}/${tag}.tar`;
-    const exists = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: rootfsKey })).then(
+    const { doc, s3, table, bucket } = this.options;
+    const exists = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: rootfsKey })).then(
       () => true,
       () => false,
     );
-    if (!exists) {
-      await this.uploadTar(rootfsKey, rootfs);
-    }
+    if (!exists) await this.uploadTar(rootfsKey, rootfs);
     const record = { pk: IMAGE_PK, sk: `${name}:${tag}`, name, tag, rootfsKey };
-    await this.doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: this.table, Item: record } }] }));
-    return record;
+    await doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: table, Item: record } }] }));
+    return { name, tag };
+  }
+
+  private handleOf(stored: StoredContainer): Container {
+    const { s3, bucket } = this.options;
+    return {
+      summary: summaryOf(stored),
+      config: stored.config,
+      exportRootfs: async (signal?: AbortSignal): Promise<RootfsExport> => {
+        const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: stored.rootfsKey }), { abortSignal: signal });
+        return { format: 'tar', tar: object.Body as Readable, estimatedBytes: object.ContentLength };
+      },
+    };
   }
 
   private async uploadTar(key: string, entries: AsyncIterable<ArchiveEntry>): Promise<void> {
     await uploadStream({
-      client: this.s3,
-      bucket: this.bucket,
+      client: this.options.s3,
+      bucket: this.options.bucket,
       key,
       body: packTar(entries),
       // The size is not known before the end; root filesystems are capped at the unpack limit.
-      partSize: partSizeFor(DEFAULT_UNPACK_LIMITS.maxTotalBytes, this.partSize),
+      partSize: partSizeFor(DEFAULT_UNPACK_LIMITS.maxTotalBytes, this.options.partSize),
       contentType: 'application/x-tar',
     });
   }
 
-  private async register(spec: ContainerSpec, config: ContainerConfig, rootfsKey: string): Promise<StoredContainer> {
+  private async register(spec: ContainerSpec, config: ContainerConfig, rootfsKey: string): Promise<ContainerSummary> {
+    const { doc, s3, table, bucket } = this.options;
     const id = spec.type === 'lxc' ? spec.name : randomBytes(32).toString('hex');
     const record: StoredContainer = {
       pk: CONTAINER_PK,
@@ -160,35 +167,41 @@ export class BuiltinRuntime implements ContainerRuntime {
       created: Date.now(),
     };
     try {
-      await this.doc.send(
+      await doc.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: this.table, Item: { pk: CONTAINER_NAME_PK, sk: spec.name, type: spec.type, id }, ConditionExpression: 'attribute_not_exists(pk)' } },
-            { Put: { TableName: this.table, Item: record, ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: table, Item: { pk: CONTAINER_NAME_PK, sk: spec.name, type: spec.type, id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: table, Item: record, ConditionExpression: 'attribute_not_exists(pk)' } },
           ],
         }),
       );
     } catch (err) {
-      if (err instanceof TransactionCanceledException) {
-        await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: rootfsKey }));
-        throw nameTaken(spec.name);
-      }
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: rootfsKey }));
+      if (err instanceof TransactionCanceledException) throw nameTaken(spec.name);
       throw err;
     }
-    return record;
+    return summaryOf(record);
+  }
+
+  private async getItem<T>(pk: string, sk: string): Promise<T | undefined> {
+    const out = await this.options.doc.send(new GetCommand({ TableName: this.options.table, Key: { pk, sk }, ConsistentRead: true }));
+    return out.Item as T | undefined;
+  }
+
+  private async queryAll<T>(pk: string): Promise<T[]> {
+    const items: T[] = [];
+    const query = { TableName: this.options.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true };
+    for await (const page of paginateQuery({ client: this.options.doc }, query)) items.push(...((page.Items ?? []) as T[]));
+    return items;
   }
 }
 
-export const nameTaken = (name: string) => new NameTaken(`Container ${name} already exist!`);
-
 const newRootfsKey = () => `${INTERNAL_PREFIX}containers/${randomUUID()}/rootfs.tar`;
 
-export function configFor(spec: ContainerSpec): ContainerConfig {
-  // The tag is part of the image's name in the summary, not of the config.
-  const { tag: _tag, ...config } = spec;
-  return { ...config, arch: hostArch() };
-}
-
-export function summary(record: ContainerRecord): ContainerSummary {
-  return { id: record.id, image: record.image, name: record.name, state: record.state, type: record.type };
-}
+const summaryOf = (stored: StoredContainer): ContainerSummary => ({
+  id: stored.id,
+  image: stored.image,
+  name: stored.name,
+  state: stored.state,
+  type: stored.type,
+});

@@ -1,54 +1,55 @@
-// Where containers live. Export and import talk only to this interface; the built-in runtime
-// keeps containers in stevedore's own table and bucket, real engines plug in beside it.
+// The runtime port: where containers live. Export and import talk only to this interface; the
+// built-in runtime keeps containers in stevedore's own table and bucket, and engines (Docker's
+// API, LXC's directories) plug in beside it through the registry (./registry.ts). Every
+// adapter passes the contract suite (test/support/runtime-contract.ts).
+import type { Readable } from 'node:stream';
 import type { ArchiveEntry } from '../archive/entry.ts';
-import type { ContainerSpec, ContainerType } from '../container/schema.ts';
+import type { ContainerConfig, ContainerSpec, ContainerSummary, ContainerType } from '../container/model.ts';
 
-/** What `POST /api/v1/container` accepts, after validation: see lib/container/schema.ts. */
-export type { ContainerSpec, ContainerType } from '../container/schema.ts';
+/**
+ * A container a runtime found. How the runtime reaches its root filesystem stays inside the
+ * adapter: callers hold this object and ask it to export, never a field of the adapter's own.
+ */
+export interface Container {
+  readonly summary: ContainerSummary;
+  readonly config: ContainerConfig;
+  exportRootfs(signal?: AbortSignal): Promise<RootfsExport>;
+}
 
-/** The basic object of `GET /api/v1/container`. */
-export interface ContainerSummary {
-  id: string;
+/**
+ * A root filesystem on its way out: entries (a directory walk), or a ready tar byte stream
+ * (what an engine's export answers). The size is an estimate, and only when the runtime can
+ * tell it before the first byte; progress is then bytes read against it, otherwise -1.
+ */
+export type RootfsExport = { estimatedBytes?: number } & (
+  | { format: 'entries'; entries: AsyncIterable<ArchiveEntry> }
+  | { format: 'tar'; tar: Readable }
+);
+
+/** An image a runtime can create containers from. */
+export interface ImageSummary {
   name: string;
-  image: string;
-  state: 'running' | 'stopped';
-  type: ContainerType;
-}
-
-/** The config object of `GET /api/v1/container/{type}/{id}/all` (and of import inspect). */
-export interface ContainerConfig {
-  arch: string;
-  autostart: boolean;
-  image: string;
-  name: string;
-  network: Record<string, unknown>;
-  resource: Record<string, unknown>;
-  type: ContainerType;
-  volume: Record<string, unknown>;
-  [extra: string]: unknown;
-}
-
-export interface ContainerRecord extends ContainerSummary {
-  config: ContainerConfig;
-}
-
-export interface RootfsExport {
-  /** Total bytes `entries` will read from the runtime, known before the first byte: progress is read/total. */
-  totalBytes: number;
-  /** Called with the running count of bytes read so far. */
-  onBytesRead(listener: (bytesRead: number) => void): void;
-  entries: AsyncIterable<ArchiveEntry>;
+  tag: string;
 }
 
 export interface ContainerRuntime {
+  /** The types of container this runtime serves (the registry picks one runtime per type). */
+  readonly types: readonly ContainerType[];
+  /** Its containers of those types, oldest first. */
   list(): Promise<ContainerSummary[]>;
-  get(type: ContainerType, id: string): Promise<ContainerRecord | undefined>;
-  create(spec: ContainerSpec): Promise<ContainerRecord>;
+  find(type: ContainerType, id: string): Promise<Container | undefined>;
+  /** Whether a container of any type already has this name: names are unique per host. */
+  isNameTaken(name: string): Promise<boolean>;
+  images(): Promise<ImageSummary[]>;
+  /** Throws NotFound for an unknown image, NameTaken for a name in use. */
+  create(spec: ContainerSpec): Promise<ContainerSummary>;
+  /** Throws NotFound for an unknown container. */
   remove(type: ContainerType, id: string): Promise<void>;
-  exportRootfs(container: ContainerRecord, signal?: AbortSignal): Promise<RootfsExport>;
   /**
-   * Creates a container from a root filesystem. Nothing of it may remain when `entries`
-   * throws (a corrupt archive): the container appears only once every entry was taken.
+   * Creates a container from a root filesystem, with `config` as its config. The container
+   * appears only once the last entry was taken: when `entries` throws (a corrupt archive) or
+   * anything else fails, the adapter removes whatever it made so far (an upload, an image, a
+   * staging directory) before the error reaches the caller, and nothing of it remains.
    */
-  importRootfs(spec: ContainerSpec, config: ContainerConfig, entries: AsyncIterable<ArchiveEntry>): Promise<ContainerRecord>;
+  importRootfs(spec: ContainerSpec, config: ContainerConfig, entries: AsyncIterable<ArchiveEntry>): Promise<ContainerSummary>;
 }

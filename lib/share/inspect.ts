@@ -3,14 +3,12 @@
 // an import of it would give its container.
 import { ArchiveError } from '../archive/errors.ts';
 import { inspectArchive } from '../archive/inspect.ts';
-import { inspectedConfig } from '../container/import-config.ts';
-import type { ContainerConfig } from '../runtimes/runtime.ts';
-import type { SharePath } from './paths.ts';
-import { shareStorage } from './storage.ts';
+import { inspectedConfig, type InspectedConfig } from '../container/import-config.ts';
 import { InvalidInput, MissingPath } from '../errors.ts';
+import type { SharePath } from './paths.ts';
+import type { ShareStorage } from './share-storage.ts';
 
-export async function inspectShareArchive(path: SharePath): Promise<ContainerConfig> {
-  const storage = shareStorage();
+export async function inspectShareArchive(storage: ShareStorage, path: SharePath): Promise<InspectedConfig> {
   const size = await storage.fileSize(path);
   if (size === undefined) throw new MissingPath(path.display);
   try {

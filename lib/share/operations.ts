@@ -1,10 +1,11 @@
 // The share-folder operations of the API ("File operations"), independent of HTTP.
-import { config } from '../config.ts';
-import { checkName, child, decodeSegments, requireWritable, resolveSharePath, type SharePath } from './paths.ts';
-import { refuseFileDeleteInUse, refuseFolderDeleteInUse } from '../tasks/in-use.ts';
-import { humanSize } from './size.ts';
-import { shareStorage, type FolderEntry } from './storage.ts';
+import type { ShareFolderConfig } from '../config.ts';
 import { InvalidInput, MissingPath, ReadOnly } from '../errors.ts';
+import type { Services } from '../services.ts';
+import { humanSize } from '../size.ts';
+import { refuseFileDeleteInUse, refuseFolderDeleteInUse } from '../tasks/in-use.ts';
+import { checkName, child, decodeSegments, requireWritable, resolveSharePath, type SharePath } from './paths.ts';
+import type { FolderEntry } from './share-storage.ts';
 
 export interface ShareFolderEntry extends FolderEntry {
   totalsize: string;
@@ -12,10 +13,11 @@ export interface ShareFolderEntry extends FolderEntry {
   write: boolean;
 }
 
+type ShareServices = Pick<Services, 'config' | 'storage' | 'tasks'>;
+
 /** `GET /sharefolder/`: the configured share folders with their sizes. */
-export async function listShareFolders(): Promise<ShareFolderEntry[]> {
-  const storage = shareStorage();
-  const folders = [...config().shareFolders].sort((a, b) => (a.name < b.name ? -1 : 1));
+export async function listShareFolders({ config, storage }: ShareServices): Promise<ShareFolderEntry[]> {
+  const folders = [...config.shareFolders].sort((a, b) => (a.name < b.name ? -1 : 1));
   return Promise.all(
     folders.map(async (folder) => ({
       is_dir: true,
@@ -29,14 +31,10 @@ export async function listShareFolders(): Promise<ShareFolderEntry[]> {
 }
 
 /** A request path below `/sharefolder/`, decoded and checked. */
-export function shareRequestPath(rawTail: string): { path: SharePath | undefined; trailingSlash: boolean } {
+export function shareRequestPath(folders: readonly ShareFolderConfig[], rawTail: string): { path: SharePath | undefined; trailingSlash: boolean } {
   const { segments, trailingSlash } = decodeSegments(rawTail);
   if (segments.length === 0) return { path: undefined, trailingSlash };
-  return { path: resolveSharePath(segments, config().shareFolders), trailingSlash };
-}
-
-export async function listFolder(path: SharePath): Promise<FolderEntry[]> {
-  return shareStorage().list(path);
+  return { path: resolveSharePath(segments, folders), trailingSlash };
 }
 
 export interface CreateRequest {
@@ -46,8 +44,7 @@ export interface CreateRequest {
 }
 
 /** Creates a directory or a text file in `dir` and answers the listing of `dir`. */
-export async function createEntry(dir: SharePath, request: CreateRequest): Promise<FolderEntry[]> {
-  const storage = shareStorage();
+export async function createEntry({ storage }: ShareServices, dir: SharePath, request: CreateRequest): Promise<FolderEntry[]> {
   const name = checkName(request.name);
   requireWritable(dir);
   if (!(await storage.isDirectory(dir))) throw new MissingPath(dir.display);
@@ -58,19 +55,17 @@ export async function createEntry(dir: SharePath, request: CreateRequest): Promi
   return storage.list(dir);
 }
 
-export async function deleteFile(path: SharePath): Promise<void> {
+export async function deleteFile({ storage, tasks }: ShareServices, path: SharePath): Promise<void> {
   requireWritable(path);
-  const storage = shareStorage();
   if (path.segments.length === 1 || !(await storage.isFile(path))) throw new MissingPath(path.display);
-  await refuseFileDeleteInUse(path);
+  await refuseFileDeleteInUse(tasks, path);
   await storage.deleteFile(path);
 }
 
-export async function deleteDirectory(path: SharePath): Promise<void> {
+export async function deleteDirectory({ storage, tasks }: ShareServices, path: SharePath): Promise<void> {
   requireWritable(path);
   if (path.segments.length === 1) throw new ReadOnly(`Share folder ${path.folder.name} itself cannot be deleted`);
-  const storage = shareStorage();
   if (!(await storage.isDirectory(path))) throw new MissingPath(path.display);
-  await refuseFolderDeleteInUse(path);
+  await refuseFolderDeleteInUse(tasks, path);
   await storage.deleteDirectory(path);
 }

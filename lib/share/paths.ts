@@ -3,7 +3,8 @@
 // configured share folders, whatever encoding or lookalike character it uses.
 import type { ShareFolderConfig } from '../config.ts';
 import { quoteBounded } from '../quote.ts';
-import { MAX_NAME_BYTES, MAX_PATH_BYTES } from './key-limits.ts';
+import { MAX_PATH_BYTES } from '../key-limits.ts';
+import { nameProblem } from '../names.ts';
 import { InvalidInput, MissingPath, ReadOnly } from '../errors.ts';
 
 /** A checked location inside a share folder. `segments[0]` is the share folder's name. */
@@ -13,29 +14,6 @@ export interface SharePath {
   /** The path as the client gave it (decoded, without slashes around it), cut to a bounded
    *  prefix: the 400 message, and what other messages quote. */
   display: string;
-}
-
-// Characters that look like or normalise to a separator or a dot: refused outright rather
-// than trusted to be harmless in every tool that later reads the key.
-const LOOKALIKES = /[\u2024\u2025\u2026\u2215\u2044\u29f5\u29f8\u29f9\ufe52\ufe68\uff0e\uff0f\uff3c]/u;
-const INVISIBLE_OR_CONTROL = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\u2028\u2029]/u;
-const ENCODED_SEQUENCE = /%[0-9a-fA-F]{2}/;
-
-/** Why a single name (a path segment or a new file's name) is refused, or undefined. */
-export function nameProblem(name: string): string | undefined {
-  if (name === '') return 'empty path segment';
-  if (name === '.' || name === '..') return `"${name}" is not allowed in a path`;
-  if (name.includes('/') || name.includes('\\')) return 'names may not contain slashes or backslashes';
-  if (INVISIBLE_OR_CONTROL.test(name)) return 'names may not contain control or invisible characters';
-  if (LOOKALIKES.test(name)) return 'names may not contain characters that look like separators or dots';
-  const compat = name.normalize('NFKC');
-  if (compat === '.' || compat === '..' || compat.includes('/') || compat.includes('\\')) {
-    return 'names may not contain characters that normalise to separators or dots';
-  }
-  if (ENCODED_SEQUENCE.test(name)) return 'names may not contain percent-encoded sequences';
-  if (name.trim() !== name) return 'names may not start or end with white space';
-  if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) return `names may be at most ${MAX_NAME_BYTES} bytes`;
-  return undefined;
 }
 
 export function checkName(name: string): string {
@@ -68,7 +46,7 @@ export function decodeSegments(rawTail: string): { segments: string[]; trailingS
 }
 
 /** Resolves decoded segments to a share path; an unknown share folder is 400 with the path. */
-export function resolveSharePath(segments: string[], folders: ShareFolderConfig[]): SharePath {
+export function resolveSharePath(segments: string[], folders: readonly ShareFolderConfig[]): SharePath {
   checkPathLength(segments);
   const display = displayOf(segments);
   const folder = folders.find((f) => f.name === segments[0]);
@@ -76,7 +54,7 @@ export function resolveSharePath(segments: string[], folders: ShareFolderConfig[
   return { folder, segments, display };
 }
 
-/** The whole key must fit S3's limit, also as a directory marker (./key-limits.ts). */
+/** The whole key must fit S3's limit, also as a directory marker (lib/key-limits.ts). */
 function checkPathLength(segments: string[]): void {
   const bytes = segments.reduce((sum, segment) => sum + Buffer.byteLength(segment, 'utf8'), segments.length - 1);
   if (bytes > MAX_PATH_BYTES) throw new InvalidInput(`Invalid path: paths may be at most ${MAX_PATH_BYTES} bytes`);
@@ -87,7 +65,7 @@ function displayOf(segments: string[]): string {
 }
 
 /** Parses a path like `test/sub/c.tgz` from a JSON body (export's `path`). */
-export function parseBodyPath(path: string, folders: ShareFolderConfig[]): SharePath {
+export function parseBodyPath(path: string, folders: readonly ShareFolderConfig[]): SharePath {
   if (path.includes('\\')) throw new InvalidInput('Invalid path: names may not contain slashes or backslashes');
   // One leading slash is the spec's own form (`/test/c.tgz`); a second one is an empty segment.
   const segments = path.replace(/^\//, '').split('/');

@@ -1,23 +1,24 @@
 // `POST /api/v1/container/{type}/{id}/export`: every rule of the spec checked before a task
 // exists, then the task stored together with a reservation of its path, so that two
 // unfinished exports can never write one file.
-import { config } from '../config.ts';
-import { optionalBoolean, requiredString, type JsonObject } from '../http/body.ts';
+import type { ContainerType } from '../container/model.ts';
+import { InvalidInput, MissingPath, NotFound } from '../errors.ts';
+import { optionalBoolean, requiredString, type JsonObject } from '../json-fields.ts';
 import { quoteBounded } from '../quote.ts';
+import type { Services } from '../services.ts';
 import { parent, parseBodyPath, requireWritable } from '../share/paths.ts';
-import { shareStorage } from '../share/storage.ts';
-import { containerUse, pathUse } from './in-use.ts';
-import { runtime } from '../runtimes/index.ts';
-import type { ContainerType } from '../runtimes/runtime.ts';
+import { apiPathOf, containerUse, pathUse } from './in-use.ts';
 import type { TaskRecord } from './model.ts';
 import { ANONYMOUS, submitTask } from './submit.ts';
-import { InvalidInput, MissingPath, NotFound } from '../errors.ts';
 
 const ARCHIVE_NAME = /^([a-zA-Z0-9_-]{1,20})\.(tar|tgz)$/;
 
-export async function createExportTask(type: ContainerType, containerId: string, body: JsonObject, user = ANONYMOUS): Promise<TaskRecord> {
+type ExportServices = Pick<Services, 'config' | 'storage' | 'tasks' | 'runtimes'>;
+
+export async function createExportTask(services: ExportServices, type: ContainerType, containerId: string, body: JsonObject, user = ANONYMOUS): Promise<TaskRecord> {
+  const { config, storage, tasks, runtimes } = services;
   const rawPath = requiredString(body, 'path');
-  const path = parseBodyPath(rawPath, config().shareFolders);
+  const path = parseBodyPath(rawPath, config.shareFolders);
   const fileName = path.segments.at(-1)!;
   const match = ARCHIVE_NAME.exec(fileName);
   if (path.segments.length < 2 || !match) {
@@ -30,23 +31,24 @@ export async function createExportTask(type: ContainerType, containerId: string,
   }
   const force = optionalBoolean(body, 'force') ?? false;
 
-  const container = await runtime().get(type, containerId);
+  const container = await runtimes.find(type, containerId);
   if (!container) throw new NotFound(`Container ${quoteBounded(containerId)} not found`);
 
   requireWritable(path);
-  const storage = shareStorage();
   const folder = parent(path);
   if (!(await storage.isDirectory(folder))) throw new MissingPath(folder.display);
-  const apiPath = `/${path.segments.join('/')}`;
+  const apiPath = apiPathOf(path);
   // Even with force: an object under a folder's name would be hidden by the folder's listing.
   if (await storage.isDirectory(path)) throw new InvalidInput(`${quoteBounded(apiPath)} is a folder; an export writes a file`);
   if (!force && (await storage.isFile(path))) {
     throw new InvalidInput(`${quoteBounded(apiPath)} already exists; send "force": true to replace it`);
   }
 
+  const { id, name } = container.summary;
   return submitTask(
+    tasks,
     'export',
-    { type, cid: container.id, cname: container.name, user, path: apiPath, compress, force, uses: [pathUse(apiPath), containerUse(type, container.id)] },
+    { type, cid: id, cname: name, user, path: apiPath, segments: path.segments, compress, force, uses: [pathUse(path), containerUse(type, id)] },
     { key: `export-path:${apiPath}`, takenMessage: `Another export to ${quoteBounded(apiPath)} has not finished yet` },
   );
 }

@@ -20,7 +20,7 @@
 // before the poll's cursor are never answered again.
 import { sleep } from '../sleep.ts';
 import type { TaskKind, TaskRecord } from './model.ts';
-import { taskStore } from './store.ts';
+import type { TaskStore } from './task-store.ts';
 
 export const CURSOR_HEADER = 'X-Stevedore-Cursor';
 
@@ -43,8 +43,7 @@ interface Landing {
   settled: boolean;
 }
 
-export async function pollProgress(kind: TaskKind, options: PollOptions): Promise<PollResult> {
-  const store = taskStore();
+export async function pollProgress(store: TaskStore, kind: TaskKind, options: PollOptions): Promise<PollResult> {
   const deadline = Date.now() + options.boundMs;
   let since = options.cursor ?? (await store.changeCounter(kind));
   let landing: Landing | undefined;

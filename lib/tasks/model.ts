@@ -1,6 +1,7 @@
 // Export and import tasks: what is stored, and what a client sees of it. The API view
 // follows COMPAT.md's field-by-state rules: waiting has no start/progress; running has start
 // and progress (-1 or 0..99); completed/aborted have start, end, result and no progress.
+import type { PendingWrite } from '../share/share-storage.ts';
 import { sortKeysDeep } from '../sorted-json.ts';
 
 export type TaskKind = 'export' | 'import';
@@ -11,11 +12,8 @@ export const TASK_KINDS: readonly TaskKind[] = ['export', 'import'];
 export const RESULT_OK = 0;
 export const RESULT_FAILED = 1;
 
-/** A task as stored in the table. Fields without a client meaning are marked internal. */
+/** A task as the task store keeps it. Fields without a client meaning are marked internal. */
 export interface TaskRecord {
-  pk: string;
-  sk: string;
-  recordType: 'task';
   kind: TaskKind;
   id: number;
   state: TaskState;
@@ -25,6 +23,11 @@ export interface TaskRecord {
   user: string;
   /** Share path with its leading "/", as the API shows it. */
   path: string;
+  /**
+   * Internal: the same path as the checked segments the request parsed (share folder first),
+   * so the worker never parses a path again. Tasks stored before it existed have only `path`.
+   */
+  segments?: string[];
   init: number;
   start?: number;
   end?: number;
@@ -47,19 +50,13 @@ export interface TaskRecord {
   attempts?: number;
   /** Internal: change-counter value of the last change long polls report: claim, progress, end. */
   changeSeq?: number;
-  /** Internal: the export's multipart upload while it runs, so whoever ends the task can abort it. */
-  upload?: UploadRef;
+  /** Internal: the export's pending write while it runs, so whoever ends the task can abandon it. */
+  upload?: PendingWrite;
   /** Internal: key of the reservation this task holds until it finishes. */
   reservation?: string;
   /** Internal: what the task reads or writes, which nobody may delete until it finishes. */
   uses?: string[];
   expiresAt?: number;
-}
-
-/** A multipart upload in the share bucket. */
-export interface UploadRef {
-  key: string;
-  uploadId: string;
 }
 
 const CLIENT_FIELDS_BY_STATE: Record<TaskState, readonly string[]> = {

@@ -1,5 +1,5 @@
 // DynamoDB sort keys hold at most 1024 bytes, while a share path alone may take 1023
-// (lib/share/key-limits.ts). Keys built from paths (reservations, in-use markers) are kept
+// (lib/key-limits.ts). Keys built from paths (reservations, in-use markers) are kept
 // under the limit here, so that a long but valid path never turns a request into a 500.
 import { createHash } from 'node:crypto';
 

@@ -2,9 +2,9 @@
 // often than every 500 ms, with a lease heartbeat in between so a slow but live worker keeps
 // its claim. A failed write (the task is no longer ours) or the host's shutdown cancels the
 // work through `signal`.
-import { config } from '../config.ts';
-import type { TaskRecord, UploadRef } from '../tasks/model.ts';
-import type { TaskStore } from '../tasks/store.ts';
+import type { PendingWrite } from '../share/share-storage.ts';
+import type { TaskRecord } from '../tasks/model.ts';
+import type { TaskStore } from '../tasks/task-store.ts';
 import { interruptedMessage } from './abandon.ts';
 import { TaskFailure } from './failure.ts';
 
@@ -25,7 +25,7 @@ export class ProgressReporter {
     /** The worker host's shutdown; its reason says why, e.g. "stopped (SIGTERM)". */
     private readonly shutdown?: AbortSignal,
   ) {
-    this.heartbeat = setInterval(() => this.enqueue(() => this.store.renewLease(this.task, this.owner)), config().taskLeaseMs / 3);
+    this.heartbeat = setInterval(() => this.enqueue(() => this.store.renewLease(this.task, this.owner)), this.store.leaseMs / 3);
     this.heartbeat.unref();
     shutdown?.addEventListener('abort', this.stopForShutdown, { once: true });
     if (shutdown?.aborted) this.stopForShutdown();
@@ -34,6 +34,12 @@ export class ProgressReporter {
   /** Aborted when the task was taken away from this worker, or its host is stopping. */
   get signal(): AbortSignal {
     return this.controller.signal;
+  }
+
+  /** The runtime cannot tell the size: the task shows progress -1 until it ends. */
+  totalUnknown(): void {
+    this.lastWritten = Number.POSITIVE_INFINITY;
+    this.enqueue(() => this.store.reportProgress(this.task, this.owner, -1));
   }
 
   update(percent: number): void {
@@ -56,9 +62,9 @@ export class ProgressReporter {
     }
   }
 
-  /** Records the task's multipart upload, so that it can be aborted if this worker dies. */
-  async recordUpload(upload: UploadRef): Promise<void> {
-    if (!(await this.store.recordUpload(this.task, this.owner, upload))) this.controller.abort(new Error('The task was taken over: its lease expired'));
+  /** Records the task's pending write, so that it can be abandoned if this worker dies. */
+  async recordPendingWrite(write: PendingWrite): Promise<void> {
+    if (!(await this.store.recordPendingWrite(this.task, this.owner, write))) this.controller.abort(new Error('The task was taken over: its lease expired'));
     if (this.controller.signal.aborted) throw this.controller.signal.reason;
   }
 

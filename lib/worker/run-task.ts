@@ -3,14 +3,14 @@
 // it running. Errors of the table itself propagate, so the stream delivery is retried.
 import { randomUUID } from 'node:crypto';
 import { logger } from '../log.ts';
+import type { Services } from '../services.ts';
 import { RESULT_FAILED, RESULT_OK, type TaskRecord } from '../tasks/model.ts';
-import { taskStore } from '../tasks/store.ts';
 import { failureMessage } from './failure.ts';
 import { ProgressReporter } from './progress.ts';
 import { runExport } from './run-export.ts';
 import { runImport } from './run-import.ts';
 
-export type TaskRunner = (task: TaskRecord, progress: ProgressReporter) => Promise<string[] | void>;
+export type TaskRunner = (services: Services, task: TaskRecord, progress: ProgressReporter) => Promise<string[] | void>;
 
 const runners: Record<TaskRecord['kind'], TaskRunner> = { export: runExport, import: runImport };
 
@@ -23,10 +23,10 @@ export interface WorkerContext {
 }
 
 /** Runs a waiting task. Answers false when the task was not ours to run. */
-export async function runTask(waiting: Pick<TaskRecord, 'kind' | 'id'>, context: WorkerContext = {}): Promise<boolean> {
+export async function runTask(services: Services, waiting: Pick<TaskRecord, 'kind' | 'id'>, context: WorkerContext = {}): Promise<boolean> {
   // A stopping host claims nothing more: the task stays waiting, and the next start delivers it again.
   if (context.shutdown?.aborted) return false;
-  const store = taskStore();
+  const store = services.tasks;
   const owner = context.hostId ? `${context.hostId}:${randomUUID()}` : randomUUID();
   const task = await store.claim(waiting.kind, waiting.id, owner);
   if (!task) {
@@ -39,7 +39,7 @@ export async function runTask(waiting: Pick<TaskRecord, 'kind' | 'id'>, context:
   let warnings: string[] | void = undefined;
   let error: string | undefined;
   try {
-    warnings = await runners[task.kind](task, progress);
+    warnings = await runners[task.kind](services, task, progress);
   } catch (err) {
     error = failureMessage(err);
     logger.warn('task failed', { kind: task.kind, id: task.id, error: err as Error });

@@ -14,7 +14,7 @@ async function rootfsObjects(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  await provisionDemoImage(stack.cfg, stack.aws);
+  await provisionDemoImage(stack.services.builtinRuntime);
 });
 
 describe('POST /api/v1/container', () => {

@@ -1,23 +1,25 @@
-// The worker's guarantees, driven through its Lambda entry point with stream records built
-// from the real table items: one run per task whatever the deliveries, failures that leave
-// no archive and no running task, one unfinished export per path.
-import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+// The worker's guarantees, driven with stream records built from the real table items (through
+// its Lambda entry point for delivery, with a runtime that injects faults for the rest): one run
+// per task whatever the deliveries, failures that leave no archive and no running task, one
+// unfinished export per path.
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as workerHandler } from '../../functions/worker/tasks.ts';
+import { configFor } from '../../lib/container/model.ts';
+import { handleTaskStream } from '../../lib/worker/stream.ts';
 import { provisionDemoImage } from '../../infra/local/demo-image.ts';
-import { runtime } from '../../lib/runtimes/index.ts';
-import { taskKey } from '../../lib/tasks/store.ts';
+import { taskKey } from '../../lib/tasks/dynamo-task-store.ts';
 import { sweepStaleTasks } from '../../lib/worker/sweep.ts';
 import { call } from '../support/api.ts';
-import { buildTar } from '../support/archives.ts';
-import { rootfsKeyOf, truncateRootfs } from '../support/builtin-rootfs.ts';
+import { incompressibleRootfs } from '../support/rootfs.ts';
 import { useTestStack } from '../support/stack.ts';
 
-const stack = useTestStack();
+const stack = useTestStack({}, { faults: true });
+
+/** The worker with this stack's services, whose runtime injects the faults a test sets up. */
+const runWorker = (event: DynamoDBStreamEvent) => handleTaskStream(stack.services, event);
 let sequence = 1000;
 
 /** The stream record DynamoDB would deliver for the INSERT of this task. */
@@ -50,43 +52,6 @@ async function exportTo(path: string, extra: Record<string, unknown> = {}, conta
 }
 
 
-const stallRules = new Map<string, { reached: () => void; released: Promise<void> }>();
-
-/**
- * Holds back the end of the next read of the container's root filesystem, as a slow network
- * would: every byte arrives (progress reaches its last value), the end does not until released.
- */
-async function stallRootfsEnd(container: string): Promise<{ reached: Promise<void>; release: () => void }> {
-  const key = await rootfsKeyOf(stack, container);
-  let release!: () => void;
-  let reachedResolve!: () => void;
-  const reached = new Promise<void>((r) => (reachedResolve = r));
-  stallRules.set(key, { reached: reachedResolve, released: new Promise<void>((r) => (release = r)) });
-  return { reached, release };
-}
-
-function installRootfsStall(): void {
-  stack.aws.s3.middlewareStack.add(
-    (next, context) => async (args) => {
-      const out = await next(args);
-      const rule = context.commandName === 'GetObjectCommand' ? stallRules.get((args.input as { Key: string }).Key) : undefined;
-      if (rule) {
-        stallRules.delete((args.input as { Key: string }).Key);
-        const body = (out.output as { Body: Readable }).Body;
-        (out.output as { Body: Readable }).Body = Readable.from(
-          (async function* () {
-            for await (const chunk of body) yield chunk as Buffer;
-            rule.reached();
-            await rule.released;
-          })(),
-        );
-      }
-      return out;
-    },
-    { step: 'initialize', name: 'stallRootfsEnd' },
-  );
-}
-
 async function newContainer(name: string): Promise<void> {
   expect((await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name, image: 'demo', tag: 'latest' })).status).toBe(200);
 }
@@ -102,7 +67,7 @@ async function newFolder(path: string): Promise<void> {
  */
 async function sweepUntilTaken(id: number): Promise<boolean> {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const swept = await sweepStaleTasks(Date.now() + 10 * stack.cfg.taskLeaseMs);
+    const swept = await sweepStaleTasks(stack.services, Date.now() + 10 * stack.cfg.taskLeaseMs);
     if (swept.some((t) => t.id === id)) return true;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -112,11 +77,10 @@ async function sweepUntilTaken(id: number): Promise<boolean> {
 const listing = async (path: string) => (await call(stack.url, 'GET', `/api/v1/sharefolder/${path}`)).body as { name: string }[];
 
 beforeAll(async () => {
-  await provisionDemoImage(stack.cfg, stack.aws);
-  installRootfsStall();
+  await provisionDemoImage(stack.services.builtinRuntime);
   expect((await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'wtest', image: 'demo', tag: 'latest' })).status).toBe(200);
   expect((await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'broken', image: 'demo', tag: 'latest' })).status).toBe(200);
-  await truncateRootfs(stack, 'broken');
+  stack.faults!.truncate('broken');
 });
 
 describe('stream delivery', () => {
@@ -166,7 +130,7 @@ describe('failures', () => {
     // Prepare
     const created = await exportTo('test/broken.tgz', {}, 'broken');
     // Act
-    await workerHandler({ Records: [await insertRecordOf(created.body.id)] });
+    await runWorker({ Records: [await insertRecordOf(created.body.id)] });
     // Assess
     const listed = (await call(stack.url, 'GET', '/api/v1/export/')).body.find((t: { id: number }) => t.id === created.body.id);
     expect(listed).toMatchObject({ state: 'aborted', result: 1 });
@@ -180,7 +144,7 @@ describe('failures', () => {
     await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: 'test/kept.tar', Body: 'previous archive' }));
     const created = await exportTo('test/kept.tar', { force: true }, 'broken');
     // Act
-    await workerHandler({ Records: [await insertRecordOf(created.body.id)] });
+    await runWorker({ Records: [await insertRecordOf(created.body.id)] });
     // Assess
     expect((await storedTask(created.body.id)).state).toBe('aborted');
     const kept = await stack.aws.s3.send(new GetObjectCommand({ Bucket: stack.cfg.bucketName, Key: 'test/kept.tar' }));
@@ -192,9 +156,9 @@ describe('failures', () => {
     await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'gone', image: 'demo', tag: 'latest' });
     const created = await exportTo('test/gone.tar', {}, 'gone');
     // A removal that checked for tasks just before this one was submitted.
-    await runtime().remove('lxc', 'gone');
+    await stack.services.runtimes.remove('lxc', 'gone');
     // Act
-    await workerHandler({ Records: [await insertRecordOf(created.body.id)] });
+    await runWorker({ Records: [await insertRecordOf(created.body.id)] });
     // Assess
     const task = await storedTask(created.body.id);
     expect(task).toMatchObject({ state: 'aborted', result: 1, error: 'Container gone no longer exists' });
@@ -216,7 +180,7 @@ describe('one unfinished export per path', () => {
   it('frees the path once the export finished', async () => {
     // Prepare
     const first = await exportTo('test/free.tar');
-    await workerHandler({ Records: [await insertRecordOf(first.body.id)] });
+    await runWorker({ Records: [await insertRecordOf(first.body.id)] });
     // Act
     const second = await exportTo('test/free.tar', { force: true });
     // Assess
@@ -232,7 +196,7 @@ describe('what the worker re-checks right before it writes', () => {
     // A folder delete that checked for tasks just before this one was submitted.
     await stack.aws.s3.send(new DeleteObjectCommand({ Bucket: stack.cfg.bucketName, Key: 'test/vanish/' }));
     // Act
-    await workerHandler({ Records: [await insertRecordOf(created.body.id)] });
+    await runWorker({ Records: [await insertRecordOf(created.body.id)] });
     // Assess
     expect(await storedTask(created.body.id)).toMatchObject({ state: 'aborted', result: 1, error: 'The folder test/vanish was deleted while the export waited; nothing was written' });
     expect(await objectExists('test/vanish/a.tgz')).toBe(false);
@@ -244,7 +208,7 @@ describe('what the worker re-checks right before it writes', () => {
     const created = await exportTo('test/later.tgz', { force: true });
     await newFolder('test/later.tgz');
     // Act
-    await workerHandler({ Records: [await insertRecordOf(created.body.id)] });
+    await runWorker({ Records: [await insertRecordOf(created.body.id)] });
     // Assess
     expect(await storedTask(created.body.id)).toMatchObject({ state: 'aborted', result: 1, error: '/test/later.tgz became a folder while the export waited; nothing was written' });
     expect(await objectExists('test/later.tgz')).toBe(false);
@@ -253,12 +217,12 @@ describe('what the worker re-checks right before it writes', () => {
   it('aborts an export whose container was removed while it ran, and writes nothing', async () => {
     // Prepare
     await newContainer('fading');
-    const stall = await stallRootfsEnd('fading');
+    const stall = stack.faults!.stallEnd('fading');
     const created = await exportTo('test/fading.tgz', {}, 'fading');
-    const run = workerHandler({ Records: [await insertRecordOf(created.body.id)] });
+    const run = runWorker({ Records: [await insertRecordOf(created.body.id)] });
     await stall.reached;
     // A removal that checked for tasks just before this one was submitted.
-    await runtime().remove('lxc', 'fading');
+    await stack.services.runtimes.remove('lxc', 'fading');
     // Act
     stall.release();
     await run;
@@ -275,9 +239,9 @@ describe('deleting what an unfinished task uses', () => {
     await newFolder('test/outer');
     await newFolder('test/outer/busy');
     await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: 'test/outer/busy/a.tgz', Body: 'old archive' }));
-    const stall = await stallRootfsEnd('busy');
+    const stall = stack.faults!.stallEnd('busy');
     const created = await exportTo('test/outer/busy/a.tgz', { force: true }, 'busy');
-    const run = workerHandler({ Records: [await insertRecordOf(created.body.id)] });
+    const run = runWorker({ Records: [await insertRecordOf(created.body.id)] });
     await stall.reached;
     const id = created.body.id;
     // Act
@@ -330,20 +294,21 @@ describe('a lease swept away while the upload ran', () => {
   for (const { upload, container, file, rootfsBytes } of cases) {
     it(`makes the slow worker of ${upload} write nothing, so the newer export to the same path keeps its archive`, async () => {
       // Prepare
-      await newContainer(container);
       if (rootfsBytes > 0) {
-        const rootfs = await buildTar([{ name: 'etc/', type: 'directory' }, { name: 'big.bin', content: randomBytes(rootfsBytes) }]);
-        await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: await rootfsKeyOf(stack, container), Body: rootfs }));
+        const spec = { type: 'lxc', name: container, image: 'import', tag: 'latest', autostart: false, network: {}, resource: {}, volume: {} } as const;
+        await stack.services.runtimes.importRootfs(spec, configFor(spec, 'amd64'), incompressibleRootfs(1, rootfsBytes));
+      } else {
+        await newContainer(container);
       }
-      const stall = await stallRootfsEnd(container);
+      const stall = stack.faults!.stallEnd(container);
       const slow = await exportTo(file, { force: true }, container);
-      const run = workerHandler({ Records: [await insertRecordOf(slow.body.id)] });
+      const run = runWorker({ Records: [await insertRecordOf(slow.body.id)] });
       await stall.reached;
       // The worker looks dead to the sweep (its lease seen as long over) and the path is free again.
       expect(await sweepUntilTaken(slow.body.id)).toBe(true);
       const newer = await exportTo(file, { force: true });
       expect(newer.status).toBe(200);
-      await workerHandler({ Records: [await insertRecordOf(newer.body.id)] });
+      await runWorker({ Records: [await insertRecordOf(newer.body.id)] });
       expect((await storedTask(newer.body.id)).state).toBe('completed');
       const newerArchive = await stack.aws.s3.send(new GetObjectCommand({ Bucket: stack.cfg.bucketName, Key: file }));
       const newerBytes = Buffer.from(await newerArchive.Body!.transformToByteArray());

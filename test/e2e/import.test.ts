@@ -8,12 +8,11 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ArchiveEntry } from '../../lib/archive/entry.ts';
-import { createBuiltinRuntime } from '../../lib/runtimes/index.ts';
 import { call, waitForTask } from '../support/api.ts';
 import { INVALID_SETTINGS, VALID_SETTINGS } from '../support/container-fields.ts';
 import { buildTar, configEntry, gzipBomb, plainRootfsEntries, type EntrySpec } from '../support/archives.ts';
 import { bucketHelpers } from '../support/bucket.ts';
+import { incompressibleRootfs } from '../support/rootfs.ts';
 import { useTestStack } from '../support/stack.ts';
 import { snapshotTar, under, type EntrySnapshot } from '../support/tar-snapshot.ts';
 
@@ -621,14 +620,7 @@ describe('GET /api/v1/import/progress', () => {
 
   it('answers a poll started before a large import with the running import task before it completes', async () => {
     // Prepare: an archive of about 40 MiB of incompressible files, exported as .tar
-    async function* bulkyRootfs(): AsyncGenerator<ArchiveEntry> {
-      const base = { uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: new Date(0), linkname: '', devmajor: 0, devminor: 0 };
-      yield { header: { ...base, name: 'data', type: 'directory', mode: 0o755, size: 0 }, body: (async function* () {})() };
-      for (let i = 0; i < 40; i++) {
-        yield { header: { ...base, name: `data/blob-${i}`, type: 'file', mode: 0o644, size: 1024 * 1024 }, body: (async function* () { yield randomBytes(1024 * 1024); })() };
-      }
-    }
-    await createBuiltinRuntime(stack.cfg, stack.aws).putImage('bulky', 'latest', bulkyRootfs());
+    await stack.services.builtinRuntime.putImage('bulky', 'latest', incompressibleRootfs(40, 1024 * 1024));
     expect((await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'bulky', image: 'bulky', tag: 'latest' })).status).toBe(200);
     await exportOf('lxc', 'bulky', 'bulky.tar');
     const poll = call(stack.url, 'GET', '/api/v1/import/progress');

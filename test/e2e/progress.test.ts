@@ -1,35 +1,23 @@
 // The progress long poll and the stale-task sweep, against a running worker.
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ArchiveEntry } from '../../lib/archive/entry.ts';
-import { createBuiltinRuntime } from '../../lib/runtimes/index.ts';
-import { taskKey } from '../../lib/tasks/store.ts';
+import { taskKey } from '../../lib/tasks/dynamo-task-store.ts';
 import { sweepStaleTasks } from '../../lib/worker/sweep.ts';
 import { call, waitForTask } from '../support/api.ts';
-import { truncateRootfs } from '../support/builtin-rootfs.ts';
+import { incompressibleRootfs } from '../support/rootfs.ts';
 import { useTestStack } from '../support/stack.ts';
 
 // Long enough that a task submitted after a poll opened is claimed within the poll's bound,
 // even on a busy machine (the stream poller may be idling for a second).
 const POLL_SECONDS = 5;
-const stack = useTestStack({ STEVEDORE_POLL_SECONDS: String(POLL_SECONDS), STEVEDORE_POLL_INTERVAL_MS: '100' }, { worker: true });
-
-/** A root filesystem of incompressible files, big enough for an export to take a few seconds. */
-async function* bulkyRootfs(files: number, bytesEach: number): AsyncGenerator<ArchiveEntry> {
-  const base = { uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: new Date(0), linkname: '', devmajor: 0, devminor: 0 };
-  yield { header: { ...base, name: 'data', type: 'directory', mode: 0o755, size: 0 }, body: (async function* () {})() };
-  for (let i = 0; i < files; i++) {
-    yield { header: { ...base, name: `data/blob-${i}`, type: 'file', mode: 0o644, size: bytesEach }, body: (async function* () { yield randomBytes(bytesEach); })() };
-  }
-}
+const stack = useTestStack({ STEVEDORE_POLL_SECONDS: String(POLL_SECONDS), STEVEDORE_POLL_INTERVAL_MS: '100' }, { worker: true, faults: true });
 
 beforeAll(async () => {
-  await createBuiltinRuntime(stack.cfg, stack.aws).putImage('bulky', 'latest', bulkyRootfs(48, 1024 * 1024));
+  await stack.services.builtinRuntime.putImage('bulky', 'latest', incompressibleRootfs(48, 1024 * 1024));
   expect((await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'bulky', image: 'bulky', tag: 'latest' })).status).toBe(200);
   expect((await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'small', image: 'demo', tag: 'latest' })).status).toBe(200);
   expect((await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'broken', image: 'demo', tag: 'latest' })).status).toBe(200);
-  await truncateRootfs(stack, 'broken');
+  stack.faults!.truncate('broken');
 });
 
 type ApiTask = Record<string, any>;
@@ -221,7 +209,7 @@ describe('GET /api/v1/export/progress follows a task to its end', () => {
     await new Promise((r) => setTimeout(r, 1200)); // the worker's next progress write finds the task taken
     const waiting = await openPoll();
     // Act: the sweep ends the task while the poll waits
-    expect((await sweepStaleTasks()).map((t) => t.id)).toEqual([created.body.id]);
+    expect((await sweepStaleTasks(stack.services)).map((t) => t.id)).toEqual([created.body.id]);
     const answer = await waiting.answer;
     // Assess
     expect(answer.body).toHaveLength(1);
@@ -262,7 +250,7 @@ describe('stale tasks', () => {
     while ((await changeSeqOf(created.body.id)) === undefined) await new Promise((r) => setTimeout(r, 20));
     await strandTask(created.body.id);
     // Act
-    const swept = await sweepStaleTasks();
+    const swept = await sweepStaleTasks(stack.services);
     // Assess
     expect(swept.map((t) => t.id)).toContain(created.body.id);
     const task = await waitForTask(stack.url, 'export', created.body.id);
@@ -279,7 +267,7 @@ describe('stale tasks', () => {
   it('leaves running tasks with a live lease alone', async () => {
     const created = await call(stack.url, 'POST', '/api/v1/container/lxc/bulky/export', { path: 'test/alive.tgz' });
     while ((await changeSeqOf(created.body.id)) === undefined) await new Promise((r) => setTimeout(r, 20));
-    expect((await sweepStaleTasks()).map((t) => t.id)).not.toContain(created.body.id);
+    expect((await sweepStaleTasks(stack.services)).map((t) => t.id)).not.toContain(created.body.id);
     expect((await waitForTask(stack.url, 'export', created.body.id, 60_000)).state).toBe('completed');
   });
 });

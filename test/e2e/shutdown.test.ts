@@ -1,15 +1,13 @@
 // What happens to a running export when `npm start` stops (Ctrl-C / SIGTERM) or is killed
 // (SIGKILL): the task ends as aborted with a message saying so, promptly, its path is free for
 // a new export, and the upload parts it left in s3rver are removed.
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ArchiveEntry } from '../../lib/archive/entry.ts';
-import { createClients } from '../../lib/aws/clients.ts';
 import { loadConfig } from '../../lib/config.ts';
-import { createBuiltinRuntime } from '../../lib/runtimes/index.ts';
+import { createServices } from '../../lib/services.ts';
 import { s3rverUploadBytes } from '../../infra/local/s3rver-uploads.ts';
 import { s3DataDir } from '../../infra/local/stack.ts';
 import { call } from '../support/api.ts';
+import { incompressibleRootfs } from '../support/rootfs.ts';
 import { exitWithin, spawnStevedore, waitUntilReady, type LocalProcess, type ReadyStevedore } from '../support/local-process.ts';
 
 const MIB = 1024 * 1024;
@@ -46,14 +44,9 @@ async function createBulkyContainer(stevedore: ReadyStevedore): Promise<void> {
     STEVEDORE_TABLE: undefined,
     STEVEDORE_BUCKET: undefined,
   });
-  async function* bulkyRootfs(): AsyncGenerator<ArchiveEntry> {
-    const base = { uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: new Date(0), linkname: '', devmajor: 0, devminor: 0 };
-    yield { header: { ...base, name: 'data', type: 'directory', mode: 0o755, size: 0 }, body: (async function* () {})() };
-    for (let i = 0; i < 64; i++) {
-      yield { header: { ...base, name: `data/blob-${i}`, type: 'file', mode: 0o644, size: MIB }, body: (async function* () { yield randomBytes(MIB); })() };
-    }
-  }
-  await createBuiltinRuntime(cfg, createClients(cfg)).putImage('bulky', 'latest', bulkyRootfs());
+  const services = createServices(cfg);
+  await services.builtinRuntime.putImage('bulky', 'latest', incompressibleRootfs(64, MIB));
+  services.aws.destroy();
   const created = await call(stevedore.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'bulky', image: 'bulky', tag: 'latest' });
   expect(created.status, JSON.stringify(created.body)).toBe(200);
 }

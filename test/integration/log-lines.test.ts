@@ -14,7 +14,7 @@ describe('the request log', () => {
   it('logs a long poll the client gave up on as hung up, not with a status', async () => {
     // Prepare: a server of our own whose log we read
     const lines: string[] = [];
-    const server = await startServer(createLocalApp(await loadFunctions(), (line) => lines.push(line)), '127.0.0.1', 0);
+    const server = await startServer(createLocalApp(await loadFunctions(), stack.services, (line) => lines.push(line)), '127.0.0.1', 0);
     onTestFinished(() => server.close());
     const client = new AbortController();
     // Act
@@ -34,10 +34,10 @@ describe('the request log', () => {
 describe('the worker log', () => {
   it('writes nothing at the default level for a delivery of a task already claimed', async () => {
     // Prepare: an export the worker ran once already
-    await provisionDemoImage(stack.cfg, stack.aws);
+    await provisionDemoImage(stack.services.builtinRuntime);
     expect((await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'logged', image: 'demo', tag: 'latest' })).status).toBe(200);
     const created = await call(stack.url, 'POST', '/api/v1/container/lxc/logged/export', { path: 'test/logged.tar' });
-    expect(await runTask({ kind: 'export', id: created.body.id })).toBe(true);
+    expect(await runTask(stack.services, { kind: 'export', id: created.body.id })).toBe(true);
     const written: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
     process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
@@ -50,10 +50,10 @@ describe('the worker log', () => {
     });
     // Act: the same task delivered again, at the default level and then at debug level
     logger.setLogLevel('INFO');
-    expect(await runTask({ kind: 'export', id: created.body.id })).toBe(false);
+    expect(await runTask(stack.services, { kind: 'export', id: created.body.id })).toBe(false);
     const atInfo = written.filter((line) => line.includes('task already claimed'));
     logger.setLogLevel('DEBUG');
-    expect(await runTask({ kind: 'export', id: created.body.id })).toBe(false);
+    expect(await runTask(stack.services, { kind: 'export', id: created.body.id })).toBe(false);
     const atDebug = written.filter((line) => line.includes('task already claimed'));
     // Assess
     expect(atInfo).toEqual([]);

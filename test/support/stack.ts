@@ -1,9 +1,12 @@
 // Per-file test stack: a table and bucket of the file's own on the shared emulators, the
-// configuration and SDK clients pointed at them, and the local server on a free port.
+// services composed for them, and the local server on a free port.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { clients, resetClients, type AwsClients } from '../../lib/aws/clients.ts';
-import { config, resetConfig, type Config } from '../../lib/config.ts';
+import type { AwsClients } from '../../lib/aws/clients.ts';
+import { loadConfig, type Config } from '../../lib/config.ts';
+import { RuntimeRegistry } from '../../lib/runtimes/registry.ts';
+import { createServices, type ComposedServices } from '../../lib/services.ts';
+import { faultyRuntime, type FaultyRuntime } from './faulty-runtime.ts';
 import { provision } from '../../infra/local/provision.ts';
 import { createLocalApp, loadFunctions, startServer, type RunningServer } from '../../infra/local/server.ts';
 import type { Hono } from 'hono';
@@ -13,14 +16,17 @@ import { startWorkerHost, type WorkerHost } from '../../infra/local/worker-host.
 export interface TestStack {
   url: string;
   app: Hono;
+  services: ComposedServices;
   cfg: Config;
   aws: AwsClients;
   /** Present when the file asked for the worker: the stream poller and the sweep. */
   workers?: WorkerHost;
+  /** Present when the file asked for faults: the runtime every part of the stack uses injects them. */
+  faults?: FaultyRuntime;
 }
 
-/** Environment overrides for this file's stack; applied before configuration is read. */
-export function testEnvironment(extra: Record<string, string> = {}): void {
+/** The configuration of a stack of this file's own: its table and bucket, the shared emulators, `extra`. */
+export function testEnvironment(extra: Record<string, string> = {}): Config {
   const id = randomBytes(4).toString('hex');
   const dynamo = inject('dynamoEndpoint');
   const s3 = inject('s3Endpoint');
@@ -35,30 +41,35 @@ export function testEnvironment(extra: Record<string, string> = {}): void {
   process.env.STEVEDORE_BUCKET = `stevedore-test-${id}`;
   process.env.STEVEDORE_LOG_LEVEL = 'CRITICAL';
   Object.assign(process.env, extra);
-  resetConfig();
-  resetClients();
+  return loadConfig();
 }
 
 /** Registers beforeAll/afterAll hooks; the returned object is filled in before the tests run. */
-export function useTestStack(extraEnv: Record<string, string> = {}, options: { worker?: boolean } = {}): TestStack {
+export function useTestStack(extraEnv: Record<string, string> = {}, options: { worker?: boolean; faults?: boolean } = {}): TestStack {
   const stack = {} as TestStack;
   let server: RunningServer | undefined;
   beforeAll(async () => {
-    testEnvironment(extraEnv);
-    stack.cfg = config();
-    stack.aws = clients();
+    stack.services = createServices(testEnvironment(extraEnv));
+    if (options.faults) {
+      stack.faults = faultyRuntime(stack.services.builtinRuntime);
+      // The same services, but every container comes from the faulty runtime.
+      stack.services = Object.create(stack.services, { runtimes: { value: new RuntimeRegistry([stack.faults.runtime]) } }) as ComposedServices;
+    }
+    stack.cfg = stack.services.config;
+    stack.aws = stack.services.aws;
     await provision(stack.cfg, stack.aws);
-    stack.app = createLocalApp(await loadFunctions(), () => undefined);
+    stack.app = createLocalApp(await loadFunctions(), stack.services, () => undefined);
     server = await startServer(stack.app, '127.0.0.1', 0);
     stack.url = server.url;
     if (options.worker) {
-      await provisionDemoImage(stack.cfg, stack.aws);
-      stack.workers = await startWorkerHost(stack.cfg, stack.aws);
+      await provisionDemoImage(stack.services.builtinRuntime);
+      stack.workers = await startWorkerHost(stack.services);
     }
   });
   afterAll(async () => {
     await stack.workers?.stop();
     await server?.close();
+    stack.services?.aws.destroy();
   });
   return stack;
 }

@@ -1,5 +1,5 @@
-// The task store in DynamoDB. Every state change is a conditional write, so that a duplicate
-// stream delivery, a second worker or the stale-task sweep can never move a task twice.
+// The task store in DynamoDB, one table for everything: tasks, per-kind counters, reservations
+// and in-use markers, told apart by partition key. Every state change is a conditional write.
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
@@ -10,10 +10,10 @@ import {
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { clients } from '../aws/clients.ts';
-import { config } from '../config.ts';
+import type { PendingWrite } from '../share/share-storage.ts';
 import { searchableSortKey, uniqueSortKey } from './sort-keys.ts';
-import { epochSeconds, type TaskKind, type TaskRecord, type TaskState, type UploadRef } from './model.ts';
+import { epochSeconds, type TaskKind, type TaskRecord, type TaskState } from './model.ts';
+import { ReservationTakenError, type Reservation, type TaskOutcome, type TaskStore } from './task-store.ts';
 
 const COUNTER_PK = 'COUNTER';
 const RESERVATION_PK = 'RESERVATION';
@@ -23,14 +23,8 @@ const FINISHED_TASK_TTL_SECONDS = 30 * 24 * 3600;
 
 export const taskKey = (kind: TaskKind, id: number) => ({ pk: `TASK#${kind}`, sk: id.toString().padStart(12, '0') });
 
-/** Something only one unfinished task may hold at a time (an archive path, a container name). */
-export interface Reservation {
-  key: string;
-  /** What the client is told when another task holds it. */
-  takenMessage: string;
-}
-
-export class ReservationTakenError extends Error {}
+/** Marks task items, so that the worker's stream filter can tell them from every other item. */
+export const TASK_RECORD_TYPE = 'task';
 
 /**
  * Something an unfinished task reads or writes (a share path, a container) that other tasks
@@ -45,31 +39,25 @@ interface UseMarker {
   id: number;
 }
 
-export interface TaskOutcome {
-  state: 'completed' | 'aborted';
-  result: number;
-  error?: string;
-  warnings?: string[];
-}
+type Filter = Pick<QueryCommandInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>;
 
-export class TaskStore {
+export class DynamoTaskStore implements TaskStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
+    readonly leaseMs: number,
   ) {}
 
-  /** Atomic per-kind sequence: ids start at 1. */
   async nextId(kind: TaskKind): Promise<number> {
     return this.increment(`task#${kind}`);
   }
 
-  /** Stores a new waiting task, together with its reservation and what it uses, all or nothing. */
   async create(task: TaskRecord, reservation?: Reservation): Promise<void> {
     const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
       {
         Put: {
           TableName: this.table,
-          Item: { ...task, reservation: reservation?.key },
+          Item: { ...taskKey(task.kind, task.id), recordType: TASK_RECORD_TYPE, ...task, reservation: reservation?.key },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -102,8 +90,7 @@ export class TaskStore {
     return out.Item as TaskRecord | undefined;
   }
 
-  /** Newest first. */
-  async list(kind: TaskKind, filter?: Pick<QueryCommandInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>): Promise<TaskRecord[]> {
+  async list(kind: TaskKind, filter?: Filter): Promise<TaskRecord[]> {
     return this.queryAll<TaskRecord>({
       KeyConditionExpression: 'pk = :pk',
       ...filter,
@@ -116,10 +103,6 @@ export class TaskStore {
     return this.list(kind, { FilterExpression: '#s = :state', ExpressionAttributeNames: { '#s': 'state' }, ExpressionAttributeValues: { ':state': state } });
   }
 
-  /**
-   * waiting -> running, a change long polls report (see reportProgress for the counter).
-   * Undefined when another delivery or worker claimed it first.
-   */
   async claim(kind: TaskKind, id: number, owner: string): Promise<TaskRecord | undefined> {
     const seq = await this.bumpChangeCounter(kind);
     const now = Date.now();
@@ -138,7 +121,7 @@ export class TaskStore {
             ':start': epochSeconds(now),
             ':zero': 0,
             ':owner': owner,
-            ':lease': now + config().taskLeaseMs,
+            ':lease': now + this.leaseMs,
             ':seq': seq,
             ':one': 1,
           },
@@ -152,31 +135,22 @@ export class TaskStore {
     }
   }
 
-  /**
-   * Records progress and renews the lease. Bumps the kind's change counter first, so a long
-   * poll that sees the counter move will find this task once the write lands. Every change a
-   * long poll reports (claim, progress, finish) does the same: counter first, then the task
-   * with the counter's value as its changeSeq.
-   * False when the task is no longer ours (the sweep took it back).
-   */
+  // Every change a long poll reports (claim, progress, finish) bumps the kind's change counter
+  // first, then writes the task with the counter's value as its changeSeq: a poll that sees the
+  // counter move finds the task once the write lands.
   async reportProgress(task: TaskRecord, owner: string, progress: number): Promise<boolean> {
     const seq = await this.bumpChangeCounter(task.kind);
     return this.ownedUpdate(task, owner, 'SET progress = :p, changeSeq = :seq, leaseUntil = :lease', {
       ':p': progress,
       ':seq': seq,
-      ':lease': Date.now() + config().taskLeaseMs,
+      ':lease': Date.now() + this.leaseMs,
     });
   }
 
-  /** Keeps the claim alive while progress does not move (e.g. a slow upload). */
   async renewLease(task: TaskRecord, owner: string): Promise<boolean> {
-    return this.ownedUpdate(task, owner, 'SET leaseUntil = :lease', { ':lease': Date.now() + config().taskLeaseMs });
+    return this.ownedUpdate(task, owner, 'SET leaseUntil = :lease', { ':lease': Date.now() + this.leaseMs });
   }
 
-  /**
-   * running -> completed/aborted, releasing the task's reservation in the same transaction.
-   * Long polls report the end too, so a client following progress knows when to stop.
-   */
   async finish(task: TaskRecord, owner: string | undefined, outcome: TaskOutcome): Promise<boolean> {
     const seq = await this.bumpChangeCounter(task.kind);
     const names: Record<string, string> = { '#s': 'state', '#end': 'end', '#owner': 'owner', '#r': 'result' };
@@ -238,17 +212,14 @@ export class TaskStore {
     }
   }
 
-  /** Unfinished tasks that use exactly `resource`. */
   async unfinishedTasksUsing(resource: string): Promise<TaskRecord[]> {
     return this.unfinishedUsers(`${resource}|`, (used) => used === resource);
   }
 
-  /** Unfinished tasks that use anything whose name starts with `prefix` (everything in a folder). */
   async unfinishedTasksUsingAnyUnder(prefix: string): Promise<TaskRecord[]> {
     return this.unfinishedUsers(prefix, (used) => used.startsWith(prefix));
   }
 
-  /** The unfinished task that holds a reservation, if any. */
   async reservationHolder(key: string): Promise<TaskRecord | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: RESERVATION_PK, sk: uniqueSortKey(key) }, ConsistentRead: true }));
     if (!out.Item) return undefined;
@@ -256,7 +227,7 @@ export class TaskStore {
     return task && isUnfinished(task) ? task : undefined;
   }
 
-  /** Drops a finished task's use markers; a marker left behind is dropped when met anyway. */
+  // A marker left behind (a release that failed) is dropped when a query meets it anyway.
   async releaseUses(task: Pick<TaskRecord, 'kind' | 'id' | 'uses'>, uses: readonly string[] = task.uses ?? []): Promise<void> {
     await Promise.all(uses.map((resource) => this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: IN_USE_PK, sk: useKey(resource, task) } }))));
   }
@@ -277,12 +248,10 @@ export class TaskStore {
     return users;
   }
 
-  /** Records the multipart upload a running task writes to. False when the task is no longer ours. */
-  async recordUpload(task: TaskRecord, owner: string, upload: UploadRef): Promise<boolean> {
-    return this.ownedUpdate(task, owner, 'SET upload = :upload', { ':upload': upload });
+  async recordPendingWrite(task: TaskRecord, owner: string, write: PendingWrite): Promise<boolean> {
+    return this.ownedUpdate(task, owner, 'SET upload = :upload', { ':upload': write });
   }
 
-  /** Running tasks claimed by owners whose id starts with `ownerPrefix` (one worker host). */
   async runningOwnedBy(kind: TaskKind, ownerPrefix: string): Promise<TaskRecord[]> {
     return this.list(kind, {
       FilterExpression: '#s = :running AND begins_with(#owner, :prefix)',
@@ -291,7 +260,6 @@ export class TaskStore {
     });
   }
 
-  /** Deletes finished tasks; answers their ids, ascending. */
   async clearFinished(kind: TaskKind): Promise<number[]> {
     const deleted: number[] = [];
     for (const task of await this.list(kind)) {
@@ -314,7 +282,7 @@ export class TaskStore {
     return deleted.sort((a, b) => a - b);
   }
 
-  /** The kind's change counter: one strongly consistent read, whatever the number of tasks. */
+  // One strongly consistent read of one item.
   async changeCounter(kind: TaskKind): Promise<number> {
     const out = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: { pk: COUNTER_PK, sk: `changes#${kind}` }, ConsistentRead: true }),
@@ -322,11 +290,6 @@ export class TaskStore {
     return Number(out.Item?.value ?? 0);
   }
 
-  /**
-   * Tasks whose last change (claim, progress or end) came after the given change-counter
-   * value, in their current state: running, or finished since. A task that ended before
-   * `since` is not among them.
-   */
   async changedSince(kind: TaskKind, since: number): Promise<TaskRecord[]> {
     return this.list(kind, {
       FilterExpression: '#s <> :waiting AND changeSeq > :since',
@@ -384,11 +347,3 @@ export class TaskStore {
 }
 
 const isUnfinished = (task: TaskRecord) => task.state === 'waiting' || task.state === 'running';
-
-let cached: { store: TaskStore; doc: DynamoDBDocumentClient } | undefined;
-
-export function taskStore(): TaskStore {
-  const { doc } = clients();
-  if (cached?.doc !== doc) cached = { store: new TaskStore(doc, config().tableName), doc };
-  return cached.store;
-}

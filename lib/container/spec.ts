@@ -7,7 +7,7 @@ import {
   type ContainerSpec,
   type ContainerType,
   type ImportRequest,
-} from '../container/schema.ts';
+} from './schema.ts';
 import { parseRequest } from '../validation.ts';
 import { InvalidInput } from '../errors.ts';
 

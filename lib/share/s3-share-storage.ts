@@ -1,6 +1,9 @@
-// Share folders over S3. A share folder is a top-level prefix, a directory is a `name/`
-// marker object (a prefix with objects under it counts as a directory too), a file is an object.
+// The share storage in S3. A share folder is a top-level prefix, a directory is a `name/`
+// marker object (a prefix with objects under it counts as a directory too), a file is an
+// object, and an atomic write is a multipart upload completed only after its last part.
+import type { Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
   DeleteObjectsCommand,
   DeleteObjectCommand,
   GetObjectCommand,
@@ -10,26 +13,27 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { clients } from '../aws/clients.ts';
-import { config } from '../config.ts';
+import { partSizeFor } from '../aws/part-size.ts';
+import { uploadStream } from '../aws/stream-upload.ts';
 import { quoteBounded } from '../quote.ts';
 import { logger } from '../log.ts';
-import { dirPrefix, fileKey, nameProblem, type SharePath } from './paths.ts';
+import { nameProblem } from '../names.ts';
+import { dirPrefix, fileKey, type SharePath } from './paths.ts';
 import { MissingPath } from '../errors.ts';
-
-export interface FolderEntry {
-  is_dir: boolean;
-  name: string;
-  type: 'd' | 'f';
-}
+import type { AtomicWriteOptions, FolderEntry, PendingWrite, ShareStorage } from './share-storage.ts';
 
 const DELETE_BATCH = 1000;
 const DELETE_BATCHES_IN_FLIGHT = 4;
 
-export class ShareStorage {
+/** Long writes keep this many parts in flight: the network stays busy, memory stays at three parts. */
+const PARTS_IN_FLIGHT = 2;
+
+export class S3ShareStorage implements ShareStorage {
   constructor(
-    readonly s3: S3Client,
-    readonly bucket: string,
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+    /** Smallest part of a multipart write; larger writes get larger parts. */
+    private readonly partBytes: number,
   ) {}
 
   /** Directories first, then files, each sorted by name. */
@@ -86,6 +90,39 @@ export class ShareStorage {
   async readRange(path: SharePath, start: number, end: number): Promise<Buffer> {
     const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: fileKey(path), Range: `bytes=${start}-${end}` }));
     return Buffer.from(await out.Body!.transformToByteArray());
+  }
+
+  async openRead(path: SharePath, signal?: AbortSignal): Promise<{ size: number; body: Readable }> {
+    try {
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: fileKey(path) }), { abortSignal: signal });
+      return { size: out.ContentLength ?? 0, body: out.Body as Readable };
+    } catch (err) {
+      if (isNotFound(err)) throw new MissingPath(path.display);
+      throw err;
+    }
+  }
+
+  async writeAtomically(path: SharePath, body: AsyncIterable<Uint8Array>, options: AtomicWriteOptions): Promise<void> {
+    const key = fileKey(path);
+    await uploadStream({
+      client: this.s3,
+      bucket: this.bucket,
+      key,
+      body,
+      partSize: partSizeFor(options.sizeHint ?? 0, this.partBytes),
+      concurrency: PARTS_IN_FLIGHT,
+      contentType: options.contentType,
+      signal: options.signal,
+      beforeCommit: options.beforeCommit,
+      onMultipartStarted: options.onPending && ((uploadId) => options.onPending!({ key, uploadId })),
+    });
+  }
+
+  /** Some S3-compatible stores (s3rver) cannot abort; the bucket's lifecycle rule is the backstop. */
+  async abandonWrite(write: PendingWrite): Promise<void> {
+    await this.s3
+      .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: write.key, UploadId: write.uploadId }))
+      .catch((err: unknown) => logger.debug('abort of a multipart upload failed', { key: write.key, error: err as Error }));
   }
 
   async exists(path: SharePath): Promise<boolean> {
@@ -150,16 +187,4 @@ export class ShareStorage {
 export function isNotFound(err: unknown): boolean {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
-}
-
-let cached: ShareStorage | undefined;
-let cachedFor: unknown;
-
-export function shareStorage(): ShareStorage {
-  const aws = clients();
-  if (!cached || cachedFor !== aws) {
-    cached = new ShareStorage(aws.s3, config().bucketName);
-    cachedFor = aws;
-  }
-  return cached;
 }

@@ -1,0 +1,28 @@
+// A container as the API shows it: the summary of `GET /api/v1/container` and the config of
+// `GET .../all`, with the config's fields typed from the container schema (./schema.ts), so
+// that every runtime, the archive and import speak of the same fields.
+import type { ContainerSpec, ContainerType } from './schema.ts';
+
+export type { ContainerSpec, ContainerType } from './schema.ts';
+
+/** The basic object of `GET /api/v1/container`. */
+export interface ContainerSummary {
+  id: string;
+  name: string;
+  /** `name:tag` of the image the container was made from. */
+  image: string;
+  state: 'running' | 'stopped';
+  type: ContainerType;
+}
+
+/** The config object of `GET /api/v1/container/{type}/{id}/all` (and of import inspect). */
+export type ContainerConfig = Omit<ContainerSpec, 'tag'> & {
+  /** The architecture the root filesystem was built for, in Debian's names (lib/container/arch.ts). */
+  arch: string;
+};
+
+/** A container config with the tag of its image left out, as a new container records it. */
+export function configFor(spec: ContainerSpec, arch: string): ContainerConfig {
+  const { tag: _tag, ...config } = spec;
+  return { ...config, arch };
+}

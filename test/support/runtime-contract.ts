@@ -1,0 +1,137 @@
+// The contract every container runtime adapter passes: what export and import rely on,
+// through the runtime port alone. An adapter's test file calls describeContainerRuntime with a
+// factory of a fresh runtime and the hooks only the adapter can provide.
+import { describe, expect, it } from 'vitest';
+import type { ArchiveEntry } from '../../lib/archive/entry.ts';
+import { configFor, type ContainerConfig, type ContainerSpec, type ContainerType } from '../../lib/container/model.ts';
+import { NameTaken, NotFound } from '../../lib/errors.ts';
+import { demoRootfs } from '../../lib/runtimes/demo-rootfs.ts';
+import { rootfsEntries } from '../../lib/runtimes/rootfs-entries.ts';
+import type { ContainerRuntime } from '../../lib/runtimes/runtime.ts';
+import { snapshotEntries, type EntrySnapshot } from './tar-snapshot.ts';
+
+export interface RuntimeUnderTest {
+  runtime: ContainerRuntime;
+  /** Makes an image the runtime can create containers from, with this root filesystem. */
+  addImage(name: string, tag: string, rootfs: AsyncIterable<ArchiveEntry>): Promise<void>;
+  /** What the adapter stores outside its containers' records (objects, directories): must not grow on a failed import. */
+  leftovers(): Promise<string[]>;
+}
+
+const IMAGE = { name: 'contract', tag: 'v1' };
+
+/** The snapshot of a root filesystem as export must give it back: names without `./` or a trailing slash. */
+const expectedRootfs = () => snapshotEntries(demoRootfs());
+
+async function exportedSnapshot(runtime: ContainerRuntime, type: ContainerType, id: string): Promise<EntrySnapshot[]> {
+  const container = await runtime.find(type, id);
+  expect(container, `${type}/${id} is found`).toBeDefined();
+  const rootfs = await container!.exportRootfs();
+  let bytesRead = 0;
+  const snapshot = await snapshotEntries(rootfsEntries(rootfs, (total) => (bytesRead = total)));
+  expect(bytesRead).toBeGreaterThan(0);
+  if (rootfs.estimatedBytes !== undefined) expect(rootfs.estimatedBytes).toBeGreaterThan(0);
+  return snapshot;
+}
+
+async function* failingAfter(entries: AsyncIterable<ArchiveEntry>, count: number): AsyncGenerator<ArchiveEntry> {
+  let taken = 0;
+  for await (const entry of entries) {
+    if (taken++ === count) throw new Error('the archive is corrupt');
+    yield entry;
+  }
+}
+
+export function describeContainerRuntime(adapter: string, factory: () => Promise<RuntimeUnderTest>): void {
+  describe(`the ${adapter} runtime meets the runtime contract`, () => {
+    let unique = 0;
+    const nameFor = (what: string) => `${what}-${process.pid}-${++unique}`;
+    const specFor = (runtime: ContainerRuntime, what: string): ContainerSpec => ({
+      type: runtime.types[0]!,
+      name: nameFor(what),
+      image: IMAGE.name,
+      tag: IMAGE.tag,
+      autostart: false,
+      network: { hostname: 'contract' },
+      resource: {},
+      volume: {},
+    });
+    const ready = async () => {
+      const underTest = await factory();
+      await underTest.addImage(IMAGE.name, IMAGE.tag, demoRootfs());
+      return underTest;
+    };
+
+    it('offers the images it was given', async () => {
+      const { runtime } = await ready();
+      expect(await runtime.images()).toContainEqual(IMAGE);
+    });
+
+    it('creates, lists, finds and removes a container', async () => {
+      const { runtime } = await ready();
+      const spec = specFor(runtime, 'lifecycle');
+      const created = await runtime.create(spec);
+      expect(created).toMatchObject({ name: spec.name, type: spec.type, image: `${IMAGE.name}:${IMAGE.tag}`, state: 'stopped' });
+      expect(await runtime.list()).toContainEqual(created);
+      const found = await runtime.find(spec.type, created.id);
+      expect(found?.summary).toEqual(created);
+      expect(found?.config).toMatchObject({ ...configFor(spec, found!.config.arch) });
+      expect(await runtime.isNameTaken(spec.name)).toBe(true);
+
+      await runtime.remove(spec.type, created.id);
+      expect(await runtime.find(spec.type, created.id)).toBeUndefined();
+      expect((await runtime.list()).map((c) => c.id)).not.toContain(created.id);
+      expect(await runtime.isNameTaken(spec.name)).toBe(false);
+      await expect(runtime.remove(spec.type, created.id)).rejects.toBeInstanceOf(NotFound);
+    });
+
+    it('refuses an unknown image and a name in use, and creates nothing for either', async () => {
+      const { runtime } = await ready();
+      const spec = specFor(runtime, 'refused');
+      await expect(runtime.create({ ...spec, image: 'no-such-image' })).rejects.toBeInstanceOf(NotFound);
+      expect(await runtime.isNameTaken(spec.name)).toBe(false);
+      await runtime.create(spec);
+      const before = await runtime.list();
+      await expect(runtime.create(spec)).rejects.toBeInstanceOf(NameTaken);
+      expect(await runtime.list()).toEqual(before);
+    });
+
+    it('exports the root filesystem of its image with every kind of entry, modes and link targets as they are', async () => {
+      const { runtime } = await ready();
+      const created = await runtime.create(specFor(runtime, 'exported'));
+      const exported = await exportedSnapshot(runtime, created.type, created.id);
+      expect(exported).toEqual(await expectedRootfs());
+      // The fixture has them all: a failure above would already show, this names what matters.
+      expect(new Set(exported.map((e) => e.type))).toEqual(new Set(['directory', 'file', 'symlink', 'link']));
+      expect(exported.some((e) => (e.mode & 0o1000) !== 0)).toBe(true);
+    });
+
+    it('imports a root filesystem as a new container with the config it was given, and exports it back unchanged', async () => {
+      const { runtime } = await ready();
+      const spec = specFor(runtime, 'imported');
+      const config: ContainerConfig = { ...configFor(spec, 'arm64'), environment: ['FROM=contract'] };
+      const imported = await runtime.importRootfs(spec, config, demoRootfs());
+      expect(imported).toMatchObject({ name: spec.name, type: spec.type, state: 'stopped' });
+      expect((await runtime.find(spec.type, imported.id))?.config).toEqual(config);
+      expect(await exportedSnapshot(runtime, spec.type, imported.id)).toEqual(await expectedRootfs());
+    });
+
+    it('leaves nothing behind when the root filesystem fails halfway through an import', async () => {
+      const { runtime, leftovers } = await ready();
+      const spec = specFor(runtime, 'failed');
+      const before = { containers: await runtime.list(), stored: await leftovers() };
+      await expect(runtime.importRootfs(spec, configFor(spec, 'amd64'), failingAfter(demoRootfs(), 20))).rejects.toThrow('the archive is corrupt');
+      expect(await runtime.isNameTaken(spec.name)).toBe(false);
+      expect(await runtime.list()).toEqual(before.containers);
+      expect(await leftovers()).toEqual(before.stored);
+    });
+
+    it('refuses to import under a name in use and leaves the container that has it as it was', async () => {
+      const { runtime } = await ready();
+      const spec = specFor(runtime, 'kept');
+      const existing = await runtime.create(spec);
+      await expect(runtime.importRootfs(spec, configFor(spec, 'amd64'), demoRootfs())).rejects.toBeInstanceOf(NameTaken);
+      expect(await exportedSnapshot(runtime, spec.type, existing.id)).toEqual(await expectedRootfs());
+    });
+  });
+}
