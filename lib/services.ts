@@ -8,19 +8,11 @@ import { loadConfig, type Config } from './config.ts';
 import type { ContainerType } from './container/model.ts';
 import { setLogLevel } from './log.ts';
 import { once } from './once.ts';
+import type { Services } from './ports.ts';
 import { BuiltinRuntime } from './runtimes/builtin.ts';
 import { RuntimeRegistry } from './runtimes/registry.ts';
 import { S3ShareStorage } from './share/s3-share-storage.ts';
-import type { ShareStorage } from './share/share-storage.ts';
 import { DynamoTaskStore } from './tasks/dynamo-task-store.ts';
-import type { TaskStore } from './tasks/task-store.ts';
-
-export interface Services {
-  readonly config: Config;
-  readonly tasks: TaskStore;
-  readonly storage: ShareStorage;
-  readonly runtimes: RuntimeRegistry;
-}
 
 /** The built-in runtime's own services: the demo image is provisioned through it. */
 export interface ComposedServices extends Services {

@@ -8,7 +8,7 @@ import type { Hono } from 'hono';
 import { manifest } from '../../functions/routes.ts';
 import { createBaseApp, unreadableRequestResponse } from '../../lib/http/app.ts';
 import type { HttpFunction } from '../../lib/http/function.ts';
-import type { Services } from '../../lib/services.ts';
+import type { Services } from '../../lib/ports.ts';
 import { answerClientError } from './client-error.ts';
 
 export async function loadFunctions(): Promise<HttpFunction[]> {

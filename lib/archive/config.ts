@@ -1,6 +1,6 @@
 // The content of config.json: written by pack, read back (untrusted) by inspect and unpack.
 import { z } from 'zod';
-import { containerTypeSchema } from '../container/schema.ts';
+import { containerTypeSchema } from '../container-type.ts';
 import { checkWith } from '../validation.ts';
 import type { ArchiveConfig } from './entry.ts';
 import { ArchiveError } from './errors.ts';

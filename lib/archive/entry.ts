@@ -1,7 +1,7 @@
 // One entry of a tar stream: its header and its body. A consumer must read (or drain) the
 // body before it asks for the next entry, as with tar-stream's extract.
 import type { Header as TarHeader } from 'tar-stream';
-import type { ContainerType } from '../container/model.ts';
+import type { ContainerType } from '../container-type.ts';
 
 export interface ArchiveEntry {
   header: TarHeader;

@@ -3,13 +3,13 @@
 // config.json is filtered through its fields, and the types below are inferred from it.
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { containerTypeSchema, type ContainerType } from '../container-type.ts';
 import { nameProblem } from '../names.ts';
 import { SENTENCE, boundedText } from '../validation.ts';
 
 export const CONTAINER_NAME_RULE = /^[a-zA-Z0-9][a-zA-Z0-9-_.]{1,63}$/;
 
-export const containerTypeSchema = z.enum(['lxc', 'docker']);
-export type ContainerType = z.infer<typeof containerTypeSchema>;
+export { containerTypeSchema, type ContainerType };
 
 export const containerNameSchema = z
   .string()

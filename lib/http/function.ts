@@ -3,7 +3,8 @@
 // them from the function's environment on the first request (lib/services.ts).
 import type { Context, Hono } from 'hono';
 import { once } from '../once.ts';
-import { servicesFromEnvironment, type Services } from '../services.ts';
+import type { Services } from '../ports.ts';
+import { servicesFromEnvironment } from '../services.ts';
 import { createRouteApp } from './app.ts';
 import { lambdaHandler, type LambdaHandler } from './lambda.ts';
 import type { RouteDefinition } from './route.ts';

@@ -1,6 +1,6 @@
 // The task endpoints export and import share: list, progress long poll, clear.
 import type { Context } from 'hono';
-import type { Services } from '../services.ts';
+import type { Services } from '../ports.ts';
 import { CURSOR_HEADER, pollProgress } from '../tasks/long-poll.ts';
 import { toApiTask, type TaskKind } from '../tasks/model.ts';
 import { badRequest } from './errors.ts';

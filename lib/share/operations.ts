@@ -1,7 +1,7 @@
 // The share-folder operations of the API ("File operations"), independent of HTTP.
 import type { ShareFolderConfig } from '../config.ts';
 import { InvalidInput, MissingPath, ReadOnly } from '../errors.ts';
-import type { Services } from '../services.ts';
+import type { Services } from '../ports.ts';
 import { humanSize } from '../size.ts';
 import { refuseFileDeleteInUse, refuseFolderDeleteInUse } from '../tasks/in-use.ts';
 import { checkName, child, decodeSegments, requireWritable, resolveSharePath, type SharePath } from './paths.ts';

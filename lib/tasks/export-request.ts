@@ -5,7 +5,7 @@ import type { ContainerType } from '../container/model.ts';
 import { InvalidInput, MissingPath, NotFound } from '../errors.ts';
 import { optionalBoolean, requiredString, type JsonObject } from '../json-fields.ts';
 import { quoteBounded } from '../quote.ts';
-import type { Services } from '../services.ts';
+import type { Services } from '../ports.ts';
 import { parent, parseBodyPath, requireWritable } from '../share/paths.ts';
 import { apiPathOf, containerUse, pathUse } from './in-use.ts';
 import type { TaskRecord } from './model.ts';

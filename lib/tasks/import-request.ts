@@ -6,7 +6,7 @@ import { InvalidInput, MissingPath } from '../errors.ts';
 import type { JsonObject } from '../json-fields.ts';
 import { nameTaken } from '../runtimes/registry.ts';
 import { IMPORT_IMAGE, importSpec, parseImportRequest } from '../container/spec.ts';
-import type { Services } from '../services.ts';
+import type { Services } from '../ports.ts';
 import type { SharePath } from '../share/paths.ts';
 import { apiPathOf, containerNameReservation, pathUse } from './in-use.ts';
 import type { TaskRecord } from './model.ts';

@@ -2,7 +2,7 @@
 // client to start it again, its reservation freed (so a re-export to the same path works at
 // once), and its pending write abandoned so the storage keeps no orphan parts.
 import { logger } from '../log.ts';
-import type { Services } from '../services.ts';
+import type { Services } from '../ports.ts';
 import { RESULT_FAILED, TASK_KINDS, type TaskKind, type TaskRecord } from '../tasks/model.ts';
 
 type AbandonServices = Pick<Services, 'tasks' | 'storage'>;

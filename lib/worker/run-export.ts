@@ -6,7 +6,7 @@
 import { ARCHIVE_SOURCE } from '../archive/format.ts';
 import { packArchive } from '../archive/pack.ts';
 import { rootfsEntries } from '../runtimes/rootfs-entries.ts';
-import type { Services } from '../services.ts';
+import type { Services } from '../ports.ts';
 import { parent, type SharePath } from '../share/paths.ts';
 import { progressPercent, type TaskRecord } from '../tasks/model.ts';
 import { TaskFailure } from './failure.ts';

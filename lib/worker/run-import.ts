@@ -5,7 +5,7 @@ import { countBytes } from '../archive/count-bytes.ts';
 import { readArchive } from '../archive/unpack.ts';
 import { importedConfig, trustedArchiveFields } from '../container/import-config.ts';
 import { importSpec, parseImportRequest } from '../container/spec.ts';
-import type { Services } from '../services.ts';
+import type { Services } from '../ports.ts';
 import { progressPercent, type TaskRecord } from '../tasks/model.ts';
 import type { ProgressReporter } from './progress.ts';
 import { taskSharePath } from './task-path.ts';

@@ -3,7 +3,7 @@
 // it running. Errors of the table itself propagate, so the stream delivery is retried.
 import { randomUUID } from 'node:crypto';
 import { logger } from '../log.ts';
-import type { Services } from '../services.ts';
+import type { Services } from '../ports.ts';
 import { RESULT_FAILED, RESULT_OK, type TaskRecord } from '../tasks/model.ts';
 import { failureMessage } from './failure.ts';
 import { ProgressReporter } from './progress.ts';

@@ -4,7 +4,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type { Services } from '../services.ts';
+import type { Services } from '../ports.ts';
 import { TASK_RECORD_TYPE } from '../tasks/dynamo-task-store.ts';
 import type { TaskRecord } from '../tasks/model.ts';
 import { runTask, type WorkerContext } from './run-task.ts';

@@ -3,7 +3,7 @@
 // `running` forever. The write is conditional on the lease the sweep saw, so a worker that
 // renewed it in the meantime keeps its task. The task's pending write is abandoned with it.
 import { logger } from '../log.ts';
-import type { Services } from '../services.ts';
+import type { Services } from '../ports.ts';
 import { TASK_KINDS, type TaskRecord } from '../tasks/model.ts';
 import { abandonTask } from './abandon.ts';
 
