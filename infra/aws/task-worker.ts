@@ -11,25 +11,15 @@ import { StevedoreFunction, type BackgroundFunctionProps } from './function.ts';
 /** The worker claims tasks, streams archives in and out of the bucket, and writes progress. */
 export const WORKER_ACCESS: RouteAccess = { table: 'write', bucket: 'write' };
 
-// Sizing. Export and import stream end to end (container filesystem -> tar -> gzip ->
-// multipart upload, and back), so memory stays flat whatever the container's size: what it
-// holds is three upload parts (8 MiB each by default) and a few gzip blocks plus the runtime:
-// under 200 MiB in the benchmark (README, "Measured"). Lambda
-// hands out CPU in proportion to memory, and gzip is CPU-bound, so 1024 MB buys throughput
-// rather than room. The timeout is Lambda's maximum, 15 minutes, because one invocation
-// carries one whole archive. Ephemeral storage stays at the default 512 MB since nothing is
-// written to disk. The export benchmark is what confirms these numbers: flat memory under
-// 1024 MB, and the archive size that fits in 15 minutes at the measured MB/s.
+// Sizing (figures in the README, "Measured"; bench:export runs the worker's bundle with these
+// options). Memory stays flat because archives stream end to end; 1024 MB is for CPU, which
+// Lambda hands out in proportion to memory and gzip needs. One invocation carries one whole
+// archive, hence Lambda's longest timeout; nothing is written to disk.
 export const WORKER_MEMORY_MB = 1024;
-// A small young generation makes V8 collect the short-lived buffers of a streaming export
-// often, instead of letting dead ones pile up: the export benchmark's peak RSS fell from
-// ~220 to ~195 MiB (.tgz) and ~170 to ~140 MiB (.tar) with no loss of throughput. The
-// benchmark runs the worker's bundle with exactly these options.
+// A small young generation collects a streaming export's short-lived buffers before they pile up.
 export const WORKER_NODE_OPTIONS = '--enable-source-maps --max-semi-space-size=2';
-// glibc gives each thread that allocates its own malloc arena; the buffers a streaming export
-// frees from the event loop, zlib's threads and V8's helpers fragmented them, and RSS crept up
-// with the size of the container (205 MiB at 1 GiB). Two arenas: 181 MiB (.tgz) and 166 MiB
-// (.tar) at 1 GiB, same throughput. glibc reads it at process start, hence the environment.
+// Two malloc arenas keep the buffers freed by zlib's threads from fragmenting RSS upwards with
+// the container's size; glibc reads it at process start, hence the environment.
 export const WORKER_ENVIRONMENT = { NODE_OPTIONS: WORKER_NODE_OPTIONS, MALLOC_ARENA_MAX: '2' } as const;
 export const WORKER_TIMEOUT = Duration.minutes(15);
 export const WORKER_EPHEMERAL_STORAGE = Size.mebibytes(512);

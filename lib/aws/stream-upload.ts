@@ -2,10 +2,9 @@
 // ended well: small streams in one PutObject, larger ones as a multipart upload completed
 // after the last part and aborted on any failure.
 //
-// Parts are filled into a fixed pool of buffers (parts in flight + one being filled) that is
-// reused for the whole upload. lib-storage's Upload concatenates every part into a fresh
-// buffer instead; at archive speeds that churn kept ~100 MiB of dead buffers waiting for the
-// garbage collector and put the worker over its memory budget.
+// Parts are filled into a fixed pool of buffers (parts in flight + one being filled), reused for
+// the whole upload: lib-storage's Upload allocates every part afresh, and at archive speeds the
+// dead buffers outran the garbage collector and the worker's memory budget.
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
