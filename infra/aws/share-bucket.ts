@@ -1,4 +1,4 @@
-// The share bucket: every share folder is a top-level prefix of it (lib/share/storage.ts).
+// The share bucket: every share folder is a top-level prefix of it (lib/share/s3-share-storage.ts).
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
