@@ -7,7 +7,7 @@ import { createClients, type AwsClients } from './aws/clients.ts';
 import { loadConfig, type Config } from './config.ts';
 import type { ContainerType } from './container/model.ts';
 import { setLogLevel } from './log.ts';
-import { once } from './once.ts';
+import { lazyProperties, once } from './once.ts';
 import type { Services } from './ports.ts';
 import { BuiltinRuntime } from './runtimes/builtin.ts';
 import { RuntimeRegistry } from './runtimes/registry.ts';
@@ -22,31 +22,20 @@ export interface ComposedServices extends Services {
 
 export function createServices(config: Config, aws: AwsClients = createClients(config)): ComposedServices {
   setLogLevel(config.logLevel);
-  const tasks = once(() => new DynamoTaskStore(aws.doc, config.tableName, config.taskLeaseMs));
-  const storage = once(() => new S3ShareStorage(aws.s3, config.bucketName, config.uploadPartBytes));
   const builtinRuntime = once(() => {
     const types: ContainerType[] = [];
     if (config.dockerRuntime === 'builtin') types.push('docker');
     if (config.lxcRuntime === 'builtin') types.push('lxc');
     return new BuiltinRuntime({ doc: aws.doc, s3: aws.s3, table: config.tableName, bucket: config.bucketName, partSize: config.uploadPartBytes, types });
   });
-  const runtimes = once(() => new RuntimeRegistry([builtinRuntime()]));
-  return {
-    config,
-    aws,
-    get tasks() {
-      return tasks();
-    },
-    get storage() {
-      return storage();
-    },
-    get runtimes() {
-      return runtimes();
-    },
-    get builtinRuntime() {
-      return builtinRuntime();
-    },
-  };
+  return lazyProperties<ComposedServices>({
+    config: () => config,
+    aws: () => aws,
+    tasks: () => new DynamoTaskStore(aws.doc, config.tableName, config.taskLeaseMs),
+    storage: () => new S3ShareStorage(aws.s3, config.bucketName, config.uploadPartBytes),
+    runtimes: () => new RuntimeRegistry([builtinRuntime()]),
+    builtinRuntime,
+  });
 }
 
 /**

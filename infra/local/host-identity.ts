@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isProcessAlive } from '../process-alive.ts';
 
 export interface WorkerHostIdentity {
   hostId: string;
@@ -23,7 +24,7 @@ export function deadPreviousHost(dataDir: string): WorkerHostIdentity | undefine
     return undefined; // first start, or an unreadable file: nothing to recover
   }
   if (typeof previous.hostId !== 'string' || !Number.isInteger(previous.pid)) return undefined;
-  return isAlive(previous.pid) && previous.pid !== process.pid ? undefined : previous;
+  return isProcessAlive(previous.pid) && previous.pid !== process.pid ? undefined : previous;
 }
 
 /** Records this process as the data dir's worker host (after the previous one was dealt with). */
@@ -35,13 +36,4 @@ export function becomeHost(dataDir: string): WorkerHostIdentity {
   writeFileSync(temporary, JSON.stringify(identity));
   renameSync(temporary, fileIn(dataDir));
   return identity;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -6,7 +6,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config.ts';
-import { once } from '../once.ts';
+import { lazyProperties, once } from '../once.ts';
 
 export interface AwsClients {
   readonly dynamo: DynamoDBClient;
@@ -43,19 +43,6 @@ export function createClients(cfg: Config): AwsClients {
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
   });
-  return {
-    get dynamo() {
-      return dynamo();
-    },
-    get doc() {
-      return doc();
-    },
-    get streams() {
-      return streams();
-    },
-    get s3() {
-      return s3();
-    },
-    destroy: () => made.splice(0).forEach((client) => client.destroy()),
-  };
+  const destroy = () => made.splice(0).forEach((client) => client.destroy());
+  return lazyProperties<AwsClients>({ dynamo, doc, streams, s3, destroy: () => destroy });
 }
