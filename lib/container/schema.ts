@@ -187,6 +187,9 @@ export type ImportRequest = z.infer<typeof importRequestSchema>;
 export const archiveFieldSchemas = { ...settingSchemas, arch: archSchema, image: imageSchema };
 export type ArchiveField = keyof typeof archiveFieldSchemas;
 
+/** An import's request as its task echoes it (`create_params`): what it named, and the settings it gave. */
+export type CreateParams = Pick<ContainerRequest, 'type' | 'name' | 'image' | 'tag'> & Settings;
+
 /** A container to create: a checked request with the defaults filled in. */
 export type ContainerSpec = Pick<ContainerRequest, 'type' | 'name' | 'image' | 'tag'> &
   Settings & {

@@ -1,7 +1,7 @@
 // `POST /api/v1/import/<dirpath>/?name=<file>`: the body is a container creation request,
 // checked like one before any task exists; the task reserves the container's name so two
 // unfinished imports cannot create the same container.
-import { SETTING_FIELDS } from '../container/schema.ts';
+import { SETTING_FIELDS, type CreateParams, type Settings } from '../container/schema.ts';
 import { InvalidInput, MissingPath } from '../errors.ts';
 import type { JsonObject } from '../json-fields.ts';
 import { nameTaken } from '../runtimes/registry.ts';
@@ -23,8 +23,9 @@ export async function createImportTask({ storage, tasks, runtimes }: ImportServi
   if (await runtimes.isNameTaken(spec.name)) throw nameTaken(spec.name);
 
   // What the request said, as the spec echoes it; settings it left out come from the archive.
-  const createParams: Record<string, unknown> = { image: IMPORT_IMAGE, name: spec.name, tag: spec.tag, type: spec.type };
-  for (const field of SETTING_FIELDS) if (request[field] !== undefined) createParams[field] = request[field];
+  const given: Settings = {};
+  for (const field of SETTING_FIELDS) if (request[field] !== undefined) Object.assign(given, { [field]: request[field] });
+  const createParams: CreateParams = { image: IMPORT_IMAGE, name: spec.name, tag: spec.tag, type: spec.type, ...given };
   return submitTask(
     tasks,
     'import',

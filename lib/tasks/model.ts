@@ -1,6 +1,7 @@
 // Export and import tasks: what is stored, and what a client sees of it. The API view
 // follows COMPAT.md's field-by-state rules: waiting has no start/progress; running has start
 // and progress (-1 or 0..99); completed/aborted have start, end, result and no progress.
+import type { CreateParams } from '../container/schema.ts';
 import type { PendingWrite } from '../share/share-storage.ts';
 import { sortKeysDeep } from '../sorted-json.ts';
 
@@ -40,7 +41,7 @@ export interface TaskRecord {
   force?: boolean;
   /** Import only. */
   image?: string;
-  create_params?: Record<string, unknown>;
+  create_params?: CreateParams;
   /** Non-fatal findings (skipped archive entries), shown to clients. */
   warnings?: string[];
   /** Internal: the worker that claimed the task and until when its claim holds (epoch ms). */
