@@ -91,7 +91,8 @@ export class MemoryTaskStore implements TaskStore {
     // The reservation goes in the same transaction, which fails whole if another task holds it.
     const holder = task.reservation === undefined ? undefined : this.reservations.get(task.reservation);
     if (holder && (holder.kind !== task.kind || holder.id !== task.id)) return false;
-    Object.assign(stored, { state: outcome.state, end: epochSeconds(), result: outcome.result, expiresAt: epochSeconds() + 30 * 24 * 3600, changeSeq: seq });
+    // No expiresAt: expiry is the table's TTL, which nothing in memory plays.
+    Object.assign(stored, { state: outcome.state, end: epochSeconds(), result: outcome.result, changeSeq: seq });
     if (outcome.error !== undefined) stored.error = outcome.error;
     if (outcome.warnings && outcome.warnings.length > 0) stored.warnings = [...outcome.warnings];
     delete stored.progress;

@@ -3,12 +3,18 @@
 // aborted for a client and its path can be exported to again is tested end to end in
 // test/e2e/progress.test.ts.
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config.ts';
+import { setLogLevel } from '../../lib/log.ts';
 import type { PendingWrite } from '../../lib/share/share-storage.ts';
 import type { TaskRecord } from '../../lib/tasks/model.ts';
 import type { TaskStore } from '../../lib/tasks/task-store.ts';
 import { sweepStaleTasks } from '../../lib/worker/sweep.ts';
 import { MemoryShareStorage } from '../support/memory-share-storage.ts';
 import { MemoryTaskStore } from '../support/memory-task-store.ts';
+
+// No composition root runs here to set the level the test environment asks for; the sweep's
+// expected warnings would flood the output otherwise.
+setLogLevel(loadConfig().logLevel);
 
 const LEASE_MS = 10_000;
 const OWNER = 'a-worker-that-died';
