@@ -1,0 +1,105 @@
+// Reading the configuration from the environment (lib/config.ts): the defaults, and one line
+// naming the variable for each value refused.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_QUOTA_BYTES, loadConfig, MAX_POLL_SECONDS, type Config } from '../../lib/config.ts';
+
+/** The problems loadConfig reports for this environment (none: it loaded). */
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    return err.problems;
+  }
+}
+
+const GIB = 1024 ** 3;
+
+describe('the configuration', () => {
+  it('has defaults for every setting', () => {
+    expect(loadConfig({})).toEqual({
+      region: 'us-east-1',
+      tableName: 'stevedore',
+      bucketName: 'stevedore-share',
+      endpoint: undefined,
+      dynamoEndpoint: undefined,
+      dynamoStreamsEndpoint: undefined,
+      s3Endpoint: undefined,
+      host: '127.0.0.1',
+      port: 8080,
+      dataDir: './.data',
+      shareFolders: [{ name: 'test', writable: true, quotaBytes: 40 * GIB }],
+      pollBoundMs: 20_000,
+      pollIntervalMs: 250,
+      taskLeaseMs: 120_000,
+      uploadPartBytes: 8 * 1024 * 1024,
+      gzipLevel: 6,
+      dockerRuntime: 'builtin',
+      lxcRuntime: 'builtin',
+      logLevel: 'INFO',
+    } satisfies Config);
+  });
+
+  it('reports each bad value as one line naming its variable', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      STEVEDORE_GZIP_LEVEL: '12',
+      STEVEDORE_BUCKET: 'Not_A_Bucket',
+      AWS_ENDPOINT_URL_S3: 'ftp://storage',
+    });
+    expect(problems).toEqual([
+      'STEVEDORE_BUCKET: "Not_A_Bucket" is not an S3 bucket name: 3-63 lowercase letters, digits, . -',
+      'AWS_ENDPOINT_URL_S3: "ftp://storage" is not an http(s) URL',
+      'PORT: "eighty" must be a whole number from 0 to 65535',
+      'STEVEDORE_GZIP_LEVEL: "12" must be a whole number from 1 to 9',
+    ]);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow('invalid configuration:\n  - PORT: "eighty" must be a whole number from 0 to 65535');
+  });
+
+  it('reads share folders with their modes and quotas', () => {
+    expect(loadConfig({ STEVEDORE_SHARE_FOLDERS: 'test:rw, Public:ro:100G,docs,small:rw:512M,huge:ro:1.5T' }).shareFolders).toEqual([
+      { name: 'test', writable: true, quotaBytes: DEFAULT_QUOTA_BYTES },
+      { name: 'Public', writable: false, quotaBytes: 100 * GIB },
+      { name: 'docs', writable: true, quotaBytes: DEFAULT_QUOTA_BYTES },
+      { name: 'small', writable: true, quotaBytes: 512 * 1024 * 1024 },
+      { name: 'huge', writable: false, quotaBytes: 1.5 * 1024 * GIB },
+    ]);
+  });
+
+  it('refuses share folders with a bad name, mode or quota, or listed twice, and a list of none', () => {
+    expect(problemsOf({ STEVEDORE_SHARE_FOLDERS: '.hidden,ok:rx,big:rw:lots,twice,twice:ro' })).toEqual([
+      'STEVEDORE_SHARE_FOLDERS: ".hidden" is not a valid share folder name (letters, digits, _ . -, up to 63)',
+      'STEVEDORE_SHARE_FOLDERS: "ok:rx": the mode must be rw or ro',
+      'STEVEDORE_SHARE_FOLDERS: "big:rw:lots": the quota must look like 500M, 40G or 2T',
+      'STEVEDORE_SHARE_FOLDERS: "twice" is listed twice',
+    ]);
+    expect(problemsOf({ STEVEDORE_SHARE_FOLDERS: ' , ' })).toEqual(['STEVEDORE_SHARE_FOLDERS: at least one share folder is needed']);
+  });
+
+  it('takes builtin as the runtime of either container type and refuses a runtime this build does not have, naming the choices', () => {
+    expect(loadConfig({ STEVEDORE_DOCKER_RUNTIME: 'builtin', STEVEDORE_LXC_RUNTIME: 'BuiltIn' })).toMatchObject({ dockerRuntime: 'builtin', lxcRuntime: 'builtin' });
+    expect(problemsOf({ STEVEDORE_DOCKER_RUNTIME: 'engine', STEVEDORE_LXC_RUNTIME: 'engine' })).toEqual([
+      'STEVEDORE_DOCKER_RUNTIME: "engine" is not the runtime of docker containers this build has (builtin)',
+      'STEVEDORE_LXC_RUNTIME: "engine" is not the runtime of lxc containers this build has (builtin)',
+    ]);
+  });
+
+  it("takes the log level from STEVEDORE_LOG_LEVEL, else from Powertools' POWERTOOLS_LOG_LEVEL, in any case", () => {
+    expect(loadConfig({ POWERTOOLS_LOG_LEVEL: 'warn' }).logLevel).toBe('WARN');
+    expect(loadConfig({ STEVEDORE_LOG_LEVEL: 'debug', POWERTOOLS_LOG_LEVEL: 'ERROR' }).logLevel).toBe('DEBUG');
+    expect(problemsOf({ STEVEDORE_LOG_LEVEL: 'LOUD' })).toEqual([
+      'STEVEDORE_LOG_LEVEL: "LOUD" is not a log level this build has (TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT)',
+    ]);
+    expect(problemsOf({ POWERTOOLS_LOG_LEVEL: 'chatty' })).toEqual([
+      'STEVEDORE_LOG_LEVEL: "CHATTY" is not a log level this build has (TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT)',
+    ]);
+  });
+
+  it('bounds the progress poll at 26 seconds, so that it answers before API Gateway gives up', () => {
+    expect(MAX_POLL_SECONDS).toBe(26);
+    expect(loadConfig({ STEVEDORE_POLL_SECONDS: '26' }).pollBoundMs).toBe(26_000);
+    expect(problemsOf({ STEVEDORE_POLL_SECONDS: '27' })).toEqual(['STEVEDORE_POLL_SECONDS: "27" must be a whole number from 1 to 26']);
+    expect(problemsOf({ STEVEDORE_POLL_SECONDS: '0' })).toEqual(['STEVEDORE_POLL_SECONDS: "0" must be a whole number from 1 to 26']);
+  });
+});
