@@ -24,7 +24,9 @@ export const routes = {
     method: 'DELETE',
     paths: ['/sharefolder/{path+}'],
     module: 'sharefolder/delete',
-    access: { bucket: 'write' },
+    // The table too: a delete is refused while an unfinished task uses the path, and the stale
+    // in-use markers it meets are removed.
+    access: { table: 'write', bucket: 'write' },
   },
   containerCreate: {
     name: 'container-create',

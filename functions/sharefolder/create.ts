@@ -1,4 +1,5 @@
 // POST /api/v1/sharefolder/<dir...>/ {name, is_dir, content|context}
+import { s3Storage } from '../../lib/compose/s3-storage.ts';
 import { httpFunction } from '../../lib/http/function.ts';
 import { readJsonObject } from '../../lib/http/body.ts';
 import { badRequest } from '../../lib/http/errors.ts';
@@ -7,7 +8,7 @@ import { optionalBoolean, optionalString, requiredString } from '../../lib/json-
 import { createEntry, shareRequestPath } from '../../lib/share/operations.ts';
 import { routes } from '../routes.ts';
 
-export const fn = httpFunction(routes.sharefolderCreate, async (c, services) => {
+export const fn = httpFunction(routes.sharefolderCreate, { storage: s3Storage }, async (c, services) => {
   const { path } = shareRequestPath(services.config.shareFolders, rawPathAfter(c, '/sharefolder'));
   const body = await readJsonObject(c);
   if (!path) throw badRequest('Name a share folder to create into');

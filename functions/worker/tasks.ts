@@ -1,6 +1,13 @@
 // The stream worker: triggered by the table's stream, runs export and import tasks.
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { servicesFromEnvironment } from '../../lib/services.ts';
+import { servicesFromEnvironment } from '../../lib/compose/compose.ts';
+import { dynamoTasks } from '../../lib/compose/dynamo-tasks.ts';
+import { configuredRuntimes } from '../../lib/compose/runtimes.ts';
+import { s3Storage } from '../../lib/compose/s3-storage.ts';
 import { handleTaskStream } from '../../lib/worker/stream.ts';
 
-export const handler = (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => handleTaskStream(servicesFromEnvironment(), event);
+/** What the worker is composed of; its access in infra/aws/task-worker.ts allows exactly these. */
+export const adapters = { tasks: dynamoTasks, storage: s3Storage, runtimes: configuredRuntimes };
+const services = servicesFromEnvironment(adapters);
+
+export const handler = (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => handleTaskStream(services(), event);

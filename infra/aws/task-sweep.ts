@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import type { RouteAccess } from '../../lib/http/route.ts';
 import { StevedoreFunction, type BackgroundFunctionProps } from './function.ts';
 
-/** The sweep rewrites task items only; leftover multipart parts are the bucket lifecycle's job. */
+/** The sweep rewrites task items only; the pending uploads of tasks it takes back are the bucket lifecycle's to abort. */
 export const SWEEP_ACCESS: RouteAccess = { table: 'write' };
 export const SWEEP_SCHEDULE = Duration.minutes(1);
 /** Shorter than the schedule, so runs do not pile up. */

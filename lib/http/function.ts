@@ -1,24 +1,27 @@
-// What every HTTP function module exports: its route, its handler, and its Lambda `handler`.
-// The local server mounts `appFor(services)` with the services it composed; Lambda composes
-// them from the function's environment on the first request (lib/services.ts).
+// What every HTTP function module exports: its route, the adapters it is composed of, its app
+// and its Lambda `handler`. The local server mounts `appFor(services)` with the services the
+// whole stack shares; Lambda composes the function's own adapters from its environment on the
+// first request (lib/compose/compose.ts), so the bundle carries only those.
 import type { Context, Hono } from 'hono';
+import { servicesFromEnvironment, type Adapters, type PortName, type ServicesWith } from '../compose/compose.ts';
 import { once } from '../once.ts';
 import type { Services } from '../ports.ts';
-import { servicesFromEnvironment } from '../services.ts';
 import { createRouteApp } from './app.ts';
 import { lambdaHandler, type LambdaHandler } from './lambda.ts';
 import type { RouteDefinition } from './route.ts';
 
-export type ServiceHandler = (c: Context, services: Services) => Response | Promise<Response>;
+export type ServiceHandler<K extends PortName> = (c: Context, services: ServicesWith<K>) => Response | Promise<Response>;
 
 export interface HttpFunction {
   route: RouteDefinition;
+  /** The ports the function uses, which its manifest entry's `access` must allow. */
+  ports: readonly PortName[];
   appFor(services: Services): Hono;
   handler: LambdaHandler;
 }
 
-export function httpFunction(route: RouteDefinition, handle: ServiceHandler): HttpFunction {
-  const appFor = (services: Services) => createRouteApp(route, (c) => handle(c, services));
-  const lambda = once(() => lambdaHandler(appFor(servicesFromEnvironment())));
-  return { route, appFor, handler: (event, context) => lambda()(event, context) };
+export function httpFunction<K extends PortName>(route: RouteDefinition, adapters: Adapters<K>, handle: ServiceHandler<K>): HttpFunction {
+  const appFor = (services: ServicesWith<K>) => createRouteApp(route, (c) => handle(c, services));
+  const lambda = once(() => lambdaHandler(appFor(servicesFromEnvironment(adapters)())));
+  return { route, ports: Object.keys(adapters) as K[], appFor, handler: (event, context) => lambda()(event, context) };
 }

@@ -1,20 +1,20 @@
 // The task endpoints export and import share: list, progress long poll, clear.
 import type { Context } from 'hono';
-import type { Services } from '../ports.ts';
+import type { ServicesWith } from '../compose/compose.ts';
 import { CURSOR_HEADER, pollProgress } from '../tasks/long-poll.ts';
 import { toApiTask, type TaskKind } from '../tasks/model.ts';
 import { badRequest } from './errors.ts';
 
 export function listTasks(kind: TaskKind) {
-  return async (c: Context, { tasks }: Services) => c.json((await tasks.list(kind)).map(toApiTask));
+  return async (c: Context, { tasks }: ServicesWith<'tasks'>) => c.json((await tasks.list(kind)).map(toApiTask));
 }
 
 export function clearTasks(kind: TaskKind) {
-  return async (c: Context, { tasks }: Services) => c.json(await tasks.clearFinished(kind));
+  return async (c: Context, { tasks }: ServicesWith<'tasks'>) => c.json(await tasks.clearFinished(kind));
 }
 
 export function progressOfTasks(kind: TaskKind) {
-  return async (c: Context, { tasks, config }: Services) => {
+  return async (c: Context, { tasks, config }: ServicesWith<'tasks'>) => {
     const cursorParam = c.req.query('cursor');
     let cursor: number | undefined;
     if (cursorParam !== undefined) {

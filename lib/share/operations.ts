@@ -13,10 +13,9 @@ export interface ShareFolderEntry extends FolderEntry {
   write: boolean;
 }
 
-type ShareServices = Pick<Services, 'config' | 'storage' | 'tasks'>;
 
 /** `GET /sharefolder/`: the configured share folders with their sizes. */
-export async function listShareFolders({ config, storage }: ShareServices): Promise<ShareFolderEntry[]> {
+export async function listShareFolders({ config, storage }: Pick<Services, 'config' | 'storage'>): Promise<ShareFolderEntry[]> {
   const folders = [...config.shareFolders].sort((a, b) => (a.name < b.name ? -1 : 1));
   return Promise.all(
     folders.map(async (folder) => ({
@@ -44,7 +43,7 @@ export interface CreateRequest {
 }
 
 /** Creates a directory or a text file in `dir` and answers the listing of `dir`. */
-export async function createEntry({ storage }: ShareServices, dir: SharePath, request: CreateRequest): Promise<FolderEntry[]> {
+export async function createEntry({ storage }: Pick<Services, 'storage'>, dir: SharePath, request: CreateRequest): Promise<FolderEntry[]> {
   const name = checkName(request.name);
   requireWritable(dir);
   if (!(await storage.isDirectory(dir))) throw new MissingPath(dir.display);
@@ -55,14 +54,14 @@ export async function createEntry({ storage }: ShareServices, dir: SharePath, re
   return storage.list(dir);
 }
 
-export async function deleteFile({ storage, tasks }: ShareServices, path: SharePath): Promise<void> {
+export async function deleteFile({ storage, tasks }: Pick<Services, 'storage' | 'tasks'>, path: SharePath): Promise<void> {
   requireWritable(path);
   if (path.segments.length === 1 || !(await storage.isFile(path))) throw new MissingPath(path.display);
   await refuseFileDeleteInUse(tasks, path);
   await storage.deleteFile(path);
 }
 
-export async function deleteDirectory({ storage, tasks }: ShareServices, path: SharePath): Promise<void> {
+export async function deleteDirectory({ storage, tasks }: Pick<Services, 'storage' | 'tasks'>, path: SharePath): Promise<void> {
   requireWritable(path);
   if (path.segments.length === 1) throw new ReadOnly(`Share folder ${path.folder.name} itself cannot be deleted`);
   if (!(await storage.isDirectory(path))) throw new MissingPath(path.display);

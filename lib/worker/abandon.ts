@@ -5,7 +5,8 @@ import { logger } from '../log.ts';
 import type { Services } from '../ports.ts';
 import { RESULT_FAILED, TASK_KINDS, type TaskKind, type TaskRecord } from '../tasks/model.ts';
 
-type AbandonServices = Pick<Services, 'tasks' | 'storage'>;
+/** Without the storage (the deployed sweep holds only the table) a pending write is left to the bucket's lifecycle rule. */
+export type AbandonServices = Pick<Services, 'tasks'> & Partial<Pick<Services, 'storage'>>;
 
 /** What a client reads when stevedore itself (not the task) ended a task: `why` is e.g. "stopped (SIGTERM)". */
 export function interruptedMessage(why: string, kind: TaskKind): string {
@@ -20,7 +21,7 @@ export async function abandonTask({ tasks, storage }: AbandonServices, task: Tas
   const aborted = await tasks.finish(task, owner, { state: 'aborted', result: RESULT_FAILED, error });
   if (!aborted) return false;
   await tasks.releaseUses(task);
-  if (task.upload) await storage.abandonWrite(task.upload);
+  if (task.upload) await storage?.abandonWrite(task.upload);
   return true;
 }
 

@@ -3,11 +3,10 @@
 // `running` forever. The write is conditional on the lease the sweep saw, so a worker that
 // renewed it in the meantime keeps its task. The task's pending write is abandoned with it.
 import { logger } from '../log.ts';
-import type { Services } from '../ports.ts';
 import { TASK_KINDS, type TaskRecord } from '../tasks/model.ts';
-import { abandonTask } from './abandon.ts';
+import { abandonTask, type AbandonServices } from './abandon.ts';
 
-export async function sweepStaleTasks(services: Pick<Services, 'tasks' | 'storage'>, now = Date.now()): Promise<TaskRecord[]> {
+export async function sweepStaleTasks(services: AbandonServices, now = Date.now()): Promise<TaskRecord[]> {
   const { tasks } = services;
   const swept: TaskRecord[] = [];
   for (const kind of TASK_KINDS) {

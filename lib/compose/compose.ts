@@ -1,0 +1,36 @@
+// Composing services from adapters: each port a function needs comes from the adapter it
+// names, built on first use. A function lists its adapters in its module, so its bundle holds
+// only their code and SDK clients (a table-only function carries no S3 client).
+import { createClients, type AwsClients } from '../aws/clients.ts';
+import { loadConfig, type Config } from '../config.ts';
+import { setLogLevel } from '../log.ts';
+import { lazyProperties, once } from '../once.ts';
+import type { Services } from '../ports.ts';
+
+export type PortName = Exclude<keyof Services, 'config'>;
+
+/** Builds one port's adapter from the configuration and the SDK clients it touches. */
+export type Adapter<P extends PortName> = (config: Config, aws: AwsClients) => Services[P];
+
+export type Adapters<K extends PortName = PortName> = { [P in K]: Adapter<P> };
+
+/** The services a function composed of these adapters receives. */
+export type ServicesWith<K extends PortName> = Pick<Services, 'config' | K>;
+
+export function composeServices<K extends PortName>(config: Config, aws: AwsClients, adapters: Adapters<K>): ServicesWith<K> {
+  setLogLevel(config.logLevel);
+  const makers: Record<string, () => unknown> = { config: () => config };
+  for (const port of Object.keys(adapters) as K[]) makers[port] = () => adapters[port](config, aws);
+  return lazyProperties(makers) as ServicesWith<K>;
+}
+
+/**
+ * The services of a Lambda function's process: composed from its environment on the first
+ * request and kept for the warm invocations after it.
+ */
+export function servicesFromEnvironment<K extends PortName>(adapters: Adapters<K>): () => ServicesWith<K> {
+  return once(() => {
+    const config = loadConfig();
+    return composeServices(config, createClients(config), adapters);
+  });
+}
