@@ -2,7 +2,7 @@
 // root filesystem is one tar object in the bucket under `.stevedore/`, outside every share
 // folder (share folder names cannot start with a dot). It makes the whole export/import flow
 // work anywhere the table and bucket do, with no container engine.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
@@ -13,7 +13,7 @@ import { packTar } from '../archive/pack.ts';
 import { partSizeFor } from '../aws/part-size.ts';
 import { uploadStream } from '../aws/stream-upload.ts';
 import { hostArch } from '../container/arch.ts';
-import { configFor, type ContainerConfig, type ContainerSpec, type ContainerSummary, type ContainerType } from '../container/model.ts';
+import { configFor, newContainerId, type ContainerConfig, type ContainerSpec, type ContainerSummary, type ContainerType } from '../container/model.ts';
 import { NotFound } from '../errors.ts';
 import { quoteBounded } from '../quote.ts';
 import { nameTaken } from './registry.ts';
@@ -153,7 +153,7 @@ export class BuiltinRuntime implements ContainerRuntime {
 
   private async register(spec: ContainerSpec, config: ContainerConfig, rootfsKey: string): Promise<ContainerSummary> {
     const { doc, s3, table, bucket } = this.options;
-    const id = spec.type === 'lxc' ? spec.name : randomBytes(32).toString('hex');
+    const id = newContainerId(spec);
     const record: StoredContainer = {
       pk: CONTAINER_PK,
       sk: `${spec.type}#${id}`,

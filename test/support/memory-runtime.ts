@@ -2,10 +2,9 @@
 // array of buffered entries. It exports in the `entries` form with no size estimate, the
 // other branch of the port from the built-in runtime's tar with a size, and buffers an
 // import's entries before it registers anything, so a failing import leaves nothing.
-import { randomBytes } from 'node:crypto';
 import type { Header as TarHeader } from 'tar-stream';
 import type { ArchiveEntry } from '../../lib/archive/entry.ts';
-import { configFor, type ContainerConfig, type ContainerSpec, type ContainerSummary, type ContainerType } from '../../lib/container/model.ts';
+import { configFor, newContainerId, type ContainerConfig, type ContainerSpec, type ContainerSummary, type ContainerType } from '../../lib/container/model.ts';
 import { NotFound } from '../../lib/errors.ts';
 import { quoteBounded } from '../../lib/quote.ts';
 import { nameTaken } from '../../lib/runtimes/registry.ts';
@@ -105,7 +104,7 @@ export class MemoryRuntime implements ContainerRuntime {
   private register(spec: ContainerSpec, config: ContainerConfig, rootfs: BufferedEntry[]): ContainerSummary {
     if (this.containers.some((c) => c.summary.name === spec.name)) throw nameTaken(spec.name);
     // The API's id rule: an LXC container's id is its name, a Docker one's 64 hex digits.
-    const id = spec.type === 'lxc' ? spec.name : randomBytes(32).toString('hex');
+    const id = newContainerId(spec);
     const summary: ContainerSummary = { id, name: spec.name, image: `${spec.image}:${spec.tag}`, state: 'stopped', type: spec.type };
     this.containers.push({ summary, config, rootfs });
     return { ...summary };
