@@ -1,12 +1,13 @@
 // Direct reads and writes of a test stack's bucket, for preparing what the API should find and
 // checking what it left. Bound to the stack lazily: its clients exist only once beforeAll ran.
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import type { TestStack } from './stack.ts';
 
 export interface BucketHelpers {
   putObject(key: string, body?: string | Buffer): Promise<void>;
   readObject(key: string): Promise<Buffer>;
   readText(key: string): Promise<string>;
+  objectExists(key: string): Promise<boolean>;
   /** Every key under the prefix, sorted, across listing pages. */
   keysUnder(prefix: string): Promise<string[]>;
   /** Every key under the prefix with its ETag: equal before and after means nothing there changed. */
@@ -43,6 +44,12 @@ export function bucketHelpers(stack: TestStack): BucketHelpers {
     },
     async readText(key) {
       return (await readObject(key)).toString('utf8');
+    },
+    async objectExists(key) {
+      return stack.aws.s3.send(new HeadObjectCommand({ Bucket: stack.cfg.bucketName, Key: key })).then(
+        () => true,
+        () => false,
+      );
     },
     async keysUnder(prefix) {
       const keys: string[] = [];
