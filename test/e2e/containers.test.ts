@@ -1,17 +1,15 @@
 // The container endpoints of COMPAT.md, on the built-in runtime.
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { provisionDemoImage } from '../../infra/local/demo-image.ts';
 import { call } from '../support/api.ts';
+import { bucketHelpers } from '../support/bucket.ts';
 import { INVALID_SETTINGS, VALID_SETTINGS } from '../support/container-fields.ts';
 import { useTestStack } from '../support/stack.ts';
 
 const stack = useTestStack();
 
-async function rootfsObjects(): Promise<string[]> {
-  const out = await stack.aws.s3.send(new ListObjectsV2Command({ Bucket: stack.cfg.bucketName, Prefix: '.stevedore/containers/' }));
-  return (out.Contents ?? []).map((o) => o.Key!).sort();
-}
+const { keysUnder } = bucketHelpers(stack);
+const rootfsObjects = () => keysUnder('.stevedore/containers/');
 
 beforeAll(async () => {
   await provisionDemoImage(stack.services.builtinRuntime);

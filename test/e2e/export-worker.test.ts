@@ -2,21 +2,22 @@
 // its Lambda entry point for delivery, with a runtime that injects faults for the rest): one run
 // per task whatever the deliveries, failures that leave no archive and no running task, one
 // unfinished export per path.
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as workerHandler } from '../../functions/worker/tasks.ts';
 import { configFor } from '../../lib/container/model.ts';
 import { handleTaskStream } from '../../lib/worker/stream.ts';
 import { provisionDemoImage } from '../../infra/local/demo-image.ts';
-import { taskKey } from '../../lib/tasks/dynamo-task-store.ts';
 import { sweepStaleTasks } from '../../lib/worker/sweep.ts';
 import { call } from '../support/api.ts';
+import { bucketHelpers } from '../support/bucket.ts';
 import { incompressibleRootfs } from '../support/rootfs.ts';
 import { useTestStack } from '../support/stack.ts';
+import { storedTask as storedTaskOf, taskItem } from '../support/task-items.ts';
 
 const stack = useTestStack({}, { faults: true });
+const { putObject, readObject, readText, objectExists } = bucketHelpers(stack);
 
 /** The worker with this stack's services, whose runtime injects the faults a test sets up. */
 const runWorker = (event: DynamoDBStreamEvent) => handleTaskStream(stack.services, event);
@@ -24,28 +25,18 @@ let sequence = 1000;
 
 /** The stream record DynamoDB would deliver for the INSERT of this task. */
 async function insertRecordOf(id: number): Promise<DynamoDBRecord> {
-  const item = await stack.aws.dynamo.send(new GetItemCommand({ TableName: stack.cfg.tableName, Key: { pk: { S: taskKey('export', id).pk }, sk: { S: taskKey('export', id).sk } } }));
+  const item = (await taskItem(stack, 'export', id))!;
   return {
     eventID: `event-${id}`,
     eventName: 'INSERT',
     eventVersion: '1.1',
     eventSource: 'aws:dynamodb',
     awsRegion: stack.cfg.region,
-    dynamodb: { Keys: { pk: item.Item!.pk, sk: item.Item!.sk } as never, NewImage: item.Item as never, SequenceNumber: String(sequence++), SizeBytes: 100, StreamViewType: 'NEW_IMAGE' },
+    dynamodb: { Keys: { pk: item.pk, sk: item.sk } as never, NewImage: item as never, SequenceNumber: String(sequence++), SizeBytes: 100, StreamViewType: 'NEW_IMAGE' },
   };
 }
 
-async function storedTask(id: number): Promise<Record<string, any>> {
-  const item = await stack.aws.dynamo.send(new GetItemCommand({ TableName: stack.cfg.tableName, Key: { pk: { S: taskKey('export', id).pk }, sk: { S: taskKey('export', id).sk } }, ConsistentRead: true }));
-  return Object.fromEntries(Object.entries(item.Item ?? {}).map(([k, v]) => [k, v.S ?? (v.N === undefined ? (v.BOOL ?? v.L ?? v.M) : Number(v.N))]));
-}
-
-async function objectExists(key: string): Promise<boolean> {
-  return stack.aws.s3.send(new HeadObjectCommand({ Bucket: stack.cfg.bucketName, Key: key })).then(
-    () => true,
-    () => false,
-  );
-}
+const storedTask = (id: number) => storedTaskOf(stack, 'export', id);
 
 async function exportTo(path: string, extra: Record<string, unknown> = {}, container = 'wtest') {
   return call(stack.url, 'POST', `/api/v1/container/lxc/${container}/export`, { path, ...extra });
@@ -141,14 +132,13 @@ describe('failures', () => {
 
   it('keeps the file it was asked to replace when the new archive fails', async () => {
     // Prepare
-    await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: 'test/kept.tar', Body: 'previous archive' }));
+    await putObject('test/kept.tar', 'previous archive');
     const created = await exportTo('test/kept.tar', { force: true }, 'broken');
     // Act
     await runWorker({ Records: [await insertRecordOf(created.body.id)] });
     // Assess
     expect((await storedTask(created.body.id)).state).toBe('aborted');
-    const kept = await stack.aws.s3.send(new GetObjectCommand({ Bucket: stack.cfg.bucketName, Key: 'test/kept.tar' }));
-    expect(await kept.Body!.transformToString()).toBe('previous archive');
+    expect(await readText('test/kept.tar')).toBe('previous archive');
   });
 
   it('aborts an export whose container was removed while it waited', async () => {
@@ -238,7 +228,7 @@ describe('deleting what an unfinished task uses', () => {
     await newContainer('busy');
     await newFolder('test/outer');
     await newFolder('test/outer/busy');
-    await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: 'test/outer/busy/a.tgz', Body: 'old archive' }));
+    await putObject('test/outer/busy/a.tgz', 'old archive');
     const stall = stack.faults!.stallEnd('busy');
     const created = await exportTo('test/outer/busy/a.tgz', { force: true }, 'busy');
     const run = runWorker({ Records: [await insertRecordOf(created.body.id)] });
@@ -267,7 +257,7 @@ describe('deleting what an unfinished task uses', () => {
   it('refuses to delete the archive of a waiting import or its folder, and to remove the container of a waiting export', async () => {
     // Prepare
     await newFolder('test/incoming');
-    await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: 'test/incoming/src.tar', Body: 'an archive' }));
+    await putObject('test/incoming/src.tar', 'an archive');
     const imported = await call(stack.url, 'POST', '/api/v1/import/test/incoming/?name=src.tar', { type: 'lxc', name: 'incoming', image: 'x' });
     expect(imported.status).toBe(200);
     await newContainer('queued');
@@ -310,14 +300,12 @@ describe('a lease swept away while the upload ran', () => {
       expect(newer.status).toBe(200);
       await runWorker({ Records: [await insertRecordOf(newer.body.id)] });
       expect((await storedTask(newer.body.id)).state).toBe('completed');
-      const newerArchive = await stack.aws.s3.send(new GetObjectCommand({ Bucket: stack.cfg.bucketName, Key: file }));
-      const newerBytes = Buffer.from(await newerArchive.Body!.transformToByteArray());
+      const newerBytes = await readObject(file);
       // Act
       stall.release();
       await run;
       // Assess
-      const after = await stack.aws.s3.send(new GetObjectCommand({ Bucket: stack.cfg.bucketName, Key: file }));
-      expect(Buffer.from(await after.Body!.transformToByteArray()).equals(newerBytes)).toBe(true);
+      expect((await readObject(file)).equals(newerBytes)).toBe(true);
       expect(await storedTask(slow.body.id)).toMatchObject({ state: 'aborted', result: 1 });
     });
   }

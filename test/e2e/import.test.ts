@@ -6,7 +6,6 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, waitForTask } from '../support/api.ts';
 import { INVALID_SETTINGS, VALID_SETTINGS } from '../support/container-fields.ts';
@@ -18,7 +17,7 @@ import { snapshotTar, under, type EntrySnapshot } from '../support/tar-snapshot.
 
 const POLL_SECONDS = 2;
 const stack = useTestStack({ STEVEDORE_POLL_SECONDS: String(POLL_SECONDS), STEVEDORE_POLL_INTERVAL_MS: '100' }, { worker: true });
-const { putObject, keysUnder } = bucketHelpers(stack);
+const { putObject, readObject, keysUnder } = bucketHelpers(stack);
 
 const CONTAINERS_PREFIX = '.stevedore/containers/';
 const ROOTFS_KEY = /^\.stevedore\/containers\/[0-9a-f-]{36}\/rootfs\.tar$/;
@@ -32,12 +31,6 @@ const SPEC_EXAMPLE_BODY = {
   resource: { device: [['allow', 'video4linux_(81)', 'rw']], limit: { cputime: 512, cpuweight: 512, memory: '768m' } },
   volume: { host: { '/var': { bind: '/mnt/vol1', ro: true }, '/tmp': { bind: '/mnt/vol2', ro: false } } },
 };
-
-
-async function readObject(key: string): Promise<Buffer> {
-  const out = await stack.aws.s3.send(new GetObjectCommand({ Bucket: stack.cfg.bucketName, Key: key }));
-  return Buffer.from(await out.Body!.transformToByteArray());
-}
 
 
 /** What a client and the bucket show: every container, every import task, every key. */
@@ -301,8 +294,6 @@ describe('import validation, before any task exists', () => {
     ['an unknown container type', 'c.tgz', { type: 'vm', name: 'vm_import' }, /"lxc" or "docker"/],
     ['a missing type', 'c.tgz', { name: 'notype' }, /"type" is required/],
     ['an archive that does not exist', 'nope.tgz', { type: 'lxc', name: 'nope_import' }, 'test/nope.tgz'],
-    ['a body that is not JSON', 'c.tgz', '{"type": "lxc", "name": ', /not valid JSON/],
-    ['a body that is a JSON array', 'c.tgz', '[]', /JSON object/],
   ];
   for (const [what, file, body, message] of cases) {
     it(`refuses ${what} with 400, and creates no task and no container`, async () => {

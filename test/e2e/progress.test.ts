@@ -1,11 +1,12 @@
 // The progress long poll and the stale-task sweep, against a running worker.
-import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { taskKey } from '../../lib/tasks/dynamo-task-store.ts';
 import { sweepStaleTasks } from '../../lib/worker/sweep.ts';
 import { call, waitForTask } from '../support/api.ts';
 import { incompressibleRootfs } from '../support/rootfs.ts';
 import { useTestStack } from '../support/stack.ts';
+import { taskItem } from '../support/task-items.ts';
 
 // Long enough that a task submitted after a poll opened is claimed within the poll's bound,
 // even on a busy machine (the stream poller may be idling for a second).
@@ -73,9 +74,7 @@ async function strandTask(id: number): Promise<void> {
 }
 
 async function changeSeqOf(id: number): Promise<number | undefined> {
-  const key = taskKey('export', id);
-  const item = await stack.aws.dynamo.send(new GetItemCommand({ TableName: stack.cfg.tableName, Key: { pk: { S: key.pk }, sk: { S: key.sk } }, ConsistentRead: true }));
-  const seq = item.Item?.changeSeq?.N;
+  const seq = (await taskItem(stack, 'export', id))?.changeSeq?.N;
   return seq === undefined ? undefined : Number(seq);
 }
 

@@ -1,14 +1,18 @@
 // Requests at the edge of HTTP, against the local server: what node's parser refuses before
-// any route sees it, and known paths asked with a method they do not serve. Both answer in
-// the API's error envelope and change nothing.
+// any route sees it, bodies no route takes, paths no route has, and known paths asked with a
+// method they do not serve. All answer in the API's error envelope and change nothing.
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { manifest } from '../../functions/routes.ts';
+import { MAX_BODY_BYTES } from '../../lib/http/app.ts';
+import { API_PREFIXES, type RouteDefinition } from '../../lib/http/route.ts';
 import { call } from '../support/api.ts';
 import { bucketHelpers } from '../support/bucket.ts';
+import { sendRaw } from '../support/raw-http.ts';
 import { useTestStack } from '../support/stack.ts';
 
 const stack = useTestStack();
-const { keysUnder } = bucketHelpers(stack);
+const { keysUnder, bucketState, putObject } = bucketHelpers(stack);
 
 interface RawAnswer {
   statusLine: string;
@@ -99,16 +103,80 @@ describe('a known path asked with a method it does not serve', () => {
     expect(response.body.error.message).toContain(method);
   });
 
-  it('still answers 404 for a path the API does not know', async () => {
-    const response = await call(stack.url, 'DELETE', '/api/v1/exports');
-    expect(response.status).toBe(404);
-    expect(response.headers.get('allow')).toBeNull();
-    expect(response.body).toStrictEqual({ error: { code: 404, message: 'No route for DELETE /api/v1/exports' } });
-  });
-
   it('quotes at most a bounded prefix of a long path', async () => {
     const response = await call(stack.url, 'PUT', `/api/v1/sharefolder/test/${'x'.repeat(5000)}`);
     expect(response.status).toBe(405);
     expect(response.body.error.message.length).toBeLessThan(400);
+  });
+});
+
+/** A value for each parameter of the manifest's path templates: a new parameter must be named here. */
+const SAMPLE_PARAMETERS: Record<string, string> = { type: 'lxc', id: 'edge', path: 'test/edge' };
+
+/** A concrete target of the route; the query names a file for the routes that read one (import). */
+function sampleTarget(route: RouteDefinition): string {
+  const path = route.paths[0]!.replace(/\{(\w+)\+?\}/g, (_, name: string) => {
+    const value = SAMPLE_PARAMETERS[name];
+    if (value === undefined) throw new Error(`no sample value for {${name}} of ${route.name}`);
+    return value;
+  });
+  return `${API_PREFIXES[0]}${path}/?name=edge.tgz`;
+}
+
+/** What a client can see change: every object of the bucket, task, and container. */
+async function observable(): Promise<Record<string, unknown>> {
+  const [bucket, exports, imports, containers] = await Promise.all([
+    bucketState(),
+    call(stack.url, 'GET', '/api/v1/export/').then((r) => r.body),
+    call(stack.url, 'GET', '/api/v1/import/').then((r) => r.body),
+    call(stack.url, 'GET', '/api/v1/container').then((r) => r.body),
+  ]);
+  return { bucket, exports, imports, containers };
+}
+
+describe('a body no route takes, on every route of the manifest that takes one', () => {
+  const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+  const bodies: { what: string; body: string; headers: Record<string, string>; status: number; message: string }[] = [
+    { what: 'malformed JSON', body: '{"name":"x", "is_dir":tru', headers: { 'content-type': 'application/json' }, status: 400, message: 'Request body is not valid JSON' },
+    { what: 'JSON that is not an object', body: '["name","x"]', headers: FORM, status: 400, message: 'Request body must be a JSON object' },
+    {
+      what: 'a body over 1 MiB',
+      body: JSON.stringify({ name: 'big.txt', is_dir: false, type: 'lxc', path: 'test/big.tgz', context: 'x'.repeat(MAX_BODY_BYTES) }),
+      headers: FORM,
+      status: 413,
+      message: `Request body is larger than ${MAX_BODY_BYTES} bytes`,
+    },
+  ];
+  const routesWithBody = manifest.filter((route) => route.method === 'POST' || route.method === 'PUT');
+  const cases = routesWithBody.flatMap((route) => bodies.map((body) => ({ ...body, route: route.name, method: route.method, target: sampleTarget(route) })));
+
+  it('covers every route that takes a body', () => {
+    expect(routesWithBody.map((route) => route.name).sort()).toEqual(['container-create', 'export-create', 'import-create', 'sharefolder-create']);
+  });
+
+  it.each(cases)('answers $what to $route ($method $target) with $status in the error envelope, and changes nothing', async ({ method, target, body, headers, status, message }) => {
+    // Prepare: the folder the share and import targets name exists, so only the body is wrong
+    await putObject('test/edge/');
+    const before = await observable();
+    // Act
+    const answer = await sendRaw(stack.url, method, target, { body, headers });
+    // Assess
+    expect(answer.status).toBe(status);
+    expect(answer.contentType).toMatch(/^application\/json/);
+    expect(JSON.parse(answer.text)).toStrictEqual({ error: { code: status, message } });
+    expect(await observable()).toStrictEqual(before);
+  });
+});
+
+describe('a path the API does not know', () => {
+  it.each([
+    { method: 'GET', path: '/api/v1/no-such-thing' },
+    { method: 'DELETE', path: '/api/v1/exports' },
+  ])('answers $method $path with 404 in the error envelope, without an Allow header', async ({ method, path }) => {
+    const response = await call(stack.url, method, path);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(response.headers.get('allow')).toBeNull();
+    expect(response.body).toStrictEqual({ error: { code: 404, message: `No route for ${method} ${path}` } });
   });
 });

@@ -1,15 +1,17 @@
 // Start-up provisioning against a bucket that already exists: a restart must never be stopped
 // by its own bucket, even when the emulator cannot answer HeadBucket for it (s3rver answers
 // HeadBucket by listing the bucket, and an object it half-wrote makes that listing fail).
-import { HeadBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
 import { provision } from '../../infra/local/provision.ts';
 import { removeHalfWrittenObjects } from '../../infra/local/s3rver-orphans.ts';
+import { bucketHelpers } from '../support/bucket.ts';
 import { sendRaw } from '../support/raw-http.ts';
 import { useTestStack } from '../support/stack.ts';
 
 const stack = useTestStack({ STEVEDORE_SHARE_FOLDERS: 'test:rw,other:rw' });
 const send = (method: string, path: string, body?: string) => sendRaw(stack.url, method, path, { body });
+const { putObject } = bucketHelpers(stack);
 
 describe('provisioning an existing bucket', () => {
   it('provisions again over a bucket that answers HeadBucket normally', async () => {
@@ -26,7 +28,7 @@ describe('provisioning an existing bucket', () => {
     // Prepare: an object name too long for s3rver's disk (written directly, as an older
     // stevedore let through), which leaves a half-written orphan behind
     const orphan = `test/${'o'.repeat(240)}`;
-    await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.cfg.bucketName, Key: orphan, Body: Buffer.from('x') })).catch(() => undefined);
+    await putObject(orphan, 'x').catch(() => undefined);
     const head = await stack.aws.s3.send(new HeadBucketCommand({ Bucket: stack.cfg.bucketName })).then(
       () => 'answered',
       () => 'failed',

@@ -38,9 +38,9 @@ function headerOf(spec: EntrySpec, size: number): Partial<Header> & Pick<Header,
   };
 }
 
-async function collect(source: AsyncIterable<Buffer>): Promise<Buffer> {
+export async function collect(source: AsyncIterable<Buffer> | Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of source) chunks.push(chunk);
+  for await (const chunk of source as AsyncIterable<Buffer>) chunks.push(chunk);
   return Buffer.concat(chunks);
 }
 
@@ -59,6 +59,11 @@ export async function buildTar(entries: EntrySpec[], options: { gzip?: boolean }
   const tar = await bytes;
   return options.gzip ? gzipSync(tar) : tar;
 }
+
+export const file = (name: string, content: string | Buffer): EntrySpec => ({ name, content });
+export const directory = (name: string): EntrySpec => ({ name, type: 'directory' });
+export const symlink = (name: string, linkname: string): EntrySpec => ({ name, type: 'symlink', linkname });
+export const hardlink = (name: string, linkname: string): EntrySpec => ({ name, type: 'link', linkname });
 
 /** The config.json of a stevedore archive. */
 export function configEntry(config: Record<string, unknown>): EntrySpec {

@@ -1,11 +1,10 @@
-// Helpers for the archive tests: real tarballs built with tar-stream, byte sources and digests.
+// Helpers for the archive tests: a sample config, byte sources and digests. Tarballs come from
+// test/support/archives.ts.
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
-import { gzipSync } from 'node:zlib';
-import tarStream from 'tar-stream';
-import type { Header } from 'tar-stream';
 import type { ArchiveConfig, ArchiveEntry } from '../../lib/archive/entry.ts';
 import { digestBody, type EntrySnapshot } from '../support/tar-snapshot.ts';
+
+export { collect } from '../support/archives.ts';
 
 export const SAMPLE_CONFIG: ArchiveConfig = {
   arch: 'amd64',
@@ -61,12 +60,6 @@ export async function errorOf(work: () => Promise<unknown>): Promise<Error | und
   return undefined;
 }
 
-export async function collect(stream: AsyncIterable<Buffer> | Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
-
 export function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -76,45 +69,6 @@ export async function* chunked(bytes: Buffer, chunkBytes = 16 * 1024): AsyncGene
   for (let offset = 0; offset < bytes.length; offset += chunkBytes) {
     yield bytes.subarray(offset, offset + chunkBytes);
   }
-}
-
-export interface RawTarEntry {
-  header: Partial<Header> & { name: string };
-  content?: Buffer | string;
-}
-
-/** A tarball exactly as given: names, types and link targets are not checked or fixed. */
-export async function buildTar(entries: RawTarEntry[], options: { gzip?: boolean } = {}): Promise<Buffer> {
-  const pack = tarStream.pack();
-  const bytes = collect(pack as unknown as AsyncIterable<Buffer>);
-  for (const { header, content } of entries) {
-    const body = typeof content === 'string' ? Buffer.from(content) : content;
-    await new Promise<void>((resolve, reject) => {
-      const full = { mtime: FIXED_MTIME, ...header };
-      const done = (error?: Error | null) => (error ? reject(error) : resolve());
-      if (body) pack.entry(full, body, done);
-      else pack.entry(full, done);
-    });
-  }
-  pack.finalize();
-  const tar = await bytes;
-  return options.gzip ? gzipSync(tar) : tar;
-}
-
-export function file(name: string, content: string | Buffer, extra: Partial<Header> = {}): RawTarEntry {
-  return { header: { name, type: 'file', mode: 0o644, ...extra }, content };
-}
-
-export function directory(name: string, extra: Partial<Header> = {}): RawTarEntry {
-  return { header: { name, type: 'directory', mode: 0o755, ...extra } };
-}
-
-export function symlink(name: string, target: string): RawTarEntry {
-  return { header: { name, type: 'symlink', linkname: target, mode: 0o777 } };
-}
-
-export function hardlink(name: string, target: string): RawTarEntry {
-  return { header: { name, type: 'link', linkname: target, mode: 0o644 } };
 }
 
 /** A range reader over a buffer that counts the bytes asked for. */

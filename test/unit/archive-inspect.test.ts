@@ -5,7 +5,8 @@ import { ArchiveError, FILE_NOT_SUPPORTED } from '../../lib/archive/errors.ts';
 import { INSPECT_MAX_READ_BYTES, inspectArchive } from '../../lib/archive/inspect.ts';
 import { packArchive, packTar } from '../../lib/archive/pack.ts';
 import { demoRootfs } from '../../lib/runtimes/demo-rootfs.ts';
-import { FIXED_MTIME, SAMPLE_CONFIG, buildTar, collect, countingRangeReader, directory, file } from './archive-fixtures.ts';
+import { buildTar, directory, file } from '../support/archives.ts';
+import { FIXED_MTIME, SAMPLE_CONFIG, collect, countingRangeReader } from './archive-fixtures.ts';
 
 async function packDemo(compress: boolean): Promise<Buffer> {
   return collect(packArchive(SAMPLE_CONFIG, demoRootfs(), { compress, gzipLevel: 6, mtime: FIXED_MTIME }));

@@ -9,20 +9,8 @@ import { packArchive } from '../../lib/archive/pack.ts';
 import { type UnpackedArchive, readArchive } from '../../lib/archive/unpack.ts';
 import { MAX_WARNINGS } from '../../lib/archive/warnings.ts';
 import { demoRootfs } from '../../lib/runtimes/demo-rootfs.ts';
-import {
-  FIXED_MTIME,
-  SAMPLE_CONFIG,
-  type RawTarEntry,
-  buildTar,
-  chunked,
-  collect,
-  describeEntries,
-  errorOf,
-  directory,
-  file,
-  hardlink,
-  symlink,
-} from './archive-fixtures.ts';
+import { type EntrySpec, buildTar, directory, file, hardlink, symlink } from '../support/archives.ts';
+import { FIXED_MTIME, SAMPLE_CONFIG, chunked, collect, describeEntries, errorOf } from './archive-fixtures.ts';
 
 const configEntry = () => file('config.json', JSON.stringify(SAMPLE_CONFIG));
 
@@ -32,11 +20,11 @@ async function readAll(archive: UnpackedArchive) {
   return { names: entries.map((entry) => entry.name), entries, warnings: archive.warnings };
 }
 
-async function unpackOurs(entries: RawTarEntry[]) {
+async function unpackOurs(entries: EntrySpec[]) {
   return readAll(await readArchive(chunked(await buildTar([configEntry(), ...entries]))));
 }
 
-async function unpackPlain(entries: RawTarEntry[]) {
+async function unpackPlain(entries: EntrySpec[]) {
   return readAll(await readArchive(chunked(await buildTar(entries))));
 }
 
@@ -226,9 +214,9 @@ describe('readArchive of hostile entries', () => {
   it('skips devices and fifos', async () => {
     // Prepare
     const entries = [
-      { header: { name: 'dev/null', type: 'character-device' as const, devmajor: 1, devminor: 3 } },
-      { header: { name: 'dev/sda', type: 'block-device' as const, devmajor: 8, devminor: 0 } },
-      { header: { name: 'run/pipe', type: 'fifo' as const } },
+      { name: 'dev/null', type: 'character-device' as const, devmajor: 1, devminor: 3 },
+      { name: 'dev/sda', type: 'block-device' as const, devmajor: 8, devminor: 0 },
+      { name: 'run/pipe', type: 'fifo' as const },
       file('etc/hostname', 'box\n'),
     ];
 
@@ -246,7 +234,7 @@ describe('readArchive of hostile entries', () => {
 
   it('caps the warnings with a count of the rest', async () => {
     // Prepare
-    const entries = Array.from({ length: MAX_WARNINGS + 50 }, (_, index) => ({ header: { name: `dev/tty${index}`, type: 'character-device' as const } }));
+    const entries = Array.from({ length: MAX_WARNINGS + 50 }, (_, index) => ({ name: `dev/tty${index}`, type: 'character-device' as const }));
 
     // Act
     const { warnings } = await unpackPlain(entries);
