@@ -1,6 +1,7 @@
 // Every setting stevedore reads, taken once from the environment, with defaults and checks.
 // A bad setting stops the process at start with one line per problem, instead of surfacing
 // later as a confusing failure deep inside a request.
+import { parseDockerEndpoint, type DockerEndpoint } from './docker/endpoint.ts';
 
 export interface ShareFolderConfig {
   name: string;
@@ -10,7 +11,7 @@ export interface ShareFolderConfig {
 }
 
 /** The runtimes each container type can be served by (lib/services.ts builds them). */
-export const RUNTIME_CHOICES = { docker: ['builtin'], lxc: ['builtin'] } as const;
+export const RUNTIME_CHOICES = { docker: ['builtin', 'engine'], lxc: ['builtin'] } as const;
 export type DockerRuntimeChoice = (typeof RUNTIME_CHOICES.docker)[number];
 export type LxcRuntimeChoice = (typeof RUNTIME_CHOICES.lxc)[number];
 
@@ -48,6 +49,8 @@ export interface Config {
   /** gzip level of .tgz archives (1 fastest .. 9 smallest). */
   gzipLevel: number;
   dockerRuntime: DockerRuntimeChoice;
+  /** The engine of `docker` containers when `dockerRuntime` is `engine` (lib/docker/endpoint.ts). */
+  dockerEndpoint?: DockerEndpoint;
   lxcRuntime: LxcRuntimeChoice;
   logLevel: LogLevel;
 }
@@ -91,6 +94,13 @@ export function loadConfig(env: Env = process.env): Config {
     // Powertools' own variable is honoured too, as its users expect.
     logLevel: read.choice('STEVEDORE_LOG_LEVEL', LOG_LEVELS, 'a log level', read.string('POWERTOOLS_LOG_LEVEL', 'INFO').toUpperCase()),
   };
+
+  if (config.dockerRuntime === 'engine') {
+    // Read only when used: a DOCKER_HOST meant for other tools never stops a built-in stevedore.
+    const docker = parseDockerEndpoint(env);
+    if ('problem' in docker) problems.push(docker.problem);
+    else config.dockerEndpoint = docker.endpoint;
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,11 +1,14 @@
 // The runtimes each container type gets, as configuration chose them (`STEVEDORE_DOCKER_RUNTIME`,
-// `STEVEDORE_LXC_RUNTIME`). Only the built-in runtime exists yet: it serves every type chosen
-// `builtin`.
+// `STEVEDORE_LXC_RUNTIME`): the built-in runtime serves every type chosen `builtin`, the Docker
+// Engine runtime the `docker` type when it is chosen `engine`.
 import type { AwsClients } from '../aws/clients.ts';
 import type { Config } from '../config.ts';
 import type { ContainerType } from '../container-type.ts';
+import { DockerClient } from '../docker/client.ts';
 import { BuiltinRuntime } from '../runtimes/builtin.ts';
+import { DockerEngineRuntime } from '../runtimes/docker-engine.ts';
 import { RuntimeRegistry } from '../runtimes/registry.ts';
+import type { ContainerRuntime } from '../runtimes/runtime.ts';
 import type { Adapter } from './compose.ts';
 
 export function builtinRuntimeFor(config: Config, aws: AwsClients): BuiltinRuntime {
@@ -15,8 +18,11 @@ export function builtinRuntimeFor(config: Config, aws: AwsClients): BuiltinRunti
   return new BuiltinRuntime({ doc: aws.doc, s3: aws.s3, table: config.tableName, bucket: config.bucketName, partSize: config.uploadPartBytes, types });
 }
 
-export function registryWith(builtin: BuiltinRuntime): RuntimeRegistry {
-  return new RuntimeRegistry([builtin]);
+/** The registry of the configured runtimes, with this built-in runtime for the types it serves. */
+export function registryWith(config: Config, builtin: BuiltinRuntime): RuntimeRegistry {
+  const runtimes: ContainerRuntime[] = builtin.types.length > 0 ? [builtin] : [];
+  if (config.dockerRuntime === 'engine') runtimes.push(new DockerEngineRuntime(new DockerClient(config.dockerEndpoint!)));
+  return new RuntimeRegistry(runtimes);
 }
 
-export const configuredRuntimes: Adapter<'runtimes'> = (config, aws) => registryWith(builtinRuntimeFor(config, aws));
+export const configuredRuntimes: Adapter<'runtimes'> = (config, aws) => registryWith(config, builtinRuntimeFor(config, aws));

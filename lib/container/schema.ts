@@ -64,7 +64,7 @@ const MEMORY_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 
 const MIN_MEMORY_BYTES = 64 * 1024 ** 2;
 
 /** Bytes of a memory limit given as `"768m"`, `"1g"`, `"1048576"` or a number; undefined if none. */
-function memoryBytes(value: string | number): number | undefined {
+export function memoryBytes(value: string | number): number | undefined {
   if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
   const match = /^(\d{1,16})([bkmg]?)$/i.exec(value);
   return match ? Number(match[1]) * MEMORY_UNITS[match[2]!.toLowerCase()]! : undefined;

@@ -77,12 +77,24 @@ describe('the configuration', () => {
     expect(problemsOf({ STEVEDORE_SHARE_FOLDERS: ' , ' })).toEqual(['STEVEDORE_SHARE_FOLDERS: at least one share folder is needed']);
   });
 
-  it('takes builtin as the runtime of either container type and refuses a runtime this build does not have, naming the choices', () => {
+  it('takes builtin as the runtime of either container type, the engine for docker, and refuses a runtime this build does not have, naming the choices', () => {
     expect(loadConfig({ STEVEDORE_DOCKER_RUNTIME: 'builtin', STEVEDORE_LXC_RUNTIME: 'BuiltIn' })).toMatchObject({ dockerRuntime: 'builtin', lxcRuntime: 'builtin' });
-    expect(problemsOf({ STEVEDORE_DOCKER_RUNTIME: 'engine', STEVEDORE_LXC_RUNTIME: 'engine' })).toEqual([
-      'STEVEDORE_DOCKER_RUNTIME: "engine" is not the runtime of docker containers this build has (builtin)',
+    expect(loadConfig({ STEVEDORE_DOCKER_RUNTIME: 'engine' })).toMatchObject({ dockerRuntime: 'engine', dockerEndpoint: { kind: 'unix', socketPath: '/var/run/docker.sock' } });
+    expect(problemsOf({ STEVEDORE_DOCKER_RUNTIME: 'podman', STEVEDORE_LXC_RUNTIME: 'engine' })).toEqual([
+      'STEVEDORE_DOCKER_RUNTIME: "podman" is not the runtime of docker containers this build has (builtin, engine)',
       'STEVEDORE_LXC_RUNTIME: "engine" is not the runtime of lxc containers this build has (builtin)',
     ]);
+  });
+
+  it("reads the Docker engine's address as Docker's clients do, only when the engine runtime is chosen", () => {
+    const engine = { STEVEDORE_DOCKER_RUNTIME: 'engine' };
+    expect(loadConfig({ ...engine, DOCKER_HOST: 'unix:///run/user/docker.sock' }).dockerEndpoint).toEqual({ kind: 'unix', socketPath: '/run/user/docker.sock' });
+    expect(loadConfig({ ...engine, DOCKER_HOST: 'tcp://engine.internal:2375' }).dockerEndpoint).toEqual({ kind: 'tcp', host: 'engine.internal', port: 2375 });
+    expect(problemsOf({ ...engine, DOCKER_HOST: 'ssh://me@host' })).toEqual(['DOCKER_HOST: "ssh://me@host" is not unix:///path/to/docker.sock or tcp://host:port']);
+    expect(problemsOf({ ...engine, DOCKER_HOST: 'tcp://host:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/nonexistent/certs' })).toEqual([
+      'DOCKER_TLS_VERIFY is set but /nonexistent/certs/ca.pem, /nonexistent/certs/cert.pem, /nonexistent/certs/key.pem do not exist (DOCKER_CERT_PATH: /nonexistent/certs)',
+    ]);
+    expect(loadConfig({ DOCKER_HOST: 'ssh://me@host' }).dockerEndpoint).toBeUndefined();
   });
 
   it("takes the log level from STEVEDORE_LOG_LEVEL, else from Powertools' POWERTOOLS_LOG_LEVEL, in any case", () => {
