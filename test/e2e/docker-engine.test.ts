@@ -1,0 +1,124 @@
+// Docker containers of a real engine through the API (STEVEDORE_DOCKER_RUNTIME=engine), on a
+// private daemon: listed next to the built-in LXC ones, addressed as Docker does, exported with
+// the same root filesystem `docker export` gives, imported back with the settings asked for,
+// and a 503 when the engine cannot be reached. Skips, saying why, only without a daemon.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ndjsonLines } from '../../lib/docker/client.ts';
+import { call, waitForTask } from '../support/api.ts';
+import { buildTar } from '../support/archives.ts';
+import { bucketHelpers } from '../support/bucket.ts';
+import { startDockerDaemon } from '../support/docker-daemon.ts';
+import { useTestStack } from '../support/stack.ts';
+import { snapshotTar, under, type EntrySnapshot } from '../support/tar-snapshot.ts';
+
+const started = await startDockerDaemon().then(
+  (daemon) => ({ daemon, why: undefined }),
+  (err: Error) => ({ daemon: undefined, why: err.message }),
+);
+afterAll(async () => started.daemon?.stop());
+if (!started.daemon) console.warn(`the Docker Engine tests are skipped: ${started.why}`);
+
+const socket = started.daemon?.endpoint.kind === 'unix' ? started.daemon.endpoint.socketPath : '';
+const stack = useTestStack({ STEVEDORE_DOCKER_RUNTIME: 'engine', DOCKER_HOST: `unix://${socket}` }, { worker: true });
+const bucket = bucketHelpers(stack);
+
+/** The docker CLI against the private daemon, as a user of it would type. */
+const docker = (...args: string[]) => execFileSync('docker', ['-H', `unix://${socket}`, ...args], { maxBuffer: 256 * 1024 * 1024 });
+
+/** A busybox root filesystem with every kind of entry an export must keep. */
+function busyboxRootfs(): Promise<Buffer> {
+  return buildTar([
+    { name: 'bin/', type: 'directory' },
+    { name: 'bin/busybox', content: readFileSync('/bin/busybox'), mode: 0o755 },
+    { name: 'bin/sh', type: 'symlink', linkname: 'busybox' },
+    { name: 'bin/ls', type: 'symlink', linkname: '/bin/busybox' },
+    { name: 'bin/busybox-hardlink', type: 'link', linkname: 'bin/busybox' },
+    { name: 'etc/', type: 'directory' },
+    { name: 'etc/passwd', content: 'root:x:0:0:root:/root:/bin/sh\n' },
+    { name: 'usr/', type: 'directory' },
+    { name: 'usr/bin/', type: 'directory' },
+    { name: 'usr/bin/su', content: '#!/bin/sh\n', mode: 0o4755 },
+    { name: 'tmp/', type: 'directory', mode: 0o1777 },
+    { name: 'var/', type: 'directory' },
+    { name: 'var/empty/', type: 'directory', mode: 0o700 },
+  ]);
+}
+
+const byName = (entries: EntrySnapshot[]) => [...entries].sort((a, b) => (a.name < b.name ? -1 : 1));
+
+async function exportTask(id: string, path: string): Promise<Record<string, any>> {
+  const created = await call(stack.url, 'POST', `/api/v1/container/docker/${id}/export`, { path });
+  expect(created.status, JSON.stringify(created.body)).toBe(200);
+  return waitForTask(stack.url, 'export', created.body.id, 60_000);
+}
+
+describe.skipIf(!started.daemon)('the Docker Engine runtime through the API', () => {
+  let containerId = '';
+  beforeAll(async () => {
+    const answer = await started.daemon!.client.open({ method: 'POST', path: '/images/create', query: { fromSrc: '-', repo: 'busybox', tag: 'test' }, body: Readable.from([await busyboxRootfs()]) });
+    for await (const line of ndjsonLines(answer)) expect(line.error).toBeUndefined();
+    containerId = docker('create', '--name', 'bb', '--hostname', 'original', 'busybox:test', '/bin/sh').toString().trim();
+    expect((await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'beside', image: 'demo', tag: 'latest' })).status).toBe(200);
+  });
+
+  it('lists the engine\'s containers next to the built-in LXC ones', async () => {
+    const { status, body } = await call(stack.url, 'GET', '/api/v1/container');
+    expect(status).toBe(200);
+    expect(body).toContainEqual({ id: containerId, name: 'bb', image: 'busybox:test', state: 'stopped', type: 'docker' });
+    expect(body).toContainEqual(expect.objectContaining({ id: 'beside', type: 'lxc' }));
+    expect(containerId).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('finds a container by its full id, a prefix of 12 hex characters or its name, and not by a shorter prefix', async () => {
+    for (const address of [containerId, containerId.slice(0, 12), 'bb']) {
+      const found = await call(stack.url, 'GET', `/api/v1/container/docker/${address}`);
+      expect(found.body, address).toEqual({ id: containerId, name: 'bb', image: 'busybox:test', state: 'stopped', type: 'docker' });
+    }
+    expect((await call(stack.url, 'GET', `/api/v1/container/docker/${containerId.slice(0, 11)}`)).status).toBe(404);
+    const all = await call(stack.url, 'GET', '/api/v1/container/docker/bb/all');
+    expect(all.body).toMatchObject({ type: 'docker', name: 'bb', image: 'busybox', autostart: false, network: { hostname: 'original' }, command: ['/bin/sh'] });
+  });
+
+  it('exports the root filesystem `docker export` gives, after the container\'s config', async () => {
+    const task = await exportTask('bb', 'test/bb.tar');
+    expect(task).toMatchObject({ state: 'completed', result: 0 });
+    const archive = await snapshotTar(await bucket.readObject('test/bb.tar'));
+    expect(archive[0]?.name).toBe('config.json');
+    expect(byName(under(archive, 'rootfs'))).toEqual(byName(await snapshotTar(docker('export', 'bb'))));
+  });
+
+  it('imports the archive as a new container with the settings asked for, whose `docker export` equals the original\'s', async () => {
+    await exportTask('bb', 'test/bb-copy.tgz');
+    const params = { type: 'docker', name: 'bb-copy', autostart: true, network: { hostname: 'copy', port: [[8080, 80, 'tcp']] }, resource: { limit: { memory: '768m' } } };
+    const created = await call(stack.url, 'POST', '/api/v1/import/test/?name=bb-copy.tgz', params);
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    expect(await waitForTask(stack.url, 'import', created.body.id, 60_000)).toMatchObject({ state: 'completed', result: 0 });
+    const inspect = JSON.parse(docker('inspect', 'bb-copy').toString())[0];
+    expect(inspect.Config.Hostname).toBe('copy');
+    expect(inspect.HostConfig.Memory).toBe(768 * 1024 * 1024);
+    expect(inspect.HostConfig.PortBindings).toEqual({ '80/tcp': [{ HostIp: '', HostPort: '8080' }] });
+    expect(inspect.HostConfig.RestartPolicy.Name).toBe('always');
+    expect(byName(await snapshotTar(docker('export', 'bb-copy')))).toEqual(byName(await snapshotTar(docker('export', 'bb'))));
+  });
+
+  it('refuses to import under the name of an engine container, and creates nothing', async () => {
+    const images = docker('images', '-q').toString();
+    const refused = await call(stack.url, 'POST', '/api/v1/import/test/?name=bb.tar', { type: 'docker', name: 'bb' });
+    expect(refused.body).toEqual({ error: { code: 400, message: 'Container bb already exist!' } });
+    expect(docker('images', '-q').toString()).toBe(images);
+  });
+
+  // Last: it stops the daemon.
+  it('answers 503 in the envelope for the container endpoints while the engine cannot be reached', async () => {
+    await started.daemon!.stop();
+    const listed = await call(stack.url, 'GET', '/api/v1/container');
+    expect(listed.status).toBe(503);
+    expect(listed.body.error).toEqual({ code: 503, message: expect.stringMatching(/^The Docker engine at unix:\/\/.+ cannot be reached \(E[A-Z]+\)$/) });
+    expect((await call(stack.url, 'GET', '/api/v1/container/docker/bb')).status).toBe(503);
+    expect((await call(stack.url, 'POST', '/api/v1/container/docker/bb/export', { path: 'test/down.tar' })).status).toBe(503);
+    expect((await call(stack.url, 'GET', '/api/v1/container/lxc/beside')).status).toBe(200);
+  });
+});
