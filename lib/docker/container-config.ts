@@ -1,7 +1,7 @@
 // The container config both ways between stevedore's schema (lib/container/schema.ts) and the
 // Docker Engine API: from `GET /containers/{id}/json` to the config an export records, and from
 // a container spec to the body of `POST /containers/create`.
-import type { ContainerConfig, ContainerSpec } from '../container/model.ts';
+import type { ContainerConfig } from '../container/model.ts';
 import { memoryBytes, type Network, type Resource, type Volume } from '../container/schema.ts';
 
 /** The part of `GET /containers/{id}/json` the config is made of. */
