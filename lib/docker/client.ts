@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { Unavailable } from '../errors.ts';
 import { once } from '../once.ts';
 import { describeEndpoint, type DockerEndpoint } from './endpoint.ts';
@@ -73,6 +73,24 @@ export class DockerClient {
       // not JSON: the text is the message
     }
     throw new DockerApiError(response.statusCode ?? 0, message || `the engine answered ${response.statusCode}`);
+  }
+
+  /**
+   * The body of an answer, as a stream that fails with Unavailable, naming the engine and what
+   * it was doing, when the engine stops before the answer is complete.
+   */
+  body(response: IncomingMessage, doing: string): Readable {
+    const where = describeEndpoint(this.endpoint);
+    return Readable.from(
+      (async function* () {
+        try {
+          for await (const chunk of response) yield chunk as Buffer;
+        } catch (err) {
+          throw new Unavailable(`The Docker engine at ${where} stopped ${doing} (${(err as Error).message})`);
+        }
+        if (!response.complete) throw new Unavailable(`The Docker engine at ${where} stopped ${doing}`);
+      })(),
+    );
   }
 
   private async negotiateVersion(): Promise<string> {

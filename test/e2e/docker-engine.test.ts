@@ -3,6 +3,7 @@
 // the same root filesystem `docker export` gives, imported back with the settings asked for,
 // and a 503 when the engine cannot be reached. Skips, saying why, only without a daemon.
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,9 +112,29 @@ describe.skipIf(!started.daemon)('the Docker Engine runtime through the API', ()
     expect(docker('images', '-q').toString()).toBe(images);
   });
 
+  it('imports a plain `docker export` tarball as a docker container', async () => {
+    await bucket.putObject('test/plain.tar', docker('export', 'bb'));
+    const created = await call(stack.url, 'POST', '/api/v1/import/test/?name=plain.tar', { type: 'docker', name: 'from-plain' });
+    expect(await waitForTask(stack.url, 'import', created.body.id, 60_000)).toMatchObject({ state: 'completed', result: 0 });
+    expect(byName(await snapshotTar(docker('export', 'from-plain')))).toEqual(byName(await snapshotTar(docker('export', 'bb'))));
+  });
+
   // Last: it stops the daemon.
-  it('answers 503 in the envelope for the container endpoints while the engine cannot be reached', async () => {
+  it('aborts an export with a message when the engine stops in the middle, writes nothing, and answers 503 while it is down', async () => {
+    const bulky = await buildTar([{ name: 'blob', content: randomBytes(96 * 1024 * 1024) }]);
+    const answer = await started.daemon!.client.open({ method: 'POST', path: '/images/create', query: { fromSrc: '-', repo: 'bulky', tag: 'test' }, body: Readable.from([bulky]) });
+    for await (const line of ndjsonLines(answer)) expect(line.error).toBeUndefined();
+    docker('create', '--name', 'bulky', 'bulky:test', '/blob');
+    const created = await call(stack.url, 'POST', '/api/v1/container/docker/bulky/export', { path: 'test/bulky.tgz' });
+    for (let running = false; !running; await new Promise((r) => setTimeout(r, 20))) {
+      running = (await call(stack.url, 'GET', '/api/v1/export/')).body.find((t: { id: number }) => t.id === created.body.id)?.state === 'running';
+    }
     await started.daemon!.stop();
+    const task = await waitForTask(stack.url, 'export', created.body.id, 60_000);
+    expect(task).toMatchObject({ state: 'aborted', result: 1 });
+    expect(task.error).toMatch(/^The Docker engine at unix:\/\/\S+ stopped in the middle of the export; nothing was written/);
+    expect(await bucket.objectExists('test/bulky.tgz')).toBe(false);
+
     const listed = await call(stack.url, 'GET', '/api/v1/container');
     expect(listed.status).toBe(503);
     expect(listed.body.error).toEqual({ code: 503, message: expect.stringMatching(/^The Docker engine at unix:\/\/.+ cannot be reached \(E[A-Z]+\)$/) });
