@@ -1,0 +1,50 @@
+// What the Docker Engine answers 200 to and still refuses: an image import reports its failure
+// inside the NDJSON stream. A stand-in engine on a unix socket answers exactly that, which a
+// real engine cannot be made to do on demand.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configFor, type ContainerSpec } from '../../lib/container/model.ts';
+import { DockerClient } from '../../lib/docker/client.ts';
+import { demoRootfs } from '../../lib/runtimes/demo-rootfs.ts';
+import { DockerEngineRuntime } from '../../lib/runtimes/docker-engine.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'sd-stub-'));
+const socketPath = join(dir, 'engine.sock');
+const requests: string[] = [];
+let server: Server;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url?.replace(/^\/v[\d.]+/, '')}`);
+    req.resume();
+    req.on('end', () => {
+      if (req.url === '/_ping') return res.writeHead(200, { 'API-Version': '1.41' }).end('OK');
+      if (req.url?.includes('/containers/json')) return res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+      if (req.url?.includes('/images/create')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(`${JSON.stringify({ status: 'Importing' })}\n${JSON.stringify({ errorDetail: { message: 'write /var/lib/docker/tmp: no space left on device' }, error: 'no space left on device' })}\n`);
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+});
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('an image import the engine refuses inside its answer', () => {
+  it('fails the import with the engine\'s message, removes the image, and creates no container', async () => {
+    const runtime = new DockerEngineRuntime(new DockerClient({ kind: 'unix', socketPath }));
+    const spec: ContainerSpec = { type: 'docker', name: 'refused', image: 'import', tag: 'latest', autostart: false, network: {}, resource: {}, volume: {} };
+    await expect(runtime.importRootfs(spec, configFor(spec, 'amd64'), demoRootfs())).rejects.toThrow(
+      'The Docker engine refused the root filesystem: write /var/lib/docker/tmp: no space left on device',
+    );
+    expect(requests).toContain('DELETE /images/stevedore-import%2Frefused%3Alatest?force=true');
+    expect(requests.some((r) => r.startsWith('POST /containers/create'))).toBe(false);
+  });
+});
