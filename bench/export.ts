@@ -6,9 +6,8 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createExportTask } from '../lib/tasks/export-request.ts';
-import { generateBenchTree, loadBenchContainer, shareFileSize, timeCommand, timingRow } from './support/container.ts';
-import { startBenchStack, timeTaskInChild } from './support/stack.ts';
+import { generateBenchTree, loadBenchContainer, timeCommand, timingRow } from './support/container.ts';
+import { startBenchStack, timeOurExports } from './support/stack.ts';
 import { printTable } from './support/table.ts';
 
 const sizeMiB = Number(process.argv[2] ?? 256);
@@ -22,16 +21,7 @@ try {
   const { stack, services } = await startBenchStack(join(work, 'data'));
   try {
     await loadBenchContainer(services, container);
-    const rows: string[][] = [];
-    for (const [file, compress] of [
-      ['bench.tgz', true],
-      ['bench.tar', false],
-    ] as const) {
-      const task = await createExportTask(services, 'lxc', 'bench', { path: `test/${file}`, compress, force: true });
-      console.log(`exporting to test/${file} ...`);
-      const timing = await timeTaskInChild(services, 'export', task.id);
-      rows.push(timingRow(`stevedore export .${file.split('.')[1]}`, container.bytes, timing, await shareFileSize(services, `test/${file}`)));
-    }
+    const { rows } = await timeOurExports(services, 'lxc', 'bench', container.bytes);
     rows.push(timingRow('GNU tar -czf (gzip -6)', container.bytes, tarCzf, statSync(join(work, 'gnu.tgz')).size));
     rows.push(timingRow('GNU tar -cf', container.bytes, tarCf, statSync(container.gnuTar).size));
 

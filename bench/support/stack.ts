@@ -7,7 +7,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { bundleModules, WORKER_MODULE } from '../../infra/aws/bundle.ts';
 import { WORKER_ENVIRONMENT } from '../../infra/aws/task-worker.ts';
+import type { ContainerType } from '../../lib/container-type.ts';
+import { createExportTask } from '../../lib/tasks/export-request.ts';
 import type { TaskKind } from '../../lib/tasks/model.ts';
+import { shareFileSize, timingRow } from './container.ts';
 import { taskKey } from '../../lib/tasks/dynamo-task-store.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { createServices, type ComposedServices } from '../../lib/services.ts';
@@ -26,6 +29,21 @@ export async function startBenchStack(dataDir: string): Promise<BenchStack> {
   const services = createServices(loadConfig());
   await provision(services.config, services.aws);
   return { stack, services };
+}
+
+/** Our export of one container to .tgz and to .tar, each timed in the deployed worker bundle: a table row each. */
+export async function timeOurExports(services: ComposedServices, type: ContainerType, id: string, bytes: number): Promise<{ rows: string[][]; seconds: { tgz: number; tar: number } }> {
+  const rows: string[][] = [];
+  const seconds = { tgz: 0, tar: 0 };
+  for (const format of ['tgz', 'tar'] as const) {
+    const path = `test/bench.${format}`;
+    const task = await createExportTask(services, type, id, { path, compress: format === 'tgz', force: true });
+    console.log(`exporting to ${path} ...`);
+    const timing = await timeTaskInChild(services, 'export', task.id);
+    seconds[format] = timing.seconds;
+    rows.push(timingRow(`stevedore export .${format}`, bytes, timing, await shareFileSize(services, path)));
+  }
+  return { rows, seconds };
 }
 
 export interface TaskTiming {

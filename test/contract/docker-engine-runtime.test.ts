@@ -4,11 +4,8 @@ import { afterAll, describe, it } from 'vitest';
 import { packTar } from '../../lib/archive/pack.ts';
 import { ndjsonLines } from '../../lib/docker/client.ts';
 import { DockerEngineRuntime } from '../../lib/runtimes/docker-engine.ts';
-import { startDockerDaemon } from '../support/docker-daemon.ts';
+import { isEngineStub, startDockerDaemon } from '../support/docker-daemon.ts';
 import { describeContainerRuntime } from '../support/runtime-contract.ts';
-
-/** What the engine puts into every container's root filesystem: mount points and the files it manages. */
-const DOCKER_STUBS = new Set(['.dockerenv', 'dev', 'proc', 'sys', 'etc/hostname', 'etc/hosts', 'etc/resolv.conf', 'etc/mtab']);
 
 const started = await startDockerDaemon().then(
   (daemon) => ({ daemon, why: undefined }),
@@ -24,7 +21,7 @@ if (started.daemon) {
       const answer = await client.open({ method: 'POST', path: '/images/create', query: { fromSrc: '-', repo: name, tag }, body: packTar(rootfs) });
       for await (const line of ndjsonLines(answer)) if (line.error) throw new Error(String(line.error));
     },
-    addedByRuntime: (name) => DOCKER_STUBS.has(name) || name.startsWith('dev/'),
+    addedByRuntime: isEngineStub,
     leftovers: async () => (await client.json<{ Id: string }[]>({ method: 'GET', path: '/images/json' })).map((image) => image.Id).sort(),
   }));
 } else {

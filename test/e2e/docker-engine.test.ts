@@ -11,7 +11,7 @@ import { ndjsonLines } from '../../lib/docker/client.ts';
 import { call, waitForTask } from '../support/api.ts';
 import { buildTar } from '../support/archives.ts';
 import { bucketHelpers } from '../support/bucket.ts';
-import { startDockerDaemon } from '../support/docker-daemon.ts';
+import { isEngineStub, startDockerDaemon } from '../support/docker-daemon.ts';
 import { useTestStack } from '../support/stack.ts';
 import { snapshotTar, under, type EntrySnapshot } from '../support/tar-snapshot.ts';
 
@@ -117,6 +117,29 @@ describe.skipIf(!started.daemon)('the Docker Engine runtime through the API', ()
     const created = await call(stack.url, 'POST', '/api/v1/import/test/?name=plain.tar', { type: 'docker', name: 'from-plain' });
     expect(await waitForTask(stack.url, 'import', created.body.id, 60_000)).toMatchObject({ state: 'completed', result: 0 });
     expect(byName(await snapshotTar(docker('export', 'from-plain')))).toEqual(byName(await snapshotTar(docker('export', 'bb'))));
+  });
+
+  it('creates an engine container from an image the engine has, and removes it', async () => {
+    const created = await call(stack.url, 'POST', '/api/v1/container', { type: 'docker', name: 'made', image: 'busybox', tag: 'test', environment: ['A=1'], network: { hostname: 'made' } });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    expect(created.body).toMatchObject({ name: 'made', image: 'busybox:test', state: 'stopped', type: 'docker', id: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const inspect = JSON.parse(docker('inspect', 'made').toString())[0];
+    expect(inspect.Config).toMatchObject({ Hostname: 'made', Env: expect.arrayContaining(['A=1']) });
+    expect((await call(stack.url, 'POST', '/api/v1/container', { type: 'docker', name: 'made2', image: 'absent', tag: 'latest' })).body).toEqual({ error: { code: 404, message: 'Image absent:latest not found' } });
+    expect((await call(stack.url, 'DELETE', `/api/v1/container/docker/${created.body.id}`)).status).toBe(200);
+    expect(docker('ps', '-a', '-q', '--filter', 'name=^/made$').toString().trim()).toBe('');
+    expect((await call(stack.url, 'DELETE', `/api/v1/container/docker/${created.body.id}`)).status).toBe(404);
+  });
+
+  it('imports an archive exported from a built-in LXC container as a docker container', async () => {
+    const exported = await call(stack.url, 'POST', '/api/v1/container/lxc/beside/export', { path: 'test/from-lxc.tar' });
+    expect(await waitForTask(stack.url, 'export', exported.body.id, 60_000)).toMatchObject({ state: 'completed' });
+    const created = await call(stack.url, 'POST', '/api/v1/import/test/?name=from-lxc.tar', { type: 'docker', name: 'from-lxc' });
+    expect(await waitForTask(stack.url, 'import', created.body.id, 60_000)).toMatchObject({ state: 'completed', result: 0 });
+    const archive = under(await snapshotTar(await bucket.readObject('test/from-lxc.tar')), 'rootfs');
+    const engine = await snapshotTar(docker('export', 'from-lxc'));
+    const ours = (e: EntrySnapshot) => !isEngineStub(e.name);
+    expect(byName(engine.filter(ours))).toEqual(byName(archive.filter(ours)));
   });
 
   // Last: it stops the daemon.

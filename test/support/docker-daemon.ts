@@ -16,6 +16,10 @@ export interface DockerDaemon {
 
 const READY_WITHIN_MS = 30_000;
 
+/** What the engine puts into every container's root filesystem: mount points and the files it manages. */
+const ENGINE_STUBS = new Set(['.dockerenv', 'dev', 'proc', 'sys', 'etc/hostname', 'etc/hosts', 'etc/resolv.conf', 'etc/mtab']);
+export const isEngineStub = (name: string) => ENGINE_STUBS.has(name) || name.startsWith('dev/');
+
 export async function startDockerDaemon(): Promise<DockerDaemon> {
   // Short: the socket's path must stay under the 108 bytes of a unix socket address.
   const dir = mkdtempSync(join(tmpdir(), 'sd-'));
