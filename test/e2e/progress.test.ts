@@ -11,7 +11,7 @@ import { taskItem } from '../support/task-items.ts';
 // Long enough that a task submitted after a poll opened is claimed within the poll's bound,
 // even on a busy machine (the stream poller may be idling for a second).
 const POLL_SECONDS = 5;
-const stack = useTestStack({ STEVEDORE_POLL_SECONDS: String(POLL_SECONDS), STEVEDORE_POLL_INTERVAL_MS: '100' }, { worker: true, faults: true });
+const stack = useTestStack({ STEVEDORE_POLL_SECONDS: String(POLL_SECONDS), STEVEDORE_POLL_INTERVAL_MS: '100' }, { worker: true, faults: true, timedSweep: false });
 
 beforeAll(async () => {
   await stack.services.builtinRuntime.putImage('bulky', 'latest', incompressibleRootfs(48, 1024 * 1024));

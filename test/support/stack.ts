@@ -45,7 +45,7 @@ export function testEnvironment(extra: Record<string, string> = {}): Config {
 }
 
 /** Registers beforeAll/afterAll hooks; the returned object is filled in before the tests run. */
-export function useTestStack(extraEnv: Record<string, string> = {}, options: { worker?: boolean; faults?: boolean } = {}): TestStack {
+export function useTestStack(extraEnv: Record<string, string> = {}, options: { worker?: boolean; faults?: boolean; timedSweep?: boolean } = {}): TestStack {
   const stack = {} as TestStack;
   let server: RunningServer | undefined;
   beforeAll(async () => {
@@ -63,7 +63,8 @@ export function useTestStack(extraEnv: Record<string, string> = {}, options: { w
     stack.url = server.url;
     if (options.worker) {
       await provisionDemoImage(stack.services.builtinRuntime);
-      stack.workers = await startWorkerHost(stack.services);
+      // A file that runs the sweep itself turns the host's timed one off, which could take a task first.
+      stack.workers = await startWorkerHost(stack.services, options.timedSweep === false ? { sweepEveryMs: 2 ** 31 - 1 } : {});
     }
   });
   afterAll(async () => {
