@@ -23,6 +23,8 @@ export interface DockerInspect {
 }
 
 const AUTOSTART_POLICIES = new Set(['always', 'unless-stopped']);
+/** The engine's short id, which it also makes the default hostname. */
+const SHORT_ID_LENGTH = 12;
 
 /**
  * What the engine cannot hold itself, kept as labels of the container stevedore creates: the
@@ -37,7 +39,9 @@ export function configOfInspect(inspect: DockerInspect, imageArch: string): Cont
   const { Config: config, HostConfig: host } = inspect;
   const labels = config.Labels ?? {};
   const network: Network = {};
-  if (config.Hostname) network.hostname = config.Hostname;
+  // Without one asked for, the engine names the host after the container's short id: that is
+  // no setting, and a copy imported elsewhere must not take the old container's name.
+  if (config.Hostname && config.Hostname !== inspect.Id.slice(0, SHORT_ID_LENGTH)) network.hostname = config.Hostname;
   const ports = publishedPorts(host.PortBindings ?? {});
   if (ports.length > 0) network.port = ports;
   if (host.Dns && host.Dns.length > 0) network.dns = host.Dns;

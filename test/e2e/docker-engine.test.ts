@@ -125,6 +125,9 @@ describe.skipIf(!started.daemon)('the Docker Engine runtime through the API', ()
     expect(created.body).toMatchObject({ name: 'made', image: 'busybox:test', state: 'stopped', type: 'docker', id: expect.stringMatching(/^[0-9a-f]{64}$/) });
     const inspect = JSON.parse(docker('inspect', 'made').toString())[0];
     expect(inspect.Config).toMatchObject({ Hostname: 'made', Env: expect.arrayContaining(['A=1']) });
+    // The engine names a container without a hostname after its id: that is no setting to copy.
+    const plain = await call(stack.url, 'POST', '/api/v1/container', { type: 'docker', name: 'unnamed-host', image: 'busybox', tag: 'test' });
+    expect((await call(stack.url, 'GET', `/api/v1/container/docker/${plain.body.id}/all`)).body.network).toEqual({});
     expect((await call(stack.url, 'POST', '/api/v1/container', { type: 'docker', name: 'made2', image: 'absent', tag: 'latest' })).body).toEqual({ error: { code: 404, message: 'Image absent:latest not found' } });
     expect((await call(stack.url, 'DELETE', `/api/v1/container/docker/${created.body.id}`)).status).toBe(200);
     expect(docker('ps', '-a', '-q', '--filter', 'name=^/made$').toString().trim()).toBe('');
