@@ -135,7 +135,7 @@ function compareVersions(a: string, b: string): number {
 }
 
 /** The lines of an NDJSON answer (image import progress), parsed one by one. */
-export async function* ndjsonLines(response: IncomingMessage): AsyncGenerator<Record<string, unknown>> {
+export async function* ndjsonLines(response: AsyncIterable<Buffer>): AsyncGenerator<Record<string, unknown>> {
   let buffered = '';
   for await (const chunk of response) {
     buffered += (chunk as Buffer).toString('utf8');

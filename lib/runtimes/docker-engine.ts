@@ -96,7 +96,7 @@ export class DockerEngineRuntime implements ContainerRuntime {
     tar.on('error', (err) => failed.abort(err));
     try {
       const progress = await this.client.open({ method: 'POST', path: '/images/create', query: { fromSrc: '-', repo, tag }, body: tar, signal: failed.signal });
-      for await (const line of ndjsonLines(progress)) {
+      for await (const line of ndjsonLines(this.client.body(progress, 'in the middle of the import; nothing was created'))) {
         // The engine answers 200 and reports a failed import inside the stream.
         if (line.errorDetail || line.error) throw new ArchiveError(`The Docker engine refused the root filesystem: ${String((line.errorDetail as { message?: string })?.message ?? line.error)}`);
       }

@@ -1,6 +1,6 @@
-// What the Docker Engine answers 200 to and still refuses: an image import reports its failure
-// inside the NDJSON stream. A stand-in engine on a unix socket answers exactly that, which a
-// real engine cannot be made to do on demand.
+// Image imports the Docker Engine fails after answering 200: a refusal reported inside the
+// NDJSON stream, and an engine that dies while the stream runs. A stand-in engine on a unix
+// socket answers exactly that, which a real engine cannot be made to do on demand.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -23,6 +23,12 @@ beforeAll(async () => {
     req.on('end', () => {
       if (req.url === '/_ping') return res.writeHead(200, { 'API-Version': '1.41' }).end('OK');
       if (req.url?.includes('/containers/json')) return res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+      if (req.url?.includes('/images/create') && req.url.includes('vanishing')) {
+        // An engine that dies while it imports: the answer begins, then the connection is gone.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write(`${JSON.stringify({ status: 'Importing' })}\n`);
+        return setTimeout(() => res.socket?.destroy(), 50);
+      }
       if (req.url?.includes('/images/create')) {
         res.writeHead(200, { 'content-type': 'application/json' });
         return res.end(`${JSON.stringify({ status: 'Importing' })}\n${JSON.stringify({ errorDetail: { message: 'write /var/lib/docker/tmp: no space left on device' }, error: 'no space left on device' })}\n`);
@@ -45,6 +51,17 @@ describe('an image import the engine refuses inside its answer', () => {
       'The Docker engine refused the root filesystem: write /var/lib/docker/tmp: no space left on device',
     );
     expect(requests).toContain('DELETE /images/stevedore-import%2Frefused%3Alatest?force=true');
+    expect(requests.some((r) => r.startsWith('POST /containers/create'))).toBe(false);
+  });
+});
+
+describe('an image import the engine stops in the middle of', () => {
+  it('fails the import naming the engine, removes the image, and creates no container', async () => {
+    requests.length = 0;
+    const runtime = new DockerEngineRuntime(new DockerClient({ kind: 'unix', socketPath }));
+    const spec: ContainerSpec = { type: 'docker', name: 'vanishing', image: 'import', tag: 'latest', autostart: false, network: {}, resource: {}, volume: {} };
+    await expect(runtime.importRootfs(spec, configFor(spec, 'amd64'), demoRootfs())).rejects.toThrow(/^The Docker engine at unix:\/\/\S+ stopped in the middle of the import; nothing was created/);
+    expect(requests).toContain('DELETE /images/stevedore-import%2Fvanishing%3Alatest?force=true');
     expect(requests.some((r) => r.startsWith('POST /containers/create'))).toBe(false);
   });
 });
