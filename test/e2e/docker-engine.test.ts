@@ -1,7 +1,7 @@
 // Docker containers of a real engine through the API (STEVEDORE_DOCKER_RUNTIME=engine), on a
 // private daemon: listed next to the built-in LXC ones, addressed as Docker does, exported with
 // the same root filesystem `docker export` gives, imported back with the settings asked for,
-// and a 503 when the engine cannot be reached. Skips, saying why, only without a daemon.
+// and a 503 when the engine cannot be reached (`.ci/run` installs Debian's docker.io).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -15,14 +15,10 @@ import { isEngineStub, startDockerDaemon } from '../support/docker-daemon.ts';
 import { useTestStack } from '../support/stack.ts';
 import { snapshotTar, under, type EntrySnapshot } from '../support/tar-snapshot.ts';
 
-const started = await startDockerDaemon().then(
-  (daemon) => ({ daemon, why: undefined }),
-  (err: Error) => ({ daemon: undefined, why: err.message }),
-);
-afterAll(async () => started.daemon?.stop());
-if (!started.daemon) console.warn(`the Docker Engine tests are skipped: ${started.why}`);
+const daemon = await startDockerDaemon();
+afterAll(() => daemon.stop());
 
-const socket = started.daemon?.endpoint.kind === 'unix' ? started.daemon.endpoint.socketPath : '';
+const socket = daemon.endpoint.kind === 'unix' ? daemon.endpoint.socketPath : '';
 const stack = useTestStack({ STEVEDORE_DOCKER_RUNTIME: 'engine', DOCKER_HOST: `unix://${socket}` }, { worker: true });
 const bucket = bucketHelpers(stack);
 
@@ -56,10 +52,10 @@ async function exportTask(id: string, path: string): Promise<Record<string, any>
   return waitForTask(stack.url, 'export', created.body.id, 60_000);
 }
 
-describe.skipIf(!started.daemon)('the Docker Engine runtime through the API', () => {
+describe('the Docker Engine runtime through the API', () => {
   let containerId = '';
   beforeAll(async () => {
-    const answer = await started.daemon!.client.open({ method: 'POST', path: '/images/create', query: { fromSrc: '-', repo: 'busybox', tag: 'test' }, body: Readable.from([await busyboxRootfs()]) });
+    const answer = await daemon.client.open({ method: 'POST', path: '/images/create', query: { fromSrc: '-', repo: 'busybox', tag: 'test' }, body: Readable.from([await busyboxRootfs()]) });
     for await (const line of ndjsonLines(answer)) expect(line.error).toBeUndefined();
     containerId = docker('create', '--name', 'bb', '--hostname', 'original', 'busybox:test', '/bin/sh').toString().trim();
     expect((await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'beside', image: 'demo', tag: 'latest' })).status).toBe(200);
@@ -148,14 +144,14 @@ describe.skipIf(!started.daemon)('the Docker Engine runtime through the API', ()
   // Last: it stops the daemon.
   it('aborts an export with a message when the engine stops in the middle, writes nothing, and answers 503 while it is down', async () => {
     const bulky = await buildTar([{ name: 'blob', content: randomBytes(96 * 1024 * 1024) }]);
-    const answer = await started.daemon!.client.open({ method: 'POST', path: '/images/create', query: { fromSrc: '-', repo: 'bulky', tag: 'test' }, body: Readable.from([bulky]) });
+    const answer = await daemon.client.open({ method: 'POST', path: '/images/create', query: { fromSrc: '-', repo: 'bulky', tag: 'test' }, body: Readable.from([bulky]) });
     for await (const line of ndjsonLines(answer)) expect(line.error).toBeUndefined();
     docker('create', '--name', 'bulky', 'bulky:test', '/blob');
     const created = await call(stack.url, 'POST', '/api/v1/container/docker/bulky/export', { path: 'test/bulky.tgz' });
     for (let running = false; !running; await new Promise((r) => setTimeout(r, 20))) {
       running = (await call(stack.url, 'GET', '/api/v1/export/')).body.find((t: { id: number }) => t.id === created.body.id)?.state === 'running';
     }
-    await started.daemon!.stop();
+    await daemon.stop();
     const task = await waitForTask(stack.url, 'export', created.body.id, 60_000);
     expect(task).toMatchObject({ state: 'aborted', result: 1 });
     expect(task.error).toMatch(/^The Docker engine at unix:\/\/\S+ stopped in the middle of the export; nothing was written/);
