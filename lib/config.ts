@@ -34,6 +34,7 @@ export interface Config {
   dynamoEndpoint?: string;
   dynamoStreamsEndpoint?: string;
   s3Endpoint?: string;
+  secretsEndpoint?: string;
   host: string;
   port: number;
   dataDir: string;
@@ -80,6 +81,7 @@ export function loadConfig(env: Env = process.env): Config {
     dynamoEndpoint: read.url('AWS_ENDPOINT_URL_DYNAMODB'),
     dynamoStreamsEndpoint: read.url('AWS_ENDPOINT_URL_DYNAMODB_STREAMS'),
     s3Endpoint: read.url('AWS_ENDPOINT_URL_S3'),
+    secretsEndpoint: read.url('AWS_ENDPOINT_URL_SECRETS_MANAGER'),
     host: read.string('HOST', '127.0.0.1'),
     port: read.integer('PORT', 8080, 0, 65535),
     dataDir: read.string('STEVEDORE_DATA_DIR', './.data'),

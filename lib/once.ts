@@ -12,3 +12,16 @@ export function lazyProperties<T extends object>(makers: { [K in keyof T]: () =>
   }
   return object;
 }
+
+/**
+ * A value made by an asynchronous step on first use and kept once it succeeds. A failure is
+ * not kept: a backend that was down at the first use is asked again at the next.
+ */
+export function onceSucceeded<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () =>
+    (made ??= make().catch((err: unknown) => {
+      made = undefined;
+      throw err;
+    }));
+}

@@ -2,6 +2,7 @@
 // `STEVEDORE_LXC_RUNTIME`): the built-in runtime serves every type chosen `builtin`, the Docker
 // Engine runtime the `docker` type when it is chosen `engine`.
 import type { AwsClients } from '../aws/clients.ts';
+import { secretReader } from '../aws/secret.ts';
 import type { Config } from '../config.ts';
 import type { ContainerType } from '../container-type.ts';
 import { DockerClient } from '../docker/client.ts';
@@ -21,7 +22,7 @@ export function builtinRuntimeFor(config: Config, aws: AwsClients): BuiltinRunti
 /** The registry of the configured runtimes, with this built-in runtime for the types it serves. */
 export function registryWith(config: Config, builtin: BuiltinRuntime): RuntimeRegistry {
   const runtimes: ContainerRuntime[] = builtin.types.length > 0 ? [builtin] : [];
-  if (config.dockerRuntime === 'engine') runtimes.push(new DockerEngineRuntime(new DockerClient(config.dockerEndpoint!)));
+  if (config.dockerRuntime === 'engine') runtimes.push(new DockerEngineRuntime(new DockerClient(config.dockerEndpoint!, secretReader(config))));
   return new RuntimeRegistry(runtimes);
 }
 

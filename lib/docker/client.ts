@@ -3,13 +3,13 @@
 // version negotiated from `GET /_ping` (Debian's 20.10 speaks 1.41; Docker 29 refuses clients
 // older than 1.44, so the client speaks whatever the engine says it speaks, up to MAX_VERSION).
 // Chosen over dockerode, whose dependencies (gRPC, protobuf) would ride in every bundle.
-import { readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import { Unavailable } from '../errors.ts';
-import { once } from '../once.ts';
+import { onceSucceeded } from '../once.ts';
 import { describeEndpoint, type DockerEndpoint } from './endpoint.ts';
+import { loadTlsMaterial, type SecretReader } from './tls.ts';
 
 /** The newest API version this client was written against. */
 const MAX_VERSION = '1.47';
@@ -37,20 +37,25 @@ export interface DockerRequest {
   signal?: AbortSignal;
 }
 
-export class DockerClient {
-  private readonly connection: RequestOptions;
-  private readonly send: typeof httpRequest;
-  readonly version = once(() => this.negotiateVersion());
+interface Connection {
+  options: RequestOptions;
+  send: typeof httpRequest;
+  /** Node takes TLS's server name from the Host header, so over TCP it is the engine's own name. */
+  host: string;
+}
 
-  constructor(readonly endpoint: DockerEndpoint) {
-    if (endpoint.kind === 'unix') {
-      this.connection = { socketPath: endpoint.socketPath };
-      this.send = httpRequest;
-    } else {
-      const tls = endpoint.tls && { ca: readFileSync(endpoint.tls.caFile), cert: readFileSync(endpoint.tls.certFile), key: readFileSync(endpoint.tls.keyFile) };
-      this.connection = { host: endpoint.host, port: endpoint.port, ...tls };
-      this.send = tls ? (httpsRequest as typeof httpRequest) : httpRequest;
-    }
+export class DockerClient {
+  // Neither is kept when it fails: an engine (or a secret store) that was down is asked again.
+  private readonly connection = onceSucceeded(() => this.connect());
+  readonly version = onceSucceeded(() => this.negotiateVersion());
+  private readonly where: string;
+
+  /** `readSecret` reads the TLS secret an endpoint may name (lib/aws/secret.ts in the cloud). */
+  constructor(
+    readonly endpoint: DockerEndpoint,
+    private readonly readSecret?: SecretReader,
+  ) {
+    this.where = describeEndpoint(endpoint);
   }
 
   /** A request whose answer is JSON (or empty): the parsed body, or a DockerApiError. */
@@ -64,15 +69,12 @@ export class DockerClient {
   async open(request: DockerRequest): Promise<IncomingMessage> {
     const version = await this.version();
     const response = await this.raw({ ...request, path: `/v${version}${request.path}` });
-    if (response.statusCode !== undefined && response.statusCode >= 200 && response.statusCode < 300) return response;
-    const text = await readText(response);
-    let message = text.trim();
-    try {
-      message = (JSON.parse(text) as { message?: string }).message ?? message;
-    } catch {
-      // not JSON: the text is the message
-    }
-    throw new DockerApiError(response.statusCode ?? 0, message || `the engine answered ${response.statusCode}`);
+    if (succeeded(response)) return response;
+    const status = response.statusCode ?? 0;
+    const message = await messageOf(response);
+    // The engine's own failure is no fault of the request: the engine is, for now, not serving.
+    if (status >= 500) throw new Unavailable(`The Docker engine at ${this.where} failed: ${message}`);
+    throw new DockerApiError(status, message);
   }
 
   /**
@@ -80,7 +82,7 @@ export class DockerClient {
    * it was doing, when the engine stops before the answer is complete.
    */
   body(response: IncomingMessage, doing: string): Readable {
-    const where = describeEndpoint(this.endpoint);
+    const where = this.where;
     return Readable.from(
       (async function* () {
         try {
@@ -93,34 +95,77 @@ export class DockerClient {
     );
   }
 
+  private async connect(): Promise<Connection> {
+    const endpoint = this.endpoint;
+    if (endpoint.kind === 'unix') return { options: { socketPath: endpoint.socketPath }, send: httpRequest, host: 'docker' };
+    const tcp = { host: endpoint.host, port: endpoint.port };
+    const host = `${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`;
+    if (!endpoint.tls) return { options: tcp, send: httpRequest, host };
+    const tls = await loadTlsMaterial(endpoint.tls, this.readSecret);
+    return { options: { ...tcp, ...tls }, send: httpsRequest as typeof httpRequest, host };
+  }
+
   private async negotiateVersion(): Promise<string> {
     const ping = await this.raw({ method: 'GET', path: '/_ping' });
+    // Anything but an engine's "OK" (a TLS port spoken to in plain HTTP answers 400) is no engine to talk to.
+    if (!succeeded(ping)) throw new Unavailable(`The Docker engine at ${this.where} answered GET /_ping with ${ping.statusCode}: ${await messageOf(ping)}`);
     ping.resume();
     const spoken = String(ping.headers['api-version'] ?? '1.41');
     return compareVersions(spoken, MAX_VERSION) < 0 ? spoken : MAX_VERSION;
   }
 
-  private raw(request: DockerRequest): Promise<IncomingMessage> {
+  private async raw(request: DockerRequest): Promise<IncomingMessage> {
+    const { options, send, host } = await this.connection();
     const query = Object.entries(request.query ?? {}).filter(([, v]) => v !== undefined);
     const path = query.length === 0 ? request.path : `${request.path}?${new URLSearchParams(query.map(([k, v]): [string, string] => [k, String(v)]))}`;
     const json = request.json === undefined ? undefined : Buffer.from(JSON.stringify(request.json));
-    const headers: Record<string, string> = { host: 'docker' };
+    const headers: Record<string, string> = { host };
     if (json) headers['content-type'] = 'application/json';
     if (request.body) headers['content-type'] = 'application/x-tar';
     return new Promise((resolve, reject) => {
-      const req = this.send({ ...this.connection, method: request.method, path, headers, signal: request.signal, timeout: ANSWER_TIMEOUT_MS }, resolve);
-      req.on('timeout', () => req.destroy(new Unavailable(`The Docker engine at ${describeEndpoint(this.endpoint)} did not answer within ${ANSWER_TIMEOUT_MS / 1000} s`)));
-      req.on('error', (err: NodeJS.ErrnoException) => reject(isUnreachable(err) ? new Unavailable(`The Docker engine at ${describeEndpoint(this.endpoint)} cannot be reached (${err.code})`) : err));
+      const req = send({ ...options, method: request.method, path, headers, signal: request.signal, timeout: ANSWER_TIMEOUT_MS }, resolve);
+      req.on('timeout', () => req.destroy(new Unavailable(`The Docker engine at ${this.where} did not answer within ${ANSWER_TIMEOUT_MS / 1000} s`)));
+      req.on('error', (err: NodeJS.ErrnoException) => reject(this.unavailable(err) ?? err));
       if (request.body) {
         request.body.on('error', (err) => req.destroy(err));
         request.body.pipe(req);
       } else req.end(json);
     });
   }
+
+  /** What a failure to connect means to the caller; undefined for what is not one (a body's own error). */
+  private unavailable(err: NodeJS.ErrnoException): Unavailable | undefined {
+    if (err.code === undefined) return undefined;
+    if (UNREACHABLE.has(err.code)) return new Unavailable(`The Docker engine at ${this.where} cannot be reached (${err.code})`);
+    if (TLS_FAILURE.test(err.code)) return new Unavailable(`The TLS connection to the Docker engine at ${this.where} failed: ${tlsReason(err.code)} (${err.code})`);
+    return undefined;
+  }
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN', 'ENOTFOUND', 'EPIPE']);
-const isUnreachable = (err: NodeJS.ErrnoException) => err.code !== undefined && UNREACHABLE.has(err.code);
+function tlsReason(code: string): string {
+  if (/ALERT_(BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN)/.test(code)) return 'the engine does not accept our client certificate';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') return 'the engine\'s certificate is not for this address';
+  if (/^(UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|CERT_)/.test(code)) return 'the engine\'s certificate is not signed by the CA we trust, or is not valid now';
+  return 'the handshake was refused';
+}
+
+/** Node's codes for a handshake that failed: a certificate that does not verify, an alert from the engine. */
+const TLS_FAILURE = /^(ERR_SSL_|ERR_TLS_|UNABLE_TO_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|HOSTNAME_MISMATCH$|EPROTO$)/;
+
+const succeeded = (response: IncomingMessage) => response.statusCode !== undefined && response.statusCode >= 200 && response.statusCode < 300;
+
+/** The message of a failed answer: its JSON `message`, or its text. */
+async function messageOf(response: IncomingMessage): Promise<string> {
+  const text = await readText(response);
+  try {
+    const message = (JSON.parse(text) as { message?: unknown }).message;
+    if (typeof message === 'string' && message !== '') return message;
+  } catch {
+    // not JSON: the text is the message
+  }
+  return text.trim() || `the engine answered ${response.statusCode}`;
+}
 
 async function readText(response: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];

@@ -9,7 +9,7 @@ import { hostArch } from '../container/arch.ts';
 import type { ContainerConfig, ContainerSpec, ContainerSummary, ContainerType } from '../container/model.ts';
 import { configOfInspect, createBody, LABELS, withTag, type DockerInspect } from '../docker/container-config.ts';
 import { DockerApiError, DockerClient, ndjsonLines } from '../docker/client.ts';
-import { NotFound } from '../errors.ts';
+import { InvalidInput, NotFound } from '../errors.ts';
 import { quoteBounded } from '../quote.ts';
 import { nameTaken } from './registry.ts';
 import type { Container, ContainerRuntime, ImageSummary, RootfsExport } from './runtime.ts';
@@ -128,6 +128,8 @@ export class DockerEngineRuntime implements ContainerRuntime {
       return { id: created.Id, name: spec.name, image, state: 'stopped', type: 'docker' };
     } catch (err) {
       if (err instanceof DockerApiError && err.status === 409) throw nameTaken(spec.name);
+      // The engine has rules of its own (an environment entry needs a name); its reason is the client's to read.
+      if (err instanceof DockerApiError && err.status === 400) throw new InvalidInput(`The Docker engine refused the container's settings: ${err.message}`);
       throw err;
     }
   }

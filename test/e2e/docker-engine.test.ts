@@ -130,6 +130,21 @@ describe('the Docker Engine runtime through the API', () => {
     expect((await call(stack.url, 'DELETE', `/api/v1/container/docker/${created.body.id}`)).status).toBe(404);
   });
 
+  it('answers 400 with the engine\'s reason for settings it refuses, and creates nothing', async () => {
+    // The engine refuses an environment entry without a name; the API's schema does not know every engine's rules.
+    const refused = await call(stack.url, 'POST', '/api/v1/container', { type: 'docker', name: 'tiny', image: 'busybox', tag: 'test', environment: ['=oops'] });
+    expect(refused.body).toEqual({ error: { code: 400, message: "The Docker engine refused the container's settings: invalid environment variable: =oops" } });
+    expect(refused.status).toBe(400);
+    expect(docker('ps', '-a', '-q', '--filter', 'name=^/tiny$').toString().trim()).toBe('');
+
+    await exportTask('bb', 'test/bb-for-tiny.tar');
+    const images = docker('images', '-q').toString();
+    const imported = await call(stack.url, 'POST', '/api/v1/import/test/?name=bb-for-tiny.tar', { type: 'docker', name: 'tiny', environment: ['=oops'] });
+    expect(await waitForTask(stack.url, 'import', imported.body.id, 60_000)).toMatchObject({ state: 'aborted', error: expect.stringMatching(/^The Docker engine refused the container's settings: /) });
+    expect(docker('images', '-q').toString()).toBe(images);
+    expect(docker('ps', '-a', '-q', '--filter', 'name=^/tiny$').toString().trim()).toBe('');
+  });
+
   it('imports an archive exported from a built-in LXC container as a docker container', async () => {
     const exported = await call(stack.url, 'POST', '/api/v1/container/lxc/beside/export', { path: 'test/from-lxc.tar' });
     expect(await waitForTask(stack.url, 'export', exported.body.id, 60_000)).toMatchObject({ state: 'completed' });

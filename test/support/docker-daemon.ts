@@ -20,11 +20,20 @@ const READY_WITHIN_MS = 30_000;
 const ENGINE_STUBS = new Set(['.dockerenv', 'dev', 'proc', 'sys', 'etc/hostname', 'etc/hosts', 'etc/resolv.conf', 'etc/mtab']);
 export const isEngineStub = (name: string) => ENGINE_STUBS.has(name) || name.startsWith('dev/');
 
-export async function startDockerDaemon(): Promise<DockerDaemon> {
+export interface DaemonOptions {
+  /** Listen on 127.0.0.1:port too, requiring TLS client certificates (server files from tls-certs.ts). */
+  tls?: { port: number; serverDir: string };
+}
+
+export async function startDockerDaemon(options: DaemonOptions = {}): Promise<DockerDaemon> {
   // Short: the socket's path must stay under the 108 bytes of a unix socket address.
   const dir = mkdtempSync(join(tmpdir(), 'sd-'));
   const socketPath = join(dir, 'docker.sock');
   const args = ['--storage-driver=vfs', '--iptables=false', '--ip6tables=false', '--bridge=none', `--data-root=${join(dir, 'root')}`, `--exec-root=${join(dir, 'exec')}`, `--pidfile=${join(dir, 'pid')}`, `--host=unix://${socketPath}`];
+  if (options.tls) {
+    const file = (name: string) => join(options.tls!.serverDir, name);
+    args.push(`--host=tcp://127.0.0.1:${options.tls.port}`, '--tlsverify', `--tlscacert=${file('ca.pem')}`, `--tlscert=${file('server-cert.pem')}`, `--tlskey=${file('server-key.pem')}`);
+  }
   const daemon: ChildProcess = spawn('dockerd', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   daemon.stderr?.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)));

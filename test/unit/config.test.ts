@@ -26,6 +26,7 @@ describe('the configuration', () => {
       dynamoEndpoint: undefined,
       dynamoStreamsEndpoint: undefined,
       s3Endpoint: undefined,
+      secretsEndpoint: undefined,
       host: '127.0.0.1',
       port: 8080,
       dataDir: './.data',
@@ -95,6 +96,16 @@ describe('the configuration', () => {
       'DOCKER_TLS_VERIFY is set but /nonexistent/certs/ca.pem, /nonexistent/certs/cert.pem, /nonexistent/certs/key.pem do not exist (DOCKER_CERT_PATH: /nonexistent/certs)',
     ]);
     expect(loadConfig({ DOCKER_HOST: 'ssh://me@host' }).dockerEndpoint).toBeUndefined();
+    // In the cloud the TLS material is a secret's, never a file's or a variable's.
+    expect(loadConfig({ ...engine, DOCKER_HOST: 'tcp://10.0.1.5:2376', STEVEDORE_DOCKER_TLS_SECRET: 'stevedore/docker-tls' }).dockerEndpoint).toEqual({
+      kind: 'tcp',
+      host: '10.0.1.5',
+      port: 2376,
+      tls: { kind: 'secret', secretId: 'stevedore/docker-tls' },
+    });
+    expect(problemsOf({ ...engine, STEVEDORE_DOCKER_TLS_SECRET: 'stevedore/docker-tls' })).toEqual([
+      'STEVEDORE_DOCKER_TLS_SECRET is set, but DOCKER_HOST "unix:///var/run/docker.sock" is not a tcp://host:port to use it with',
+    ]);
   });
 
   it("takes the log level from STEVEDORE_LOG_LEVEL, else from Powertools' POWERTOOLS_LOG_LEVEL, in any case", () => {
