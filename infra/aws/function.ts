@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import type { RouteAccess } from '../../lib/http/route.ts';
 import { grantAccess } from './access.ts';
 import { HANDLER, type BundledModule } from './bundle.ts';
+import type { EngineAccess } from './engine-access.ts';
 
 /** What the stack hands each function that is not an HTTP endpoint (the worker, the sweep). */
 export interface BackgroundFunctionProps {
@@ -17,6 +18,7 @@ export interface BackgroundFunctionProps {
   table: ITable;
   bucket: IBucket;
   environment: Record<string, string>;
+  engine?: EngineAccess;
 }
 
 // The major the tests run on (the npm package `node` in devDependencies): what is tested is what runs.
@@ -35,6 +37,8 @@ export interface StevedoreFunctionProps {
   timeout: Duration;
   memorySize: number;
   ephemeralStorageSize?: Size;
+  /** Where the Docker engine is, when the stack has one: a function whose access says `engine` runs beside it. */
+  engine?: EngineAccess;
 }
 
 export class StevedoreFunction extends Construct {
@@ -58,6 +62,8 @@ export class StevedoreFunction extends Construct {
     });
     logGroup.grantWrite(this.role);
     grantAccess(this.role, props.access, props.table, props.bucket);
+    const engine = props.access.engine ? props.engine : undefined;
+    engine?.grant(this.role);
 
     this.function = new lambda.Function(this, 'Function', {
       description: props.description,
@@ -71,6 +77,7 @@ export class StevedoreFunction extends Construct {
       memorySize: props.memorySize,
       ephemeralStorageSize: props.ephemeralStorageSize,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      ...engine?.placement,
     });
 
     acknowledgeGrants(this, props);

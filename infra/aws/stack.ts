@@ -5,6 +5,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { RouteDefinition } from '../../lib/http/route.ts';
 import { bundleModules, deployedModules, NOT_FOUND_MODULE, SWEEP_MODULE, WORKER_MODULE } from './bundle.ts';
+import { EngineAccess } from './engine-access.ts';
 import { StevedoreFunction } from './function.ts';
 import { StevedoreHttpApi } from './http-api.ts';
 import { longPollTimeoutSeconds, readSettings, HTTP_TIMEOUT_SECONDS, type StevedoreSettings } from './settings.ts';
@@ -34,6 +35,8 @@ export class StevedoreStack extends Stack {
   readonly notFound: StevedoreFunction;
   readonly worker: TaskWorker;
   readonly sweep: TaskSweep;
+  /** The Docker engine's VPC placement and TLS secret, when the stack is deployed with one. */
+  readonly engine?: EngineAccess;
   /** The HTTP functions by manifest entry name. */
   readonly endpoints = new Map<string, { route: RouteDefinition; function: StevedoreFunction }>();
 
@@ -50,12 +53,16 @@ export class StevedoreStack extends Stack {
     const table = this.table.table;
     const bucket = this.share.bucket;
 
+    const engine = this.settings.engine && new EngineAccess(this, 'Engine', this.settings.engine);
+    this.engine = engine;
+
     // One configuration for every function, the same variables `npm start` reads (lib/config.ts).
     const environment = {
       STEVEDORE_TABLE: table.tableName,
       STEVEDORE_BUCKET: bucket.bucketName,
       STEVEDORE_SHARE_FOLDERS: this.settings.shareFolders,
       STEVEDORE_POLL_SECONDS: String(this.settings.pollSeconds),
+      ...engine?.environment,
     };
 
     for (const route of props.manifest) {
@@ -67,6 +74,7 @@ export class StevedoreStack extends Stack {
         table,
         bucket,
         environment,
+        engine,
         timeout: Duration.seconds(route.longPoll ? longPollTimeoutSeconds(this.settings) : HTTP_TIMEOUT_SECONDS),
         memorySize: route.longPoll ? LONG_POLL_MEMORY_MB : HTTP_MEMORY_MB,
       });
@@ -90,7 +98,7 @@ export class StevedoreStack extends Stack {
       [...this.endpoints.values()].map((e) => ({ route: e.route, function: e.function.function })),
       this.notFound.function,
     );
-    this.worker = new TaskWorker(this, 'TaskWorker', { bundle: bundle(WORKER_MODULE), table, bucket, environment });
+    this.worker = new TaskWorker(this, 'TaskWorker', { bundle: bundle(WORKER_MODULE), table, bucket, environment, engine });
     this.sweep = new TaskSweep(this, 'TaskSweep', { bundle: bundle(SWEEP_MODULE), table, bucket, environment });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL: append /api/v1/...' });
@@ -98,6 +106,12 @@ export class StevedoreStack extends Stack {
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName });
     new CfnOutput(this, 'WorkerFailureQueueUrl', { value: this.worker.failures.queueUrl });
+    if (engine) {
+      new CfnOutput(this, 'EngineClientSecurityGroupId', {
+        value: engine.securityGroup.securityGroupId,
+        description: 'Allow TCP to the Docker engine\'s port from this group in the engine\'s security group',
+      });
+    }
   }
 
   /** Every function of the stack: the HTTP ones, the 404, the worker and the sweep. */
@@ -115,7 +129,7 @@ export function functionId(name: string): string {
     .join('');
 }
 
-const RESERVED_IDS = new Set(['Tasks', 'Share', 'Http', 'NotFound', 'TaskWorker', 'TaskSweep', 'ApiUrl', 'ApiId', 'TableName', 'BucketName', 'WorkerFailureQueueUrl', 'CDKMetadata']);
+const RESERVED_IDS = new Set(['Tasks', 'Share', 'Http', 'NotFound', 'TaskWorker', 'TaskSweep', 'Engine', 'ApiUrl', 'ApiId', 'TableName', 'BucketName', 'WorkerFailureQueueUrl', 'EngineClientSecurityGroupId', 'CDKMetadata']);
 
 function checkNames(manifest: readonly RouteDefinition[]): void {
   const seen = new Map<string, string>();

@@ -9,7 +9,7 @@ import type { RouteAccess } from '../../lib/http/route.ts';
 import { StevedoreFunction, type BackgroundFunctionProps } from './function.ts';
 
 /** The worker claims tasks, streams archives in and out of the bucket, and writes progress. */
-export const WORKER_ACCESS: RouteAccess = { table: 'write', bucket: 'write' };
+export const WORKER_ACCESS: RouteAccess = { table: 'write', bucket: 'write', engine: true };
 
 // Sizing (figures in the README, "Measured"; bench:export runs the worker's bundle with these
 // options). Memory stays flat because archives stream end to end; 1024 MB is for CPU, which
@@ -64,6 +64,7 @@ export class TaskWorker extends Construct {
       table: props.table,
       bucket: props.bucket,
       environment: { ...props.environment, ...WORKER_ENVIRONMENT },
+      engine: props.engine,
       timeout: WORKER_TIMEOUT,
       memorySize: WORKER_MEMORY_MB,
       ephemeralStorageSize: WORKER_EPHEMERAL_STORAGE,

@@ -7,6 +7,12 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export interface RouteAccess {
   table?: 'read' | 'write';
   bucket?: 'read' | 'write';
+  /**
+   * Reaches the container engines (its module is composed with the runtimes port). Where the
+   * stack is deployed with the Docker Engine runtime, such a function runs in the engine's VPC
+   * and may read the engine's TLS secret; no other function can.
+   */
+  engine?: true;
 }
 
 export interface RouteDefinition {

@@ -27,6 +27,10 @@ function problems(name: string, ports: readonly PortName[], access: RouteAccess)
     if (needed.has(resource) && !access[resource]) found.push(`${name} uses the ${resource} without access to it`);
     if (!allowed.has(resource) && access[resource]) found.push(`${name} has access to the ${resource} it never uses`);
   }
+  // The engine runtime's placement (VPC, TLS secret) follows `engine`, so it must name exactly the runtime users.
+  const usesRuntimes = ports.includes('runtimes');
+  if (usesRuntimes && !access.engine) found.push(`${name} uses the runtimes without engine access`);
+  if (!usesRuntimes && access.engine) found.push(`${name} has engine access it never uses`);
   return found;
 }
 

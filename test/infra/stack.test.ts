@@ -315,6 +315,81 @@ describe('the stack derived from functions/routes.ts', () => {
   });
 });
 
+describe('deployed with a Docker engine', () => {
+  const ENGINE = {
+    dockerHost: 'tcp://10.0.1.5:2376',
+    dockerVpcId: 'vpc-0123456789abcdef0',
+    dockerSubnetIds: 'subnet-0aaaaaaaaaaaaaaa1, subnet-0bbbbbbbbbbbbbbb2',
+    dockerTlsSecret: 'stevedore/docker-tls',
+  };
+  let app: App;
+  let stack: StevedoreStack;
+  let template: Template;
+  let resources: Resources;
+  beforeAll(() => {
+    ({ app, stack, template } = synth(manifest, undefined, ENGINE));
+    resources = template.toJSON().Resources as Resources;
+  });
+  const engineUsers = () => stack.allFunctions.filter((fn) => fn.access.engine);
+
+  it('runs exactly the functions that reach the engine in its subnets, in a group that opens only the engine\'s port and HTTPS', () => {
+    expect(engineUsers().map((fn) => fn.node.id).sort()).toEqual(
+      [...manifest.filter((r) => r.access.engine).map((r) => stack.endpoints.get(r.name)!.function.node.id), stack.worker.worker.node.id].sort(),
+    );
+    const groupId = { 'Fn::GetAtt': [stack.getLogicalId(stack.engine!.securityGroup.node.defaultChild as CfnRole), 'GroupId'] };
+    for (const fn of stack.allFunctions) {
+      const props = resources[logicalId(stack, fn.function)]!.Properties;
+      if (fn.access.engine) expect(props.VpcConfig, fn.node.path).toEqual({ SubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'], SecurityGroupIds: [groupId] });
+      else expect(props.VpcConfig, fn.node.path).toBeUndefined();
+    }
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      VpcId: 'vpc-0123456789abcdef0',
+      SecurityGroupEgress: [
+        { CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 2376, ToPort: 2376, Description: Match.anyValue() },
+        { CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: Match.anyValue() },
+      ],
+    });
+    template.hasOutput('EngineClientSecurityGroupId', { Value: groupId });
+  });
+
+  it('tells every function the engine\'s address and the secret its TLS material is in, never the material itself', () => {
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ STEVEDORE_DOCKER_RUNTIME: 'engine', DOCKER_HOST: 'tcp://10.0.1.5:2376', STEVEDORE_DOCKER_TLS_SECRET: 'stevedore/docker-tls' }) },
+    });
+    const variables = JSON.stringify(Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function').map((r) => r.Properties.Environment));
+    expect(variables).not.toMatch(/DOCKER_CERT_PATH|DOCKER_TLS_VERIFY|BEGIN/);
+  });
+
+  it('lets only the functions that reach the engine read its secret and attach to the VPC', () => {
+    for (const fn of stack.allFunctions) {
+      const statements = roleStatements(stack, resources, fn);
+      const actions = actionsOf(statements);
+      expect(actions.includes('secretsmanager:GetSecretValue'), fn.node.path).toBe(fn.access.engine === true);
+      expect(actions.includes('ec2:CreateNetworkInterface'), fn.node.path).toBe(fn.access.engine === true);
+      const secretStatement = statements.find((st) => actionsOf([st]).includes('secretsmanager:GetSecretValue'));
+      if (secretStatement) expect(JSON.stringify(secretStatement.Resource)).toContain(':secret:stevedore/docker-tls-??????');
+    }
+  });
+
+  it('passes cdk-nag AwsSolutions', () => {
+    const report = new AwsSolutionsChecks(app, { verbose: true }).validateScope(app);
+    expect(report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+  });
+
+  it('refuses an engine placement that is partial, not TLS over TCP, or names things that cannot be ids', () => {
+    const read = (context: Record<string, string>) => () => readSettings((key) => context[key]);
+    expect(read({ dockerHost: ENGINE.dockerHost })).toThrow('a Docker engine needs all of dockerHost, dockerVpcId, dockerSubnetIds, dockerTlsSecret; missing: dockerVpcId, dockerSubnetIds, dockerTlsSecret');
+    expect(read({ ...ENGINE, dockerHost: 'unix:///var/run/docker.sock' })).toThrow('dockerHost: STEVEDORE_DOCKER_TLS_SECRET is set, but DOCKER_HOST "unix:///var/run/docker.sock" is not a tcp://host:port');
+    expect(read({ ...ENGINE, dockerHost: 'tcp://engine.internal' })).toThrow('dockerHost: DOCKER_HOST: "tcp://engine.internal" is not unix:///path/to/docker.sock or tcp://host:port');
+    expect(read({ ...ENGINE, dockerVpcId: 'my-vpc' })).toThrow('dockerVpcId: "my-vpc" is not a VPC id');
+    expect(read({ ...ENGINE, dockerSubnetIds: 'subnet-0aaaaaaaaaaaaaaa1,private-a' })).toThrow('dockerSubnetIds: "private-a" is not a subnet id');
+    expect(read({ ...ENGINE, dockerTlsSecret: 'my secret' })).toThrow('dockerTlsSecret: "my secret" is neither a Secrets Manager secret name nor its ARN');
+    expect(readSettings((key) => ({ ...ENGINE, dockerTlsSecret: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:stevedore/docker-tls-AbCdEf' })[key])?.engine).toMatchObject({ port: 2376 });
+  });
+});
+
 describe('settings and long polls', () => {
   it('reads shareFolders and pollSeconds from context, with defaults', () => {
     expect(readSettings(() => undefined)).toEqual({ shareFolders: 'test:rw', pollSeconds: 20 });
