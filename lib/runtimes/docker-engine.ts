@@ -2,6 +2,7 @@
 // `GET /containers/{id}/export` (what `docker export` does, also for a running container);
 // import sends the root filesystem to `POST /images/create?fromSrc=-` as a new image and
 // creates the container from it, removing the image again when anything fails.
+import type { Readable } from 'node:stream';
 import type { ArchiveEntry } from '../archive/entry.ts';
 import { ArchiveError } from '../archive/errors.ts';
 import { packTar } from '../archive/pack.ts';
@@ -48,10 +49,8 @@ export class DockerEngineRuntime implements ContainerRuntime {
   }
 
   async find(type: ContainerType, id: string): Promise<Container | undefined> {
-    if (type !== 'docker' || !isAddress(id)) return undefined;
-    const inspect = await this.inspect(id);
-    // The engine takes any unique prefix; the API takes one of 12 or more, as Docker's CLI shows ids.
-    if (!inspect || !(inspect.Id === id || inspect.Name === `/${id}` || (id.length >= MIN_ID_PREFIX && inspect.Id.startsWith(id)))) return undefined;
+    const inspect = await this.inspectAddressed(type, id);
+    if (!inspect) return undefined;
     const arch = (await this.inspectImage(inspect.Config.Image))?.Architecture || hostArch();
     return {
       summary: { id: inspect.Id, name: inspect.Name.replace(/^\//, ''), image: withTag(inspect.Config.Image), state: stateOf(inspect.State.Status), type: 'docker' },
@@ -81,9 +80,9 @@ export class DockerEngineRuntime implements ContainerRuntime {
   }
 
   async remove(type: ContainerType, id: string): Promise<void> {
-    const container = await this.find(type, id);
-    if (!container) throw new NotFound(`Container ${quoteBounded(id)} not found`);
-    await this.client.json({ method: 'DELETE', path: `/containers/${container.summary.id}`, query: { force: true } });
+    const inspect = await this.inspectAddressed(type, id);
+    if (!inspect) throw new NotFound(`Container ${quoteBounded(id)} not found`);
+    await this.client.json({ method: 'DELETE', path: `/containers/${inspect.Id}`, query: { force: true } });
   }
 
   async importRootfs(spec: ContainerSpec, config: ContainerConfig, entries: AsyncIterable<ArchiveEntry>): Promise<ContainerSummary> {
@@ -95,11 +94,7 @@ export class DockerEngineRuntime implements ContainerRuntime {
     // A corrupt archive throws from `entries`: the upload is cut, and the engine makes no image.
     tar.on('error', (err) => failed.abort(err));
     try {
-      const progress = await this.client.open({ method: 'POST', path: '/images/create', query: { fromSrc: '-', repo, tag }, body: tar, signal: failed.signal });
-      for await (const line of ndjsonLines(this.client.body(progress, 'in the middle of the import; nothing was created'))) {
-        // The engine answers 200 and reports a failed import inside the stream.
-        if (line.errorDetail || line.error) throw new ArchiveError(`The Docker engine refused the root filesystem: ${String((line.errorDetail as { message?: string })?.message ?? line.error)}`);
-      }
+      await this.putImage(repo, tag, tar, failed.signal);
     } catch (err) {
       await this.removeImage(image);
       throw failed.signal.aborted ? failed.signal.reason : err;
@@ -110,6 +105,24 @@ export class DockerEngineRuntime implements ContainerRuntime {
       await this.removeImage(image);
       throw err;
     }
+  }
+
+  /** Stores a root filesystem tar as the image `repo:tag`, as `docker import` does. */
+  async putImage(repo: string, tag: string, tar: Readable, signal?: AbortSignal): Promise<void> {
+    const progress = await this.client.open({ method: 'POST', path: '/images/create', query: { fromSrc: '-', repo, tag }, body: tar, signal });
+    for await (const line of ndjsonLines(this.client.body(progress, 'in the middle of the import; nothing was created'))) {
+      // The engine answers 200 and reports a failed import inside the stream.
+      if (line.errorDetail || line.error) throw new ArchiveError(`The Docker engine refused the root filesystem: ${String((line.errorDetail as { message?: string })?.message ?? line.error)}`);
+    }
+  }
+
+  /** The container an API address names: its full id, its name, or a prefix of 12 or more hex characters. */
+  private async inspectAddressed(type: ContainerType, id: string): Promise<DockerInspect | undefined> {
+    if (type !== 'docker' || !isAddress(id)) return undefined;
+    const inspect = await this.inspect(id);
+    // The engine takes any unique prefix; the API takes one of 12 or more, as Docker's CLI shows ids.
+    const addressed = inspect && (inspect.Id === id || inspect.Name === `/${id}` || (id.length >= MIN_ID_PREFIX && inspect.Id.startsWith(id)));
+    return addressed ? inspect : undefined;
   }
 
   private async createContainer(

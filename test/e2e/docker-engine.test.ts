@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ndjsonLines } from '../../lib/docker/client.ts';
+import { DockerEngineRuntime } from '../../lib/runtimes/docker-engine.ts';
 import { call, waitForTask } from '../support/api.ts';
 import { buildTar } from '../support/archives.ts';
 import { bucketHelpers } from '../support/bucket.ts';
@@ -17,6 +17,8 @@ import { snapshotTar, under, type EntrySnapshot } from '../support/tar-snapshot.
 
 const daemon = await startDockerDaemon();
 afterAll(() => daemon.stop());
+/** The adapter itself, for putting the test images into the engine as `docker import` would. */
+const engine = new DockerEngineRuntime(daemon.client);
 
 const socket = daemon.endpoint.kind === 'unix' ? daemon.endpoint.socketPath : '';
 const stack = useTestStack({ STEVEDORE_DOCKER_RUNTIME: 'engine', DOCKER_HOST: `unix://${socket}` }, { worker: true });
@@ -55,8 +57,7 @@ async function exportTask(id: string, path: string): Promise<Record<string, any>
 describe('the Docker Engine runtime through the API', () => {
   let containerId = '';
   beforeAll(async () => {
-    const answer = await daemon.client.open({ method: 'POST', path: '/images/create', query: { fromSrc: '-', repo: 'busybox', tag: 'test' }, body: Readable.from([await busyboxRootfs()]) });
-    for await (const line of ndjsonLines(answer)) expect(line.error).toBeUndefined();
+    await engine.putImage('busybox', 'test', Readable.from([await busyboxRootfs()]));
     containerId = docker('create', '--name', 'bb', '--hostname', 'original', 'busybox:test', '/bin/sh').toString().trim();
     expect((await call(stack.url, 'POST', '/api/v1/container', { type: 'lxc', name: 'beside', image: 'demo', tag: 'latest' })).status).toBe(200);
   });
@@ -159,8 +160,7 @@ describe('the Docker Engine runtime through the API', () => {
   // Last: it stops the daemon.
   it('aborts an export with a message when the engine stops in the middle, writes nothing, and answers 503 while it is down', async () => {
     const bulky = await buildTar([{ name: 'blob', content: randomBytes(96 * 1024 * 1024) }]);
-    const answer = await daemon.client.open({ method: 'POST', path: '/images/create', query: { fromSrc: '-', repo: 'bulky', tag: 'test' }, body: Readable.from([bulky]) });
-    for await (const line of ndjsonLines(answer)) expect(line.error).toBeUndefined();
+    await engine.putImage('bulky', 'test', Readable.from([bulky]));
     docker('create', '--name', 'bulky', 'bulky:test', '/blob');
     const created = await call(stack.url, 'POST', '/api/v1/container/docker/bulky/export', { path: 'test/bulky.tgz' });
     for (let running = false; !running; await new Promise((r) => setTimeout(r, 20))) {
