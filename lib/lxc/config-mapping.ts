@@ -99,6 +99,7 @@ export function readLxcConfig(text: string, name: string, { shareRoot = DEFAULT_
   take(rootfsLines);
   const rootfs = rootfsOf(rootfsLines?.value ?? '', name);
 
+  // A host name stevedore's schema refuses (LXC takes any string) is not one network.hostname can hold.
   const utsName = linesOf('lxc.uts.name');
   take(utsName);
   if (utsName && utsName.value !== name && networkSchema.safeParse({ hostname: utsName.value }).success) settings.network = { hostname: utsName.value };
@@ -342,7 +343,9 @@ export function writeLxcConfig(input: LxcConfigToWrite): { text: string; warning
     else lines.push(entryLine(key, value));
   };
 
-  add('lxc.uts.name', config.network?.hostname ?? name, 'network.hostname');
+  const hostname = config.network?.hostname;
+  if (hostname !== undefined && hasControlCharacters(hostname)) warnings.push('wrote the name as the host name instead of network.hostname: it contains a line break or control character');
+  lines.push(entryLine('lxc.uts.name', hostname !== undefined && !hasControlCharacters(hostname) ? hostname : name));
   lines.push(entryLine('lxc.rootfs.path', `dir:${lxcPath === '/' ? '' : lxcPath}/${name}/rootfs`));
   if (config.arch !== undefined) {
     const arch = lxcArch(config.arch);
@@ -406,7 +409,8 @@ function writeVolumes(host: VolumeHost, shareRoot: string, add: Add, warnings: s
       warnings.push(`left out the volume ${JSON.stringify(quoteBounded(share))}: its share path or bind is not a path of proper names`);
       continue;
     }
-    const options = ['bind', 'create=dir', ...(ro ? ['ro'] : [])];
+    // No create=dir: LXC would make a missing target following the archive's symbolic links (./config-policy.ts).
+    const options = ['bind', ...(ro ? ['ro'] : [])];
     add('lxc.mount.entry', formatMountEntry({ source: `${shareRoot}/${source.join('/')}`, target: target.join('/'), fstype: 'none', options }), `the volume ${JSON.stringify(quoteBounded(share))}`);
   }
 }

@@ -10,21 +10,31 @@
 // default; with an allowlist a new key is refused until someone has thought about it. The
 // families cover what LXC's own templates write (lxc-busybox, and lxc-download's
 // `lxc.include` of /usr/share/lxc/config/common.conf, lxc.arch, AppArmor and network lines);
-// the one busybox line refused is its read-only bind of /sys/kernel/security (see below).
+// the one busybox line refused is its read-only bind of /sys/kernel/security: securityfs is
+// not a library directory the container's programs need, only the host's AppArmor policy,
+// integrity measurements and TPM event log, and the bind is `optional`, so the container
+// starts the same without it.
 //
 // What an archive may set: the container's own environment, init, signals, ttys, autostart
 // order, personality, time namespace offsets, namespaced sysctls, its own resource limits
 // (rlimits and the CPU, memory, I/O, pids and huge page controllers), capability drops and
 // device denials (which only take away), its network interfaces (veth, macvlan, ipvlan, vlan,
 // or none), LXC's container AppArmor profiles and seccomp policy, includes of LXC's own
-// configs, and mounts that stay inside the container: tmpfs, mqueue and devpts, binds whose
-// source is inside the container (`relative`), and the read-only binds of the host's library
+// configs, tmpfs, mqueue and devpts mounts, and the read-only binds of the host's library
 // directories LXC's busybox template makes.
+//
+// The archive also made the root filesystem those mounts go into, symbolic links and all.
+// liblxc refuses a mount target with a link in it, but it follows links in a bind's source
+// inside the root filesystem (`relative`), and in the path it creates for `create=dir` and
+// `create=file`: such a bind can mount host /etc into the container, and such a target can
+// create files on the host (both tried with LXC 5.0). So binds from inside the container are
+// refused, and targets are created only under dev/, the tmpfs LXC mounts there itself.
 //
 // What it may not set, with the reason each warning gives: anything that runs a program on the
 // host (lxc.hook.*, lxc.net.N.script.*), names or writes a host file (lxc.include elsewhere,
 // lxc.mount.fstab, lxc.log.file, lxc.console.logfile/path, lxc.seccomp.profile elsewhere), binds
-// a host path, mounts proc, sys or cgroups read-write or other file systems, gives capabilities
+// a path (of the host, or of the root filesystem, see above), mounts proc, sys or cgroups
+// read-write or other file systems, turns off LXC's own /dev (lxc.autodev), gives capabilities
 // or devices back (lxc.cap.keep, devices.allow), shares the host's namespaces
 // (lxc.namespace.*, lxc.net.N.type = none or phys), loosens confinement (AppArmor unconfined,
 // raw rules or incomplete profiles, SELinux contexts, seccomp notify proxies, the session
@@ -34,7 +44,7 @@
 // archive's map could name host root's or another user's). A key with no value is refused too:
 // it clears what earlier lines and LXC's included configs set, their restrictions among them.
 //
-// The writer adds a floor of its own before the archive's lines (`floorLines`): LXC's own
+// The writer adds a floor of its own before the archive's lines (`floorEntries`): LXC's own
 // capability drops and device allowlist (/usr/share/lxc/config/common.conf). Without them, a
 // config that simply leaves out lxc.cap.drop or device rules (as lxc-busybox's does for
 // devices) gives a privileged container sys_module and every host disk, more than any line
@@ -131,18 +141,23 @@ function checkMountEntry(value: string): string | undefined {
   }
   if (entry.target.startsWith('/')) return 'it mounts onto an absolute path; stevedore takes only targets inside the container, relative to its root';
   if (hasDotDot(entry.target)) return 'its target has a ".." segment';
+  // liblxc refuses a target with a symbolic link in it, but creates a missing one with mkdir -p
+  // and mknod, which follow the links of the archive's root filesystem onto the host. Under dev/
+  // it creates them in the tmpfs it mounted there itself (lxc.autodev).
+  if ((entry.options.includes('create=dir') || entry.options.includes('create=file')) && !entry.target.startsWith('dev/')) {
+    return "it has LXC create its target, which LXC does following the symbolic links of the archive's root filesystem, onto the host; stevedore lets it create targets only under dev/, which LXC mounts itself";
+  }
   if (!entry.options.includes('bind') && !entry.options.includes('rbind')) {
-    if (!MOUNT_TYPES.has(entry.fstype)) return `it mounts a ${entry.fstype} file system; stevedore takes only tmpfs, mqueue and devpts mounts, and binds inside the container`;
+    if (!MOUNT_TYPES.has(entry.fstype)) return `it mounts a ${entry.fstype} file system; stevedore takes only tmpfs, mqueue and devpts mounts, and read-only binds of the host's library directories`;
     return entry.source.includes('/') ? `it names a path as the source of a ${entry.fstype} mount` : undefined;
   }
-  if (entry.source.startsWith('/')) {
-    const source = entry.source.replace(/(.)\/+$/, '$1');
-    const readOnly = isReadOnly(entry.options);
-    if (SYSTEM_LIBRARY_DIRECTORIES.has(source) && readOnly && entry.options.includes('bind') && !entry.options.includes('rbind')) return undefined;
-    return `it binds ${source}, a path of the host${readOnly ? '' : ', writable'}; stevedore takes only binds inside the container and read-only binds of ${[...SYSTEM_LIBRARY_DIRECTORIES].join(', ')}`;
+  if (!entry.source.startsWith('/')) {
+    return "its source is a path in the container's root filesystem, which the archive made: LXC follows the symbolic links in it, so it can bind any path of the host";
   }
-  if (!entry.options.includes('relative')) return `it binds "${entry.source}", which LXC takes relative to the directory lxc-start runs in: a path of the host`;
-  return hasDotDot(entry.source) ? 'its source has a ".." segment' : undefined;
+  const source = entry.source.replace(/(.)\/+$/, '$1');
+  const readOnly = isReadOnly(entry.options);
+  if (SYSTEM_LIBRARY_DIRECTORIES.has(source) && readOnly && entry.options.includes('bind') && !entry.options.includes('rbind')) return undefined;
+  return `it binds ${source}, a path of the host${readOnly ? '' : ', writable'}; stevedore takes only read-only binds of ${[...SYSTEM_LIBRARY_DIRECTORIES].join(', ')}`;
 }
 
 const hasDotDot = (path: string) => path.split('/').includes('..');
@@ -176,7 +191,7 @@ const RULES: ReadonlyArray<readonly [RegExp, Check]> = [
   [/^lxc\.cgroup2?\.devices\.deny$/, allowed],
   [/^lxc\.cgroup2?\.cpuset\.[a-z_.]*(?:exclusive|partition)/, never("it takes CPUs or memory nodes away from the host's other processes")],
   [/^lxc\.cgroup2?\.cpu\.rt_/, never('it gives the container real-time CPU time, which it can take from the host')],
-  [/^lxc\.cgroup2?\.(?:cpu|cpuset|cpuacct|memory|pids|blkio|io|hugetlb)\.[a-z0-9_.]+$/, allowed],
+  [/^lxc\.cgroup2?\.(?:cpu|cpuset|cpuacct|memory|pids|blkio|io|hugetlb)\.[A-Za-z0-9_.]+$/, allowed],
   [/^lxc\.cgroup2?\./, never('it sets a cgroup file other than a limit of CPU, memory, I/O, pids or huge pages')],
 
   [/^lxc\.apparmor\.profile$/, oneOf(APPARMOR_PROFILES, `it is not one of LXC's confining profiles (${APPARMOR_PROFILES.join(', ')})`)],
@@ -207,7 +222,8 @@ const RULES: ReadonlyArray<readonly [RegExp, Check]> = [
   [/^lxc\.start\.auto$/, flag],
   [/^lxc\.start\.(?:delay|order)$/, matching(/^-?\d{1,9}$/, 'a whole number')],
   [/^lxc\.group$/, matching(/^[A-Za-z0-9_.-]{1,64}(?:,[A-Za-z0-9_.-]{1,64})*$/, 'a list of group names')],
-  [/^lxc\.(?:ephemeral|no_new_privs|sched\.core|autodev)$/, flag],
+  [/^lxc\.(?:ephemeral|no_new_privs|sched\.core)$/, flag],
+  [/^lxc\.autodev$/, oneOf(['1'], "without it, /dev is the archive's own directory, and mounts under it would follow the archive's symbolic links onto the host")],
   [/^lxc\.autodev\.tmpfs\.size$/, unsigned],
   // Each tty is a pseudo terminal LXC opens on the host.
   [/^lxc\.tty\.max$/, matching(/^(?:[0-9]|[1-5][0-9]|6[0-4])$/, 'a number of ttys from 0 to 64')],
