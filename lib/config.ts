@@ -11,7 +11,7 @@ export interface ShareFolderConfig {
 }
 
 /** The runtimes each container type can be served by (lib/services.ts builds them). */
-export const RUNTIME_CHOICES = { docker: ['builtin', 'engine'], lxc: ['builtin'] } as const;
+export const RUNTIME_CHOICES = { docker: ['builtin', 'engine'], lxc: ['builtin', 'lxc'] } as const;
 export type DockerRuntimeChoice = (typeof RUNTIME_CHOICES.docker)[number];
 export type LxcRuntimeChoice = (typeof RUNTIME_CHOICES.lxc)[number];
 
@@ -53,6 +53,10 @@ export interface Config {
   /** The engine of `docker` containers when `dockerRuntime` is `engine` (lib/docker/endpoint.ts). */
   dockerEndpoint?: DockerEndpoint;
   lxcRuntime: LxcRuntimeChoice;
+  /** Where LXC keeps its containers when `lxcRuntime` is `lxc` (LXC_PATH, as `lxc-create -P` takes it). */
+  lxcPath?: string;
+  /** The host directory the share folders are under, for LXC bind mounts (`volume.host`). */
+  shareRoot?: string;
   logLevel: LogLevel;
 }
 
@@ -104,8 +108,19 @@ export function loadConfig(env: Env = process.env): Config {
     else config.dockerEndpoint = docker.endpoint;
   }
 
+  if (config.lxcRuntime === 'lxc') {
+    config.lxcPath = absolutePath('LXC_PATH', env.LXC_PATH, '/var/lib/lxc', problems);
+    config.shareRoot = absolutePath('STEVEDORE_SHARE_ROOT', env.STEVEDORE_SHARE_ROOT, '/share', problems);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function absolutePath(variable: string, value: string | undefined, fallback: string, problems: string[]): string {
+  const path = value?.trim() || fallback;
+  if (!path.startsWith('/')) problems.push(`${variable}: "${path}" must be an absolute path`);
+  return path.replace(/(.)\/+$/, '$1');
 }
 
 /**

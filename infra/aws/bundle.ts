@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } fro
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync, type BuildOptions, type Message } from 'esbuild';
-import { isProcessAlive } from '../process-alive.ts';
+import { isProcessAlive } from '../../lib/process-alive.ts';
 
 /** The repository root (this file is infra/aws/bundle.ts). */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');

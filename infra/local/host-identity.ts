@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isProcessAlive } from '../process-alive.ts';
+import { isProcessAlive } from '../../lib/process-alive.ts';
 
 export interface WorkerHostIdentity {
   hostId: string;

@@ -8,10 +8,13 @@ import type { ContainerConfig } from './model.ts';
 import { IMPORT_IMAGE, importSpec } from './spec.ts';
 import { checkWith } from '../validation.ts';
 import { hostArch } from './arch.ts';
+import { nativeFieldSchemas, type NativeSettings } from './native.ts';
 import { CONTAINER_NAME_RULE, SETTING_FIELDS, archiveFieldSchemas, type ArchiveField, type ContainerType, type ImportRequest } from './schema.ts';
 
-/** The fields of an archive's config.json that met the container schema. */
-export type TrustedArchiveFields = { [F in ArchiveField]?: z.infer<(typeof archiveFieldSchemas)[F]> };
+/** The fields of an archive's config.json that met the container schema, and the native ones that met theirs. */
+export type TrustedArchiveFields = { [F in ArchiveField]?: z.infer<(typeof archiveFieldSchemas)[F]> } & NativeSettings;
+
+const checkedFieldSchemas = { ...archiveFieldSchemas, ...nativeFieldSchemas };
 
 /**
  * config.json is untrusted input: each field import would take is checked like a request's,
@@ -21,14 +24,19 @@ export type TrustedArchiveFields = { [F in ArchiveField]?: z.infer<(typeof archi
 export function trustedArchiveFields(config: ArchiveConfig | undefined): { fields: TrustedArchiveFields; warnings: string[] } {
   const fields: Record<string, unknown> = {};
   const warnings: string[] = [];
-  for (const field of Object.keys(archiveFieldSchemas) as ArchiveField[]) {
+  for (const field of Object.keys(checkedFieldSchemas) as (keyof typeof checkedFieldSchemas)[]) {
     if (config?.[field] === undefined) continue;
     // Checked inside an object of its own so that the message names the field's whole path.
-    const checked = checkWith(z.object({ [field]: archiveFieldSchemas[field] }), { [field]: config[field] });
+    const checked = checkWith(z.object({ [field]: checkedFieldSchemas[field] }), { [field]: config[field] });
     if (checked.ok) fields[field] = checked.value[field];
     else warnings.push(`left out "${field}" of config.json: ${checked.message}`);
   }
   return { fields: fields as TrustedArchiveFields, warnings };
+}
+
+/** The native settings among the archive's trusted fields. */
+export function nativeOf(fields: TrustedArchiveFields): NativeSettings {
+  return fields.lxc_config === undefined ? {} : { lxc_config: fields.lxc_config };
 }
 
 /** The config of the container an import creates from `request` and the archive's fields. */

@@ -4,7 +4,7 @@
 import type { ArchiveEntry } from '../archive/entry.ts';
 import type { ContainerConfig, ContainerSpec, ContainerSummary, ContainerType } from '../container/model.ts';
 import { NameTaken } from '../errors.ts';
-import type { Container, ContainerRuntime } from './runtime.ts';
+import type { Container, ContainerRuntime, ImportOptions } from './runtime.ts';
 
 /** The original server's message for a name in use (sic). */
 export const nameTaken = (name: string) => new NameTaken(`Container ${name} already exist!`);
@@ -55,9 +55,9 @@ export class RuntimeRegistry {
     return this.forType(type).remove(type, id);
   }
 
-  async importRootfs(spec: ContainerSpec, config: ContainerConfig, entries: AsyncIterable<ArchiveEntry>): Promise<ContainerSummary> {
+  async importRootfs(spec: ContainerSpec, config: ContainerConfig, entries: AsyncIterable<ArchiveEntry>, options?: ImportOptions): Promise<ContainerSummary> {
     await this.refuseNameElsewhere(spec);
-    return this.forType(spec.type).importRootfs(spec, config, entries);
+    return this.forType(spec.type).importRootfs(spec, config, entries, options);
   }
 
   /** A runtime checks its own names; a name another runtime holds is refused here. */

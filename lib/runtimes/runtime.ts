@@ -5,6 +5,7 @@
 import type { Readable } from 'node:stream';
 import type { ArchiveEntry } from '../archive/entry.ts';
 import type { ContainerConfig, ContainerSpec, ContainerSummary, ContainerType } from '../container/model.ts';
+import type { NativeSettings } from '../container/native.ts';
 
 /**
  * A container a runtime found. How the runtime reaches its root filesystem stays inside the
@@ -13,6 +14,8 @@ import type { ContainerConfig, ContainerSpec, ContainerSummary, ContainerType } 
 export interface Container {
   readonly summary: ContainerSummary;
   readonly config: ContainerConfig;
+  /** What the runtime keeps beyond the schema's fields; the archive's config.json carries it. */
+  readonly native?: NativeSettings;
   exportRootfs(signal?: AbortSignal): Promise<RootfsExport>;
 }
 
@@ -21,7 +24,11 @@ export interface Container {
  * (what an engine's export answers). The size is an estimate, and only when the runtime can
  * tell it before the first byte; progress is then bytes read against it, otherwise -1.
  */
-export type RootfsExport = { estimatedBytes?: number } & (
+export type RootfsExport = {
+  estimatedBytes?: number;
+  /** Filled as the export is read (a file that vanished mid-walk); the task reports them at the end. */
+  warnings?: readonly string[];
+} & (
   | { format: 'entries'; entries: AsyncIterable<ArchiveEntry> }
   | { format: 'tar'; tar: Readable }
 );
@@ -51,5 +58,12 @@ export interface ContainerRuntime {
    * anything else fails, the adapter removes whatever it made so far (an upload, an image, a
    * staging directory) before the error reaches the caller, and nothing of it remains.
    */
-  importRootfs(spec: ContainerSpec, config: ContainerConfig, entries: AsyncIterable<ArchiveEntry>): Promise<ContainerSummary>;
+  importRootfs(spec: ContainerSpec, config: ContainerConfig, entries: AsyncIterable<ArchiveEntry>, options?: ImportOptions): Promise<ContainerSummary>;
+}
+
+export interface ImportOptions {
+  /** The archive's native settings, checked against their schema (lib/container/native.ts) but still untrusted. */
+  native?: NativeSettings;
+  /** Where the runtime reports what it left out or changed; the task shows them. */
+  warn?: (message: string) => void;
 }

@@ -13,7 +13,7 @@ import { TaskFailure } from './failure.ts';
 import type { ProgressReporter } from './progress.ts';
 import { taskSharePath } from './task-path.ts';
 
-export async function runExport(services: Services, task: TaskRecord, progress: ProgressReporter): Promise<void> {
+export async function runExport(services: Services, task: TaskRecord, progress: ProgressReporter): Promise<string[]> {
   const { config, storage, runtimes } = services;
   const container = await runtimes.find(task.type, task.cid);
   if (!container) throw new TaskFailure(`Container ${task.cid} no longer exists`);
@@ -24,7 +24,7 @@ export async function runExport(services: Services, task: TaskRecord, progress: 
   const total = rootfs.estimatedBytes;
   if (total === undefined) progress.totalUnknown();
   const entries = rootfsEntries(rootfs, (bytes) => total !== undefined && progress.update(progressPercent(bytes, total)));
-  const archive = packArchive({ ...container.config, source: ARCHIVE_SOURCE }, entries, { compress: task.compress ?? false, gzipLevel: config.gzipLevel });
+  const archive = packArchive({ ...container.config, ...container.native, source: ARCHIVE_SOURCE }, entries, { compress: task.compress ?? false, gzipLevel: config.gzipLevel });
   const stopArchive = () => archive.destroy(progress.signal.reason as Error);
   progress.signal.addEventListener('abort', stopArchive);
   try {
@@ -46,6 +46,7 @@ export async function runExport(services: Services, task: TaskRecord, progress: 
   } finally {
     progress.signal.removeEventListener('abort', stopArchive);
   }
+  return [...(rootfs.warnings ?? [])];
 }
 
 /** The request's checks on the archive path, again: the path may have changed since. */

@@ -3,7 +3,7 @@
 // only after the last entry, so a corrupt or truncated archive leaves nothing behind.
 import { countBytes } from '../archive/count-bytes.ts';
 import { readArchive } from '../archive/unpack.ts';
-import { importedConfig, trustedArchiveFields } from '../container/import-config.ts';
+import { importedConfig, nativeOf, trustedArchiveFields } from '../container/import-config.ts';
 import { importSpec, parseImportRequest } from '../container/spec.ts';
 import type { Services } from '../ports.ts';
 import { progressPercent, type TaskRecord } from '../tasks/model.ts';
@@ -18,6 +18,8 @@ export async function runImport({ config, storage, runtimes }: Services, task: T
 
   const archive = await readArchive(counted);
   const fromArchive = trustedArchiveFields(archive.config);
-  await runtimes.importRootfs(importSpec(request), importedConfig(request, fromArchive.fields), archive.entries);
-  return [...fromArchive.warnings, ...archive.warnings];
+  const fromRuntime: string[] = [];
+  const options = { native: nativeOf(fromArchive.fields), warn: (message: string) => fromRuntime.push(message) };
+  await runtimes.importRootfs(importSpec(request), importedConfig(request, fromArchive.fields), archive.entries, options);
+  return [...fromArchive.warnings, ...archive.warnings, ...fromRuntime];
 }
