@@ -44,7 +44,9 @@ export async function runTask(services: Services, waiting: Pick<TaskRecord, 'kin
   try {
     warnings = await runners[task.kind](services, task, progress);
   } catch (err) {
-    error = failureMessage(err);
+    // Cancelled (the host stopping, the task taken over): whatever the cancelled step threw (an
+    // SDK's "Request aborted"), the reason is what the client is told.
+    error = failureMessage(progress.signal.aborted ? progress.signal.reason : err);
     logger.warn('task failed', { kind: task.kind, id: task.id, error: err as Error });
   } finally {
     await progress.stop();
