@@ -5,6 +5,7 @@
 // Lambda worker and `npm start`'s in-process worker are the stack's.
 import { CONTAINER_TYPES } from '../config.ts';
 import type { ContainerType } from '../container-type.ts';
+import type { TaskKind } from '../tasks/model.ts';
 
 export type WorkerRole = 'host' | 'stack';
 
@@ -14,7 +15,7 @@ export function typesRunBy(role: WorkerRole, hostTypes: readonly ContainerType[]
 }
 
 /** What a client reads when a host type's task waited and no host worker took it. */
-export function noHostWorkerMessage(type: ContainerType, kind: string, waitedMinutes: number): string {
+export function noHostWorkerMessage(type: ContainerType, kind: TaskKind, waitedMinutes: number): string {
   return (
     `No host worker for ${type} containers took this ${kind} within ${waitedMinutes} min; ` +
     `start stevedore-worker with STEVEDORE_HOST_TYPES=${type} on the container host, then start the ${kind} again`
