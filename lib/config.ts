@@ -1,6 +1,8 @@
 // Every setting stevedore reads, taken once from the environment, with defaults and checks.
 // A bad setting stops the process at start with one line per problem, instead of surfacing
 // later as a confusing failure deep inside a request.
+// Types only from the container layer: a value import would carry zod into every function's bundle.
+import type { ContainerType } from './container-type.ts';
 import { parseDockerEndpoint, type DockerEndpoint } from './docker/endpoint.ts';
 
 export interface ShareFolderConfig {
@@ -11,7 +13,9 @@ export interface ShareFolderConfig {
 }
 
 /** The runtimes each container type can be served by (lib/services.ts builds them). */
-export const RUNTIME_CHOICES = { docker: ['builtin', 'engine'], lxc: ['builtin', 'lxc'] } as const;
+export const RUNTIME_CHOICES = { docker: ['builtin', 'engine'], lxc: ['builtin', 'lxc'] } as const satisfies Record<ContainerType, readonly string[]>;
+/** Every container type: each has its runtime choices. */
+export const CONTAINER_TYPES = Object.keys(RUNTIME_CHOICES) as ContainerType[];
 export type DockerRuntimeChoice = (typeof RUNTIME_CHOICES.docker)[number];
 export type LxcRuntimeChoice = (typeof RUNTIME_CHOICES.lxc)[number];
 
@@ -24,6 +28,14 @@ export const API_GATEWAY_TIMEOUT_SECONDS = 29;
 export const LONG_POLL_HEADROOM_SECONDS = 3;
 /** The longest poll bound: one that still answers before API Gateway gives up, wherever it runs. */
 export const MAX_POLL_SECONDS = API_GATEWAY_TIMEOUT_SECONDS - LONG_POLL_HEADROOM_SECONDS;
+
+/** How long a host type's task may wait for a host worker when none is at work, by default. */
+export const DEFAULT_HOST_WAIT_MINUTES = 15;
+/**
+ * The longest such wait: a DynamoDB stream keeps its records for 24 hours, and a host worker
+ * that starts later reads the stream from its oldest record, so an older task can never reach one.
+ */
+export const MAX_HOST_WAIT_MINUTES = 24 * 60;
 
 export interface Config {
   region: string;
@@ -57,6 +69,13 @@ export interface Config {
   lxcPath?: string;
   /** The host directory the share folders are under, for LXC bind mounts (`volume.host`). */
   shareRoot?: string;
+  /**
+   * The container types whose tasks run on the container host, by a host worker
+   * (`npm run worker`); every other worker (Lambda, `npm start`) leaves them alone.
+   */
+  hostTypes: ContainerType[];
+  /** How long a host type's task may wait while no host worker is at work before the sweep aborts it. */
+  hostWaitMs: number;
   logLevel: LogLevel;
 }
 
@@ -97,6 +116,8 @@ export function loadConfig(env: Env = process.env): Config {
     gzipLevel: read.integer('STEVEDORE_GZIP_LEVEL', 6, 1, 9),
     dockerRuntime: read.choice('STEVEDORE_DOCKER_RUNTIME', RUNTIME_CHOICES.docker, 'the runtime of docker containers'),
     lxcRuntime: read.choice('STEVEDORE_LXC_RUNTIME', RUNTIME_CHOICES.lxc, 'the runtime of lxc containers'),
+    hostTypes: parseHostTypes(read.string('STEVEDORE_HOST_TYPES', ''), problems),
+    hostWaitMs: read.integer('STEVEDORE_HOST_WAIT_MINUTES', DEFAULT_HOST_WAIT_MINUTES, 1, MAX_HOST_WAIT_MINUTES) * 60_000,
     // Powertools' own variable is honoured too, as its users expect.
     logLevel: read.choice('STEVEDORE_LOG_LEVEL', LOG_LEVELS, 'a log level', read.string('POWERTOOLS_LOG_LEVEL', 'INFO').toUpperCase()),
   };
@@ -152,6 +173,18 @@ export function parseShareFolders(spec: string, problems: string[]): ShareFolder
   }
   if (folders.length === 0 && problems.length === 0) problems.push('STEVEDORE_SHARE_FOLDERS: at least one share folder is needed');
   return folders;
+}
+
+/** `STEVEDORE_HOST_TYPES` (and the CDK context `hostTypes`): a comma-separated list of container types, e.g. `lxc`. */
+export function parseHostTypes(spec: string, problems: string[], name = 'STEVEDORE_HOST_TYPES'): ContainerType[] {
+  const types: ContainerType[] = [];
+  for (const raw of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const type = CONTAINER_TYPES.find((known) => known === raw.toLowerCase());
+    if (type === undefined) problems.push(`${name}: "${raw}" is not a container type this build has (${CONTAINER_TYPES.join(', ')})`);
+    else if (types.includes(type)) problems.push(`${name}: "${type}" is listed twice`);
+    else types.push(type);
+  }
+  return types;
 }
 
 function parseSize(text: string): number | undefined {

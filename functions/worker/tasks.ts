@@ -1,4 +1,5 @@
-// The stream worker: triggered by the table's stream, runs export and import tasks.
+// The stream worker: triggered by the table's stream, runs export and import tasks of every
+// container type not placed on container hosts (STEVEDORE_HOST_TYPES, run by `npm run worker`).
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { servicesFromEnvironment } from '../../lib/compose/compose.ts';
 import { dynamoTasks } from '../../lib/compose/dynamo-tasks.ts';
@@ -10,4 +11,4 @@ import { handleTaskStream } from '../../lib/worker/stream.ts';
 export const adapters = { tasks: dynamoTasks, storage: s3Storage, runtimes: configuredRuntimes };
 const services = servicesFromEnvironment(adapters);
 
-export const handler = (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => handleTaskStream(services(), event);
+export const handler = (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => handleTaskStream(services(), event, { role: 'stack' });

@@ -21,16 +21,30 @@ export const OBJECT_WRITE_ACTIONS = ['s3:PutObject', 's3:DeleteObject', 's3:Abor
 /** Every action that changes something: a read-only function holds none of these. */
 export const WRITE_ACTIONS: readonly string[] = [...TABLE_WRITE_ACTIONS, ...BUCKET_WRITE_ACTIONS, ...OBJECT_WRITE_ACTIONS];
 
-export function grantAccess(role: iam.IRole, access: RouteAccess, table: ITable, bucket: IBucket): void {
+/** What an `access` grants, on which of the three resources: the one place its actions are decided. */
+export interface AccessStatement {
+  sid: 'Table' | 'Bucket' | 'Objects';
+  actions: string[];
+  on: 'table' | 'bucket' | 'objects';
+}
+
+export function accessStatements(access: RouteAccess): AccessStatement[] {
+  const statements: AccessStatement[] = [];
   if (access.table) {
     const actions = access.table === 'write' ? [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS] : [...TABLE_READ_ACTIONS];
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'Table', actions, resources: [table.tableArn] }));
+    statements.push({ sid: 'Table', actions, on: 'table' });
   }
   if (access.bucket) {
     const write = access.bucket === 'write';
-    const bucketActions = write ? [...BUCKET_READ_ACTIONS, ...BUCKET_WRITE_ACTIONS] : [...BUCKET_READ_ACTIONS];
-    const objectActions = write ? [...OBJECT_READ_ACTIONS, ...OBJECT_WRITE_ACTIONS] : [...OBJECT_READ_ACTIONS];
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'Bucket', actions: bucketActions, resources: [bucket.bucketArn] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'Objects', actions: objectActions, resources: [bucket.arnForObjects('*')] }));
+    statements.push({ sid: 'Bucket', actions: write ? [...BUCKET_READ_ACTIONS, ...BUCKET_WRITE_ACTIONS] : [...BUCKET_READ_ACTIONS], on: 'bucket' });
+    statements.push({ sid: 'Objects', actions: write ? [...OBJECT_READ_ACTIONS, ...OBJECT_WRITE_ACTIONS] : [...OBJECT_READ_ACTIONS], on: 'objects' });
+  }
+  return statements;
+}
+
+export function grantAccess(role: iam.IRole, access: RouteAccess, table: ITable, bucket: IBucket): void {
+  const resources = { table: table.tableArn, bucket: bucket.bucketArn, objects: bucket.arnForObjects('*') };
+  for (const { sid, actions, on } of accessStatements(access)) {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid, actions, resources: [resources[on]] }));
   }
 }

@@ -2,7 +2,8 @@
 // Context: `-c shareFolders=test:rw,Public:ro` and `-c pollSeconds=20` (see settings.ts);
 // `-c stackName=...` to deploy a second copy side by side; `-c dockerHost=tcp://10.0.1.5:2376
 // -c dockerVpcId=vpc-... -c dockerSubnetIds=subnet-...,subnet-... -c dockerTlsSecret=name-or-arn`
-// for docker containers from a remote Docker engine (README, "The Docker Engine runtime").
+// for docker containers from a remote Docker engine (README, "The Docker Engine runtime");
+// `-c hostTypes=lxc [-c hostWaitMinutes=15]` for the types host workers run (README, "Host workers").
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { manifest } from '../../functions/routes.ts';

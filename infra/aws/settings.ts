@@ -1,7 +1,8 @@
 // Deployment settings from CDK context (`cdk synth -c shareFolders=test:rw,Public:ro`), checked
 // at synth time with the same rules the functions apply at start, so a bad value fails the
 // synth instead of every cold start.
-import { API_GATEWAY_TIMEOUT_SECONDS, LONG_POLL_HEADROOM_SECONDS, MAX_POLL_SECONDS, parseShareFolders } from '../../lib/config.ts';
+import { API_GATEWAY_TIMEOUT_SECONDS, LONG_POLL_HEADROOM_SECONDS, MAX_HOST_WAIT_MINUTES, MAX_POLL_SECONDS, parseHostTypes, parseShareFolders } from '../../lib/config.ts';
+import type { ContainerType } from '../../lib/container-type.ts';
 import { parseDockerEndpoint } from '../../lib/docker/endpoint.ts';
 /** Timeout of every other HTTP function: generous for one S3 or DynamoDB round of work. */
 export const HTTP_TIMEOUT_SECONDS = 15;
@@ -13,6 +14,13 @@ export interface StevedoreSettings {
   pollSeconds: number;
   /** Where the Docker engine is, when `docker` containers come from one (the engine runtime). */
   engine?: EnginePlacement;
+  /**
+   * `STEVEDORE_HOST_TYPES`: the container types whose tasks host workers run on the container
+   * hosts (`npm run worker`); the Lambda worker never receives them.
+   */
+  hostTypes?: ContainerType[];
+  /** `STEVEDORE_HOST_WAIT_MINUTES`: how long their tasks may wait with no host worker at work before the sweep aborts them. */
+  hostWaitMinutes?: number;
 }
 
 /** A remote Docker engine: always TCP with TLS, reached from inside its VPC. */
@@ -50,8 +58,23 @@ export function readSettings(context: (key: string) => unknown): StevedoreSettin
 
   const engine = readEnginePlacement(context, problems);
 
+  const hostTypes = parseHostTypes(String(context('hostTypes') ?? ''), problems, 'hostTypes');
+  const rawWait = context('hostWaitMinutes');
+  const hostWaitMinutes = rawWait === undefined ? undefined : Number(rawWait);
+  if (hostWaitMinutes !== undefined && (!Number.isInteger(hostWaitMinutes) || hostWaitMinutes < 1 || hostWaitMinutes > MAX_HOST_WAIT_MINUTES)) {
+    problems.push(`hostWaitMinutes: "${String(rawWait)}" must be a whole number from 1 to ${MAX_HOST_WAIT_MINUTES}: the table's stream keeps a task's record for 24 hours`);
+  } else if (hostWaitMinutes !== undefined && hostTypes.length === 0) {
+    problems.push('hostWaitMinutes: it bounds the wait of the host types\' tasks, and hostTypes names none');
+  }
+
   if (problems.length > 0) throw new Error(`invalid CDK context:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  return { shareFolders, pollSeconds, ...(engine && { engine }) };
+  return {
+    shareFolders,
+    pollSeconds,
+    ...(engine && { engine }),
+    ...(hostTypes.length > 0 && { hostTypes }),
+    ...(hostWaitMinutes !== undefined && { hostWaitMinutes }),
+  };
 }
 
 const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;

@@ -63,6 +63,9 @@ export class StevedoreStack extends Stack {
       STEVEDORE_SHARE_FOLDERS: this.settings.shareFolders,
       STEVEDORE_POLL_SECONDS: String(this.settings.pollSeconds),
       ...engine?.environment,
+      // The worker leaves these types to host workers, and the sweep gives them their wait.
+      ...(this.settings.hostTypes && { STEVEDORE_HOST_TYPES: this.settings.hostTypes.join(',') }),
+      ...(this.settings.hostWaitMinutes !== undefined && { STEVEDORE_HOST_WAIT_MINUTES: String(this.settings.hostWaitMinutes) }),
     };
 
     for (const route of props.manifest) {
@@ -98,7 +101,7 @@ export class StevedoreStack extends Stack {
       [...this.endpoints.values()].map((e) => ({ route: e.route, function: e.function.function })),
       this.notFound.function,
     );
-    this.worker = new TaskWorker(this, 'TaskWorker', { bundle: bundle(WORKER_MODULE), table, bucket, environment, engine });
+    this.worker = new TaskWorker(this, 'TaskWorker', { bundle: bundle(WORKER_MODULE), table, bucket, environment, engine, hostTypes: this.settings.hostTypes });
     this.sweep = new TaskSweep(this, 'TaskSweep', { bundle: bundle(SWEEP_MODULE), table, bucket, environment });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL: append /api/v1/...' });

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { ContainerType } from '../../lib/container-type.ts';
 import type { RouteAccess } from '../../lib/http/route.ts';
 import { StevedoreFunction, type BackgroundFunctionProps } from './function.ts';
 
@@ -36,18 +37,25 @@ export const WORKER_PARALLELIZATION = 10;
 export const WORKER_RETRY_ATTEMPTS = 3;
 export const WORKER_MAX_RECORD_AGE = Duration.hours(6);
 
-/** Only INSERTs of waiting tasks wake the worker; progress updates and other records do not. */
-export const WORKER_FILTER = {
-  eventName: lambda.FilterRule.isEqual('INSERT'),
-  dynamodb: {
-    NewImage: {
-      recordType: { S: lambda.FilterRule.isEqual('task') },
-      state: { S: lambda.FilterRule.isEqual('waiting') },
-    },
-  },
-};
+/**
+ * Only INSERTs of waiting tasks wake the worker; progress updates and other records do not.
+ * Nor do the tasks of the types placed on container hosts (`hostTypes`): the function could
+ * not run them, and must not claim them from the host workers that can.
+ */
+export function workerFilter(hostTypes: readonly ContainerType[] = []): Record<string, unknown> {
+  const newImage: Record<string, unknown> = {
+    recordType: { S: lambda.FilterRule.isEqual('task') },
+    state: { S: lambda.FilterRule.isEqual('waiting') },
+  };
+  // FilterRule.notEquals takes one value; anything-but takes the list.
+  if (hostTypes.length > 0) newImage.type = { S: [{ 'anything-but': [...hostTypes] }] };
+  return { eventName: lambda.FilterRule.isEqual('INSERT'), dynamodb: { NewImage: newImage } };
+}
 
-export type TaskWorkerProps = BackgroundFunctionProps;
+export interface TaskWorkerProps extends BackgroundFunctionProps {
+  /** The container types host workers run (settings.ts): left out of the event source. */
+  hostTypes?: readonly ContainerType[];
+}
 
 export class TaskWorker extends Construct {
   readonly worker: StevedoreFunction;
@@ -93,7 +101,7 @@ export class TaskWorker extends Construct {
         retryAttempts: WORKER_RETRY_ATTEMPTS,
         maxRecordAge: WORKER_MAX_RECORD_AGE,
         onFailure: new SqsDlq(this.failures),
-        filters: [lambda.FilterCriteria.filter(WORKER_FILTER)],
+        filters: [lambda.FilterCriteria.filter(workerFilter(props.hostTypes))],
       }),
     );
 

@@ -14,6 +14,7 @@ import { removeHalfWrittenObjects } from './s3rver-orphans.ts';
 import { removeAbandonedUploads } from './s3rver-uploads.ts';
 import { createLocalApp, loadFunctions, startServer, type RunningServer } from './server.ts';
 import { s3DataDir, startEmulators, useEmulators, type EmbeddedStack } from './stack.ts';
+import { recordStack, removeStackRecord } from './stack-record.ts';
 import { startWorkerHost, type WorkerHost } from './worker-host.ts';
 
 /** What has started so far: stopping must work at any point of the start-up. */
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
     await running.workers?.stop(`stopped (${why})`).catch(() => undefined);
     // No worker of this stack runs any more: every upload left in s3rver is abandoned.
     if (running.stack?.emulators.length) await removeAbandonedUploads(s3DataDir(dataDir), bucketName).catch(() => undefined);
+    if (running.stack?.emulators.length) removeStackRecord(dataDir);
     await running.stack?.stop();
     process.exit(0);
   };
@@ -82,6 +84,7 @@ async function main(): Promise<void> {
   const cfg = services.config;
   for (const emulator of stack.emulators) console.log(`stevedore: ${emulator.name} on ${emulator.endpoint}`);
   console.log(`stevedore: data in ${stack.emulators.length > 0 ? dataDir : cfg.endpoint}`);
+  if (cfg.hostTypes.length > 0) console.log(`stevedore: tasks of ${cfg.hostTypes.join(' and ')} containers are left to host workers (npm run worker)`);
   console.log(`stevedore ready: ${running.routes} routes on ${server.url}/api/v1 (${Math.round(performance.now() - startedAt)} ms)`);
 }
 
@@ -105,6 +108,12 @@ async function start(running: Running, dataDir: string, signal: AbortSignal): Pr
   await provisionDemoImage(services.builtinRuntime);
   step();
   await recoverFromDeadHost(services, running.stack);
+  if (running.stack.emulators.length) {
+    // Where a host worker given this data dir and no endpoint finds the emulators: once their table
+    // and bucket exist, and the uploads a dead run left were removed (a host worker's must not be).
+    const [dynamo, s3] = running.stack.emulators;
+    recordStack(dataDir, { dynamoEndpoint: dynamo!.endpoint, s3Endpoint: s3!.endpoint, tableName: cfg.tableName, bucketName: cfg.bucketName });
+  }
   const host = becomeHost(dataDir);
   const functions = await loadFunctions();
   step();

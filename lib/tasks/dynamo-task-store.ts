@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { PendingWrite } from '../share/share-storage.ts';
 import { searchableSortKey, uniqueSortKey } from './sort-keys.ts';
-import { epochSeconds, type TaskKind, type TaskRecord, type TaskState } from './model.ts';
+import { epochSeconds, RESULT_FAILED, type TaskKind, type TaskRecord, type TaskState } from './model.ts';
 import { ReservationTakenError, type Reservation, type TaskOutcome, type TaskStore } from './task-store.ts';
 
 const COUNTER_PK = 'COUNTER';
@@ -39,6 +39,8 @@ interface UseMarker {
   id: number;
 }
 
+type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+
 type Filter = Pick<QueryCommandInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>;
 
 export class DynamoTaskStore implements TaskStore {
@@ -53,7 +55,7 @@ export class DynamoTaskStore implements TaskStore {
   }
 
   async create(task: TaskRecord, reservation?: Reservation): Promise<void> {
-    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+    const items: TransactItems = [
       {
         Put: {
           TableName: this.table,
@@ -181,7 +183,7 @@ export class DynamoTaskStore implements TaskStore {
       condition += ' AND leaseUntil = :lease';
       values[':lease'] = task.leaseUntil;
     }
-    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+    const items: TransactItems = [
       {
         Update: {
           TableName: this.table,
@@ -193,6 +195,37 @@ export class DynamoTaskStore implements TaskStore {
         },
       },
     ];
+    return this.endWith(task, items);
+  }
+
+  async abortWaiting(task: TaskRecord, error: string): Promise<boolean> {
+    const seq = await this.bumpChangeCounter(task.kind);
+    const now = epochSeconds();
+    return this.endWith(task, [
+      {
+        Update: {
+          TableName: this.table,
+          Key: taskKey(task.kind, task.id),
+          // It never started: it starts and ends now, as every aborted task has both.
+          UpdateExpression: 'SET #s = :aborted, #start = :now, #end = :now, #r = :result, #e = :error, expiresAt = :expires, changeSeq = :seq',
+          ConditionExpression: '#s = :waiting',
+          ExpressionAttributeNames: { '#s': 'state', '#start': 'start', '#end': 'end', '#r': 'result', '#e': 'error' },
+          ExpressionAttributeValues: {
+            ':aborted': 'aborted',
+            ':waiting': 'waiting',
+            ':now': now,
+            ':result': RESULT_FAILED,
+            ':error': error,
+            ':expires': now + FINISHED_TASK_TTL_SECONDS,
+            ':seq': seq,
+          },
+        },
+      },
+    ]);
+  }
+
+  /** Ends a task with its own write and the release of its reservation, all or nothing. False when the write's condition failed. */
+  private async endWith(task: TaskRecord, items: TransactItems): Promise<boolean> {
     if (task.reservation) {
       items.push({
         Delete: {

@@ -57,6 +57,11 @@ export interface TaskStore {
    * had moved on.
    */
   finish(task: TaskRecord, owner: string | undefined, outcome: TaskOutcome): Promise<boolean>;
+  /**
+   * waiting -> aborted with `error`, for a task no worker will run (the sweep), releasing the
+   * reservation with it. False when a worker claimed it meanwhile.
+   */
+  abortWaiting(task: TaskRecord, error: string): Promise<boolean>;
 
   /** Unfinished tasks that use exactly `resource`. */
   unfinishedTasksUsing(resource: string): Promise<TaskRecord[]>;

@@ -25,6 +25,13 @@ export async function abandonTask({ tasks, storage }: AbandonServices, task: Tas
   return true;
 }
 
+/** Aborts a task still waiting, which no worker will run. False when a worker claimed it meanwhile. */
+export async function abandonWaitingTask({ tasks }: AbandonServices, task: TaskRecord, error: string): Promise<boolean> {
+  if (!(await tasks.abortWaiting(task, error))) return false;
+  await tasks.releaseUses(task);
+  return true;
+}
+
 /** Aborts every running task of one worker host (owner ids `<hostId>:...`). */
 export async function abandonTasksOfHost(services: AbandonServices, hostId: string, why: string): Promise<TaskRecord[]> {
   const abandoned: TaskRecord[] = [];

@@ -9,13 +9,16 @@ import { failureMessage } from './failure.ts';
 import { ProgressReporter } from './progress.ts';
 import { runExport } from './run-export.ts';
 import { runImport } from './run-import.ts';
+import type { WorkerRole } from './placement.ts';
 
 export type TaskRunner = (services: Services, task: TaskRecord, progress: ProgressReporter) => Promise<string[] | void>;
 
 const runners: Record<TaskRecord['kind'], TaskRunner> = { export: runExport, import: runImport };
 
-/** Where the worker runs: both are absent in Lambda, whose timeout the sweep covers. */
+/** Where the worker runs: the host and its shutdown are absent in Lambda, whose timeout the sweep covers. */
 export interface WorkerContext {
+  /** Which container types it runs (./placement.ts): `host` only STEVEDORE_HOST_TYPES, `stack` (the default) every other. */
+  role?: WorkerRole;
   /** The worker host: every task it claims gets an owner `<hostId>:<uuid>`, so a restart can find them. */
   hostId?: string;
   /** Aborted when the host stops, with the reason as a string ("stopped (SIGTERM)"): running work is cancelled. */
@@ -41,7 +44,9 @@ export async function runTask(services: Services, waiting: Pick<TaskRecord, 'kin
   try {
     warnings = await runners[task.kind](services, task, progress);
   } catch (err) {
-    error = failureMessage(err);
+    // Cancelled (the host stopping, the task taken over): whatever the cancelled step threw (an
+    // SDK's "Request aborted"), the reason is what the client is told.
+    error = failureMessage(progress.signal.aborted ? progress.signal.reason : err);
     logger.warn('task failed', { kind: task.kind, id: task.id, error: err as Error });
   } finally {
     await progress.stop();

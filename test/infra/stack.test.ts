@@ -19,6 +19,7 @@ import { apiGatewayPath } from '../../infra/aws/http-api.ts';
 import { readSettings, type StevedoreSettings } from '../../infra/aws/settings.ts';
 import { StevedoreStack } from '../../infra/aws/stack.ts';
 import { WORKER_ENVIRONMENT } from '../../infra/aws/task-worker.ts';
+import { hostWorkerPolicy, POLLER_TABLE_ACTIONS, STREAM_READ_ACTIONS, type PolicyDocument } from '../../infra/aws/host-worker-policy.ts';
 import type { StevedoreFunction } from '../../infra/aws/function.ts';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
@@ -190,6 +191,14 @@ describe('the stack derived from functions/routes.ts', () => {
         ]),
       },
     });
+  });
+
+  it('places no container type on container hosts by default: no host types told, no type filter', () => {
+    const variables = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function').map((r) => (r.Properties.Environment as { Variables: Record<string, unknown> }).Variables);
+    expect(variables.length).toBeGreaterThan(0);
+    for (const v of variables) expect(Object.keys(v).filter((name) => name.startsWith('STEVEDORE_HOST_'))).toEqual([]);
+    const mapping = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::EventSourceMapping')!;
+    expect(JSON.stringify(mapping.Properties.FilterCriteria)).not.toContain('anything-but');
   });
 
   it('sizes the worker for streaming archives, and the sweep under its schedule', () => {
@@ -387,6 +396,69 @@ describe('deployed with a Docker engine', () => {
     expect(read({ ...ENGINE, dockerSubnetIds: 'subnet-0aaaaaaaaaaaaaaa1,private-a' })).toThrow('dockerSubnetIds: "private-a" is not a subnet id');
     expect(read({ ...ENGINE, dockerTlsSecret: 'my secret' })).toThrow('dockerTlsSecret: "my secret" is neither a Secrets Manager secret name nor its ARN');
     expect(readSettings((key) => ({ ...ENGINE, dockerTlsSecret: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:stevedore/docker-tls-AbCdEf' })[key])?.engine).toMatchObject({ port: 2376 });
+  });
+});
+
+describe('deployed with types placed on container hosts', () => {
+  let app: App;
+  let stack: StevedoreStack;
+  let template: Template;
+  let resources: Resources;
+  beforeAll(() => {
+    ({ app, stack, template } = synth(manifest, undefined, { hostTypes: 'lxc', hostWaitMinutes: '30' }));
+    resources = template.toJSON().Resources as Resources;
+  });
+
+  it('never triggers the Lambda worker for a task of a host type', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(stack, stack.worker.worker.function) },
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ['INSERT'],
+              dynamodb: { NewImage: { recordType: { S: ['task'] }, state: { S: ['waiting'] }, type: { S: [{ 'anything-but': ['lxc'] }] } } },
+            }),
+          },
+        ],
+      },
+    });
+  });
+
+  it('tells every function the host types and their wait, so the worker leaves them and the sweep bounds them', () => {
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ STEVEDORE_HOST_TYPES: 'lxc', STEVEDORE_HOST_WAIT_MINUTES: '30' }) },
+    });
+  });
+
+  it('passes cdk-nag AwsSolutions', () => {
+    const report = new AwsSolutionsChecks(app, { verbose: true }).validateScope(app);
+    expect(report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+  });
+
+  it("gives a host worker, in the README's policy, the Lambda worker's table and bucket actions and the stream reads its poller makes", () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const documents = [...readme.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!) as PolicyDocument);
+    const documented = documents.find((d) => d.Statement?.some((st) => st.Sid === 'ReadStream'));
+    const policy = hostWorkerPolicy('arn:aws:dynamodb:<region>:<account>:table/<table>', 'arn:aws:s3:::<bucket>');
+    expect(documented).toEqual(policy);
+    const lambdaWorker = actionsOf(roleStatements(stack, resources, stack.worker.worker)).filter((a) => /^(dynamodb|s3):/.test(a));
+    const eventSourceOnly = ['dynamodb:ListStreams', ...STREAM_READ_ACTIONS];
+    const hostWorker = policy.Statement.flatMap((st) => st.Action);
+    expect(hostWorker.filter((a) => !eventSourceOnly.includes(a) && !POLLER_TABLE_ACTIONS.includes(a as never)).sort()).toEqual(lambdaWorker.filter((a) => !eventSourceOnly.includes(a)).sort());
+    expect(hostWorker.filter((a) => /(^\*$)|(:\*$)/.test(a))).toEqual([]);
+  });
+
+  it('reads hostTypes and hostWaitMinutes from context, and refuses a type this build does not have, a wait past the stream\'s 24 hours, and a wait without types', () => {
+    const read = (context: Record<string, string>) => readSettings((key) => context[key]);
+    expect(read({ hostTypes: 'lxc, docker', hostWaitMinutes: '60' })).toMatchObject({ hostTypes: ['lxc', 'docker'], hostWaitMinutes: 60 });
+    expect(read({})).not.toHaveProperty('hostTypes');
+    expect(() => read({ hostTypes: 'lxc,vm' })).toThrow('hostTypes: "vm" is not a container type this build has (docker, lxc)');
+    expect(() => read({ hostTypes: 'lxc', hostWaitMinutes: '1441' })).toThrow('hostWaitMinutes: "1441" must be a whole number from 1 to 1440');
+    expect(() => read({ hostWaitMinutes: '30' })).toThrow("hostWaitMinutes: it bounds the wait of the host types' tasks, and hostTypes names none");
   });
 });
 

@@ -3,7 +3,7 @@
 // logic that relies on a claim, an owned write or the sweep's lease check can be tested here.
 // Records are copied in and out: a caller's object never changes under it, as with a table.
 import type { PendingWrite } from '../../lib/share/share-storage.ts';
-import { epochSeconds, type TaskKind, type TaskRecord, type TaskState } from '../../lib/tasks/model.ts';
+import { epochSeconds, RESULT_FAILED, type TaskKind, type TaskRecord, type TaskState } from '../../lib/tasks/model.ts';
 import { ReservationTakenError, type Reservation, type TaskOutcome, type TaskStore } from '../../lib/tasks/task-store.ts';
 
 interface UseMarker {
@@ -98,6 +98,18 @@ export class MemoryTaskStore implements TaskStore {
     delete stored.progress;
     delete stored.owner;
     delete stored.leaseUntil;
+    if (holder) this.reservations.delete(task.reservation!);
+    return true;
+  }
+
+  async abortWaiting(task: TaskRecord, error: string): Promise<boolean> {
+    const seq = this.bumpChangeCounter(task.kind);
+    const stored = this.tasks.get(taskId(task.kind, task.id));
+    if (stored?.state !== 'waiting') return false;
+    const holder = task.reservation === undefined ? undefined : this.reservations.get(task.reservation);
+    if (holder && (holder.kind !== task.kind || holder.id !== task.id)) return false;
+    const now = epochSeconds();
+    Object.assign(stored, { state: 'aborted', start: now, end: now, result: RESULT_FAILED, error, changeSeq: seq });
     if (holder) this.reservations.delete(task.reservation!);
     return true;
   }

@@ -38,6 +38,8 @@ describe('the configuration', () => {
       gzipLevel: 6,
       dockerRuntime: 'builtin',
       lxcRuntime: 'builtin',
+      hostTypes: [],
+      hostWaitMs: 15 * 60_000,
       logLevel: 'INFO',
     } satisfies Config);
   });
@@ -85,6 +87,24 @@ describe('the configuration', () => {
       'STEVEDORE_DOCKER_RUNTIME: "podman" is not the runtime of docker containers this build has (builtin, engine)',
       'STEVEDORE_LXC_RUNTIME: "engine" is not the runtime of lxc containers this build has (builtin)',
     ]);
+  });
+
+  it('places no container type on container hosts unless STEVEDORE_HOST_TYPES names them, in any case and with spaces', () => {
+    expect(loadConfig({ STEVEDORE_HOST_TYPES: '' }).hostTypes).toEqual([]);
+    expect(loadConfig({ STEVEDORE_HOST_TYPES: 'lxc' }).hostTypes).toEqual(['lxc']);
+    expect(loadConfig({ STEVEDORE_HOST_TYPES: ' LXC , docker,' }).hostTypes).toEqual(['lxc', 'docker']);
+  });
+
+  it('refuses a host type this build does not have, naming the choices, and one listed twice', () => {
+    expect(problemsOf({ STEVEDORE_HOST_TYPES: 'lxc,vm' })).toEqual(['STEVEDORE_HOST_TYPES: "vm" is not a container type this build has (docker, lxc)']);
+    expect(problemsOf({ STEVEDORE_HOST_TYPES: 'docker,lxc,Docker' })).toEqual(['STEVEDORE_HOST_TYPES: "docker" is listed twice']);
+  });
+
+  it('lets a host type wait for a host worker from 1 minute to the 24 hours a stream keeps its records', () => {
+    expect(loadConfig({ STEVEDORE_HOST_WAIT_MINUTES: '1440' }).hostWaitMs).toBe(24 * 3600_000);
+    expect(loadConfig({ STEVEDORE_HOST_WAIT_MINUTES: '1' }).hostWaitMs).toBe(60_000);
+    expect(problemsOf({ STEVEDORE_HOST_WAIT_MINUTES: '1441' })).toEqual(['STEVEDORE_HOST_WAIT_MINUTES: "1441" must be a whole number from 1 to 1440']);
+    expect(problemsOf({ STEVEDORE_HOST_WAIT_MINUTES: '0' })).toEqual(['STEVEDORE_HOST_WAIT_MINUTES: "0" must be a whole number from 1 to 1440']);
   });
 
   it("reads the Docker engine's address as Docker's clients do, only when the engine runtime is chosen", () => {

@@ -1,0 +1,90 @@
+// `npm run worker` (and `bin/stevedore-worker`): the stream worker on a container host. The
+// containers of the types in STEVEDORE_HOST_TYPES live on this host's disk, which a Lambda
+// function cannot reach; this process runs their tasks, and only theirs, with the same stream
+// poller, leases and sweep as `npm start`'s in-process worker, against the configured table and
+// bucket: AWS, LocalStack (AWS_ENDPOINT_URL), or the embedded stack `npm start` recorded under
+// STEVEDORE_DATA_DIR when no endpoint is set. SIGTERM or SIGINT stops it as `npm start` stops
+// its worker: the running task ends as aborted, saying why, and waiting ones stay waiting.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { CONTAINER_TYPES, ConfigError, loadConfig, type Config } from '../../lib/config.ts';
+import { createServices } from '../../lib/services.ts';
+import { sleep } from '../../lib/sleep.ts';
+import { findRecordedStack, useRecordedStack } from './stack-record.ts';
+import { startWorkerHost, type WorkerHost } from './worker-host.ts';
+
+const NAME = 'stevedore-worker';
+
+/** Exits with one line per problem, as `npm start` does. */
+function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`${NAME}: ${err.message}`);
+    process.exit(2);
+  }
+}
+
+/** No endpoint configured: the embedded stack of this data dir, if `npm start` recorded one, or else AWS itself. */
+function locateStack(config: Config): void {
+  if (config.endpoint || config.dynamoEndpoint || config.dynamoStreamsEndpoint || config.s3Endpoint) return;
+  const found = findRecordedStack(config.dataDir);
+  if ('none' in found) {
+    console.log(`${NAME}: no endpoint is configured and ${found.none}; using AWS's own endpoints`);
+    return;
+  }
+  useRecordedStack(found.record);
+  console.log(`${NAME}: using the embedded stack of npm start (pid ${found.record.pid}): DynamoDB Local on ${found.record.dynamoEndpoint}, s3rver on ${found.record.s3Endpoint}`);
+}
+
+async function main(): Promise<void> {
+  const initial = configOrExit();
+  if (initial.hostTypes.length === 0) {
+    console.error(`${NAME}: STEVEDORE_HOST_TYPES is empty; name the container types whose tasks this host runs (${CONTAINER_TYPES.join(', ')})`);
+    process.exit(2);
+  }
+  locateStack(initial);
+  const config = configOrExit();
+  const where = `host worker on ${hostname()}`;
+
+  const services = createServices(config);
+  let workers: WorkerHost | undefined;
+  let startup: Promise<void> = Promise.resolve();
+  let stopping = false;
+  const stop = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${NAME}: ${why}, stopping`);
+    // The poller's first reads may take a moment; what has started is stopped once they are done.
+    await Promise.race([startup.catch(() => undefined), sleep(10_000)]);
+    await workers?.stop(`${where} stopped (${why})`).catch(() => undefined);
+    services.aws.destroy();
+    console.log(`${NAME}: stopped`);
+    process.exit(0);
+  };
+  // `on`, not `once`: a service manager signals the whole group, the launcher passes it on too.
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  // Run by npm under a shell, whose end does not end us: nobody could stop us once our parent is gone.
+  const parent = process.ppid;
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+  setInterval(() => process.ppid !== parent && void stop('parent process exited'), 200).unref();
+
+  startup = (async () => {
+    workers = await startWorkerHost(services, { role: 'host', hostId: `${hostname()}-${randomUUID()}` });
+  })();
+  try {
+    await startup;
+  } catch (err) {
+    if (stopping) return; // stop() ends the process
+    throw err;
+  }
+  if (stopping) return;
+  console.log(`${NAME} ready: runs the tasks of ${config.hostTypes.join(' and ')} containers from table ${config.tableName}, bucket ${config.bucketName}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`${NAME}: failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
