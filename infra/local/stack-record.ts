@@ -6,7 +6,7 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { isProcessAlive } from '../process-alive.ts';
+import { isProcessAlive } from '../../lib/process-alive.ts';
 import { S3RVER_CREDENTIALS } from './emulators.ts';
 
 export interface StackRecord {
