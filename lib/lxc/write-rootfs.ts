@@ -1,7 +1,7 @@
 // An imported root filesystem written to the host's disk, under the new, empty staging
 // directory of an LXC container. The entries come from an untrusted archive. They passed the
 // entry policy (lib/archive/entry-policy.ts), but this writer is safe on its own: whatever
-// the entries say, it writes nothing outside the staging directory and reads nothing there.
+// the entries say, it creates, changes and links to nothing outside the staging directory.
 //
 // Every write happens inside a directory held open (./directory-handle.ts), reached from the
 // staging directory one segment at a time with O_NOFOLLOW, so no symlink is ever followed on
