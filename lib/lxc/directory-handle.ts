@@ -54,12 +54,10 @@ export class DirectoryHandle {
     return lstat(this.pathOf(name), { bigint: true });
   }
 
-  /** The names in this directory as the disk has them (bytes: not every name is UTF-8). */
-  names(): Promise<Buffer[]> {
-    return readdir(procPath(this.fd), { encoding: 'buffer' });
-  }
-
-  /** The names with the kind the directory itself records (node lstats only where it records none). */
+  /**
+   * The names in this directory as the disk has them (bytes: not every name is UTF-8), with the
+   * kind the directory itself records (node lstats only where it records none).
+   */
   entries(): Promise<Dirent<Buffer>[]> {
     return readdir(procPath(this.fd), { encoding: 'buffer', withFileTypes: true });
   }

@@ -40,7 +40,7 @@ import { DirectoryHandle, compareNames, isGone, utf8Name } from './directory-han
 
 const CHUNK_BYTES = 128 * 1024;
 
-/** Opening a file only to read it: never through a symlink, never waiting on a fifo, never taking a tty. */
+/** Opening what should be a regular file: never through a symlink, never waiting on a fifo, never taking a tty. */
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
 
 /** Files an estimate lstats at once in one directory. */
@@ -72,42 +72,50 @@ class RootfsWalker {
   ) {}
 
   async *directory(dir: DirectoryHandle, prefix: string): AsyncGenerator<ArchiveEntry> {
-    for (const name of await this.#names(dir, prefix)) {
+    for (const { name, kind } of await this.#names(dir, prefix)) {
       this.signal?.throwIfAborted();
       const path = prefix === '' ? name : `${prefix}/${name}`;
-      let stats: BigIntStats;
-      try {
-        stats = await dir.lstat(name);
-      } catch (error) {
-        if (!isGone(error)) throw error;
-        this.#vanished(path);
-        continue;
-      }
-      if (stats.isDirectory()) yield* this.#subdirectory(dir, name, path);
-      else if (stats.isFile()) yield* this.#file(dir, name, path);
-      else if (stats.isSymbolicLink()) yield* this.#symlink(dir, name, path, stats);
-      else if (stats.isCharacterDevice()) yield entry(headerOf(path, 'character-device', stats, deviceNumbers(stats.rdev)));
-      else if (stats.isBlockDevice()) yield entry(headerOf(path, 'block-device', stats, deviceNumbers(stats.rdev)));
-      else if (stats.isFIFO()) yield entry(headerOf(path, 'fifo', stats));
-      else if (stats.isSocket()) this.#skip(path, 'sockets cannot be archived');
-      else this.#skip(path, 'unknown kind of file');
+      // The directory's own record of each kind spares a regular file or a directory an lstat:
+      // they are opened and fstat'ed anyway. The open refuses anything that changed since.
+      if (kind === 'directory') yield* this.#subdirectory(dir, name, path);
+      else if (kind === 'file') yield* this.#file(dir, name, path);
+      else yield* this.#other(dir, name, path);
     }
   }
 
-  async #names(dir: DirectoryHandle, prefix: string): Promise<string[]> {
-    let raw: Buffer[];
+  async *#other(dir: DirectoryHandle, name: string, path: string): AsyncGenerator<ArchiveEntry> {
+    let stats: BigIntStats;
     try {
-      raw = await dir.names();
+      stats = await dir.lstat(name);
+    } catch (error) {
+      if (!isGone(error)) throw error;
+      return this.#vanished(path);
+    }
+    if (stats.isDirectory()) yield* this.#subdirectory(dir, name, path);
+    else if (stats.isFile()) yield* this.#file(dir, name, path);
+    else if (stats.isSymbolicLink()) yield* this.#symlink(dir, name, path, stats);
+    else if (stats.isCharacterDevice()) yield entry(headerOf(path, 'character-device', stats, deviceNumbers(stats.rdev)));
+    else if (stats.isBlockDevice()) yield entry(headerOf(path, 'block-device', stats, deviceNumbers(stats.rdev)));
+    else if (stats.isFIFO()) yield entry(headerOf(path, 'fifo', stats));
+    else if (stats.isSocket()) this.#skip(path, 'sockets cannot be archived');
+    else this.#skip(path, 'unknown kind of file');
+  }
+
+  async #names(dir: DirectoryHandle, prefix: string): Promise<{ name: string; kind: 'directory' | 'file' | 'other' }[]> {
+    let found: Dirent<Buffer>[];
+    try {
+      found = await dir.entries();
     } catch (error) {
       if (!isGone(error)) throw error;
       this.#vanished(prefix);
       return [];
     }
-    const names: string[] = [];
-    for (const bytes of raw.sort(compareNames)) {
-      const name = utf8Name(bytes);
-      if (name === undefined) this.#skip(prefix === '' ? bytes.toString('utf8') : `${prefix}/${bytes.toString('utf8')}`, 'its name is not UTF-8');
-      else names.push(name);
+    const names: { name: string; kind: 'directory' | 'file' | 'other' }[] = [];
+    for (const dirent of found.sort((a, b) => compareNames(a.name, b.name))) {
+      const name = utf8Name(dirent.name);
+      const shown = dirent.name.toString('utf8');
+      if (name === undefined) this.#skip(prefix === '' ? shown : `${prefix}/${shown}`, 'its name is not UTF-8');
+      else names.push({ name, kind: dirent.isDirectory() ? 'directory' : dirent.isFile() ? 'file' : 'other' });
     }
     return names;
   }
@@ -135,21 +143,14 @@ class RootfsWalker {
   }
 
   async *#file(dir: DirectoryHandle, name: string, path: string): AsyncGenerator<ArchiveEntry> {
-    let file: FileHandle;
-    try {
-      file = await open(dir.pathOf(name), READ_FLAGS);
-    } catch (error) {
-      if (!isGone(error)) throw error;
+    const opened = await openRegularFile(dir, name);
+    if (opened === undefined) {
       this.#vanished(path);
       return;
     }
+    const { file, stats } = opened;
     const reader = new FileReader(file, path, this.warn, this.signal);
     try {
-      const stats = await file.stat({ bigint: true });
-      if (!stats.isFile()) {
-        this.#vanished(path);
-        return;
-      }
       if (stats.nlink > 1n) {
         const inode = `${stats.dev}:${stats.ino}`;
         const first = this.#firstNames.get(inode);
@@ -189,6 +190,32 @@ class RootfsWalker {
   #skip(path: string, reason: string): void {
     this.warn(`skipped ${quoteName(path)}: ${reason}`);
   }
+}
+
+/**
+ * The regular file `name` opened for reading, or undefined when it is gone or no longer a
+ * regular file. O_NOFOLLOW refuses a symlink swapped in since the directory was read, and
+ * O_NONBLOCK a fifo's wait for a writer; fstat then tells what was opened. Only a container
+ * allowed to make device nodes (a privileged one, root on the host already) could swap one in
+ * for the open to reach.
+ */
+async function openRegularFile(dir: DirectoryHandle, name: string): Promise<{ file: FileHandle; stats: BigIntStats } | undefined> {
+  let file: FileHandle;
+  try {
+    file = await open(dir.pathOf(name), READ_FLAGS);
+  } catch (error) {
+    if (isGone(error)) return undefined;
+    throw error;
+  }
+  try {
+    const stats = await file.stat({ bigint: true });
+    if (stats.isFile()) return { file, stats };
+  } catch (error) {
+    await file.close();
+    throw error;
+  }
+  await file.close();
+  return undefined;
 }
 
 /** One file's bytes, exactly the size its header announced, read as they are asked for. */
