@@ -1,6 +1,7 @@
 // The runtimes each container type gets, as configuration chose them (`STEVEDORE_DOCKER_RUNTIME`,
 // `STEVEDORE_LXC_RUNTIME`): the built-in runtime serves every type chosen `builtin`, the Docker
-// Engine runtime the `docker` type when it is chosen `engine`.
+// Engine runtime the `docker` type when it is chosen `engine`, and the LXC runtime (LXC_PATH's
+// directories) the `lxc` type when it is chosen `lxc`.
 import type { AwsClients } from '../aws/clients.ts';
 import { secretReader } from '../aws/secret.ts';
 import type { Config } from '../config.ts';
@@ -8,6 +9,7 @@ import type { ContainerType } from '../container-type.ts';
 import { DockerClient } from '../docker/client.ts';
 import { BuiltinRuntime } from '../runtimes/builtin.ts';
 import { DockerEngineRuntime } from '../runtimes/docker-engine.ts';
+import { LxcRuntime } from '../runtimes/lxc.ts';
 import { RuntimeRegistry } from '../runtimes/registry.ts';
 import type { ContainerRuntime } from '../runtimes/runtime.ts';
 import type { Adapter } from './compose.ts';
@@ -23,6 +25,7 @@ export function builtinRuntimeFor(config: Config, aws: AwsClients): BuiltinRunti
 export function registryWith(config: Config, builtin: BuiltinRuntime): RuntimeRegistry {
   const runtimes: ContainerRuntime[] = builtin.types.length > 0 ? [builtin] : [];
   if (config.dockerRuntime === 'engine') runtimes.push(new DockerEngineRuntime(new DockerClient(config.dockerEndpoint!, secretReader(config))));
+  if (config.lxcRuntime === 'lxc') runtimes.push(new LxcRuntime({ lxcPath: config.lxcPath!, shareRoot: config.shareRoot }));
   return new RuntimeRegistry(runtimes);
 }
 

@@ -1,0 +1,218 @@
+// The LXC runtime: `lxc` containers are the directories of LXC_PATH that hold a `config` file,
+// as LXC's own tools see them (`lxc-create -P <LXC_PATH>`). Export walks the root filesystem
+// the config names; import and create build the new container in a staging directory inside
+// LXC_PATH and rename it into place, so a container appears whole or not at all. Images are
+// root filesystems stevedore keeps under `<LXC_PATH>/.stevedore-images/<name>/<tag>/`.
+import { lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ArchiveEntry } from '../archive/entry.ts';
+import { ArchiveError } from '../archive/errors.ts';
+import { hostArch } from '../container/arch.ts';
+import { configFor, type ContainerConfig, type ContainerSpec, type ContainerSummary, type ContainerType } from '../container/model.ts';
+import { CONTAINER_NAME_RULE } from '../container/schema.ts';
+import { InvalidInput, NotFound } from '../errors.ts';
+import { hostCgroupVersion, type CgroupVersion } from '../lxc/cgroup-limits.ts';
+import { readLxcConfig, writeLxcConfig } from '../lxc/config-mapping.ts';
+import { lxcState, stopLxcContainer } from '../lxc/state.ts';
+import { commitStaging, discardStaging, isStevedoreEntry, makeStaging, removeAbandonedStaging } from '../lxc/staging.ts';
+import { estimateRootfsBytes, walkRootfs } from '../lxc/walk-rootfs.ts';
+import { writeRootfs } from '../lxc/write-rootfs.ts';
+import { once } from '../once.ts';
+import { quoteBounded } from '../quote.ts';
+import { nameTaken } from './registry.ts';
+import type { Container, ContainerRuntime, ImageSummary, ImportOptions, RootfsExport } from './runtime.ts';
+
+export const IMAGES_DIRECTORY = '.stevedore-images';
+/** The comment that records which image a container stevedore made came from (LXC refuses unknown keys). */
+const IMAGE_COMMENT = /^#\s*stevedore image:\s*(\S+)\s*$/m;
+/** What lxc-create writes: `# Template used to create this container: /usr/share/lxc/templates/lxc-busybox`. */
+const TEMPLATE_COMMENT = /^#\s*Template used to create this container:\s*\S*lxc-([A-Za-z0-9_.-]+)\s*$/m;
+
+export interface LxcRuntimeOptions {
+  /** LXC_PATH: where the containers' directories are (LXC's default /var/lib/lxc). */
+  lxcPath: string;
+  /** The host directory the share folders are under, for bind mounts (volume.host). */
+  shareRoot?: string;
+  /** The cgroup version new configs are written for; found from /sys/fs/cgroup when left out. */
+  cgroup?: CgroupVersion;
+}
+
+export class LxcRuntime implements ContainerRuntime {
+  readonly types: readonly ContainerType[] = ['lxc'];
+  private readonly cgroup: CgroupVersion;
+  /** What an earlier process that crashed mid-import left in LXC_PATH goes on first use. */
+  private readonly tidied = once(() => removeAbandonedStaging(this.options.lxcPath));
+
+  constructor(private readonly options: LxcRuntimeOptions) {
+    this.cgroup = options.cgroup ?? hostCgroupVersion();
+  }
+
+  async list(): Promise<ContainerSummary[]> {
+    const names = await this.containerNames();
+    const found = await Promise.all(names.map(async (name) => ({ name, container: await this.read(name) })));
+    return found.flatMap(({ container }) => (container ? [container.summary] : []));
+  }
+
+  async find(type: ContainerType, id: string): Promise<Container | undefined> {
+    if (type !== 'lxc' || !isContainerName(id)) return undefined;
+    const read = await this.read(id);
+    if (!read) return undefined;
+    const { summary, config, unmapped, rootfs } = read;
+    return {
+      summary,
+      config,
+      native: { lxc_config: unmapped },
+      exportRootfs: async (signal?: AbortSignal): Promise<RootfsExport> => {
+        if ('problem' in rootfs) throw new InvalidInput(rootfs.problem);
+        if (!(await isDirectory(rootfs.path))) throw new InvalidInput(`The root filesystem of ${id} (${rootfs.path}) is not a directory`);
+        const warnings: string[] = [];
+        const estimatedBytes = await estimateRootfsBytes(rootfs.path, signal);
+        return { format: 'entries', entries: walkRootfs(rootfs.path, (message) => warnings.push(message), signal), estimatedBytes, warnings };
+      },
+    };
+  }
+
+  async isNameTaken(name: string): Promise<boolean> {
+    // Any directory holds the name, config or not: import renames into exactly that path.
+    return isContainerName(name) && (await pathExists(join(this.options.lxcPath, name)));
+  }
+
+  async images(): Promise<ImageSummary[]> {
+    const root = join(this.options.lxcPath, IMAGES_DIRECTORY);
+    const images: ImageSummary[] = [];
+    for (const name of await readdir(root).catch(() => [] as string[])) {
+      for (const tag of await readdir(join(root, name)).catch(() => [] as string[])) {
+        if (await isDirectory(join(root, name, tag, 'rootfs'))) images.push({ name, tag });
+      }
+    }
+    return images;
+  }
+
+  /** Adds an image from a root filesystem (written as an import writes one). */
+  async putImage(name: string, tag: string, rootfs: AsyncIterable<ArchiveEntry>): Promise<ImageSummary> {
+    const directory = this.imageDirectory({ image: name, tag });
+    await mkdir(join(this.options.lxcPath, IMAGES_DIRECTORY, name), { recursive: true });
+    await this.tidied();
+    const staging = await makeStaging(this.options.lxcPath, `image-${name}`);
+    try {
+      await mkdir(join(staging, 'rootfs'));
+      await writeRootfs(join(staging, 'rootfs'), rootfs, { warn: () => undefined, preserveOwnership: isRoot() });
+      if (!(await commitStaging(staging, directory))) await discardStaging(staging); // the image is there already
+    } catch (err) {
+      await discardStaging(staging);
+      throw err;
+    }
+    return { name, tag };
+  }
+
+  async create(spec: ContainerSpec): Promise<ContainerSummary> {
+    const image = this.imageDirectory(spec);
+    if (!(await isDirectory(join(image, 'rootfs')))) throw new NotFound(`Image ${quoteBounded(`${spec.image}:${spec.tag}`)} not found`);
+    // The image is stevedore's own copy, written by putImage: nothing in it to warn about.
+    return this.build(spec, configFor(spec, hostArch()), [], walkRootfs(join(image, 'rootfs'), () => undefined), () => undefined);
+  }
+
+  async remove(type: ContainerType, id: string): Promise<void> {
+    const read = type === 'lxc' && isContainerName(id) ? await this.read(id) : undefined;
+    if (!read) throw new NotFound(`Container ${quoteBounded(id)} not found`);
+    if (read.summary.state === 'running') await stopLxcContainer(this.options.lxcPath, id);
+    // The config first: from that moment on LXC and stevedore no longer see a container.
+    await rm(join(this.options.lxcPath, id, 'config'), { force: true });
+    await rm(join(this.options.lxcPath, id), { recursive: true, force: true });
+  }
+
+  async importRootfs(spec: ContainerSpec, config: ContainerConfig, entries: AsyncIterable<ArchiveEntry>, options: ImportOptions = {}): Promise<ContainerSummary> {
+    return this.build(spec, config, options.native?.lxc_config ?? [], entries, options.warn ?? (() => undefined));
+  }
+
+  /** A new container from a root filesystem and its settings, built in staging and renamed into place. */
+  private async build(spec: ContainerSpec, config: ContainerConfig, unmapped: readonly string[], entries: AsyncIterable<ArchiveEntry>, warn: (message: string) => void): Promise<ContainerSummary> {
+    const { lxcPath } = this.options;
+    if (await this.isNameTaken(spec.name)) throw nameTaken(spec.name);
+    await this.tidied();
+    const staging = await makeStaging(lxcPath, spec.name);
+    try {
+      await mkdir(join(staging, 'rootfs'));
+      await writeRootfs(join(staging, 'rootfs'), entries, { warn, preserveOwnership: isRoot() });
+      const written = writeLxcConfig({ name: spec.name, lxcPath, config, unmapped, cgroup: this.cgroup, shareRoot: this.options.shareRoot });
+      [...inexpressible(config), ...written.warnings].forEach(warn);
+      const image = `${config.image}:${spec.tag}`;
+      await writeFile(join(staging, 'config'), `# stevedore image: ${image}\n${written.text}`, { mode: 0o640 });
+      if (!(await commitStaging(staging, join(lxcPath, spec.name)))) throw nameTaken(spec.name);
+      return { id: spec.name, name: spec.name, image, state: 'stopped', type: 'lxc' };
+    } catch (err) {
+      await discardStaging(staging);
+      throw err;
+    }
+  }
+
+  private imageDirectory({ image, tag }: Pick<ContainerSpec, 'image' | 'tag'>): string {
+    // Both follow the schema's rules (no "/" in a tag); an image name's "/" nests directories, never "..".
+    if (image.split('/').some((part) => part === '' || part === '.' || part === '..')) throw new ArchiveError(`Invalid image name ${quoteBounded(image)}`);
+    return join(this.options.lxcPath, IMAGES_DIRECTORY, image, tag);
+  }
+
+  private async containerNames(): Promise<string[]> {
+    const names = await readdir(this.options.lxcPath).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [] as string[];
+      throw err;
+    });
+    return names.filter((name) => !isStevedoreEntry(name) && isContainerName(name)).sort();
+  }
+
+  /** The container of a directory, or undefined when it has no config (not a container, or one being removed). */
+  private async read(name: string) {
+    const directory = join(this.options.lxcPath, name);
+    let text: string;
+    try {
+      text = await readFile(join(directory, 'config'), 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw err;
+    }
+    const read = readLxcConfig(text, name, { shareRoot: this.options.shareRoot });
+    const image = IMAGE_COMMENT.exec(text)?.[1] ?? `${TEMPLATE_COMMENT.exec(text)?.[1] ?? 'lxc'}:latest`;
+    const state = await lxcState(this.options.lxcPath, name);
+    const summary: ContainerSummary = { id: name, name, image, state, type: 'lxc' };
+    const config: ContainerConfig = {
+      type: 'lxc',
+      name,
+      image: image.slice(0, image.lastIndexOf(':')),
+      autostart: false,
+      network: {},
+      resource: {},
+      volume: {},
+      arch: hostArch(),
+      ...read.settings,
+    };
+    return { summary, config, unmapped: read.unmapped, rootfs: read.rootfs };
+  }
+}
+
+/** The settings an LXC config has no key for (published ports, DNS servers, device rules), each a warning. */
+function inexpressible(config: ContainerConfig): string[] {
+  const left: string[] = [];
+  if (config.network.port?.length) left.push('network.port');
+  if (config.network.dns?.length) left.push('network.dns');
+  if (config.network.expose_port?.length) left.push('network.expose_port');
+  if (config.resource.device?.length) left.push('resource.device');
+  return left.map((field) => `left out "${field}": an LXC container's config has no setting for it`);
+}
+
+const isContainerName = (name: string) => CONTAINER_NAME_RULE.test(name);
+const isRoot = () => process.getuid?.() === 0;
+
+async function pathExists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return lstat(path).then(
+    (stats) => stats.isDirectory(),
+    () => false,
+  );
+}
