@@ -13,6 +13,7 @@ import { CONTAINER_NAME_RULE } from '../container/schema.ts';
 import { InvalidInput, NotFound } from '../errors.ts';
 import { hostCgroupVersion, type CgroupVersion } from '../lxc/cgroup-limits.ts';
 import { readLxcConfig, writeLxcConfig } from '../lxc/config-mapping.ts';
+import { makeMountTarget } from '../lxc/mount-targets.ts';
 import { lxcState, stopLxcContainer } from '../lxc/state.ts';
 import { commitStaging, discardStaging, isStevedoreEntry, makeStaging, removeAbandonedStaging } from '../lxc/staging.ts';
 import { estimateRootfsBytes, walkRootfs } from '../lxc/walk-rootfs.ts';
@@ -134,7 +135,8 @@ export class LxcRuntime implements ContainerRuntime {
     try {
       await mkdir(join(staging, 'rootfs'));
       await writeRootfs(join(staging, 'rootfs'), entries, { warn, preserveOwnership: isRoot() });
-      const written = writeLxcConfig({ name: spec.name, lxcPath, config, unmapped, cgroup: this.cgroup, shareRoot: this.options.shareRoot });
+      const volumes = await this.mountTargets(join(staging, 'rootfs'), config, warn);
+      const written = writeLxcConfig({ name: spec.name, lxcPath, config: { ...config, volume: volumes }, unmapped, cgroup: this.cgroup, shareRoot: this.options.shareRoot });
       [...inexpressible(config), ...written.warnings].forEach(warn);
       const image = `${config.image}:${spec.tag}`;
       await writeFile(join(staging, 'config'), `# stevedore image: ${image}\n${written.text}`, { mode: 0o640 });
@@ -144,6 +146,16 @@ export class LxcRuntime implements ContainerRuntime {
       await discardStaging(staging);
       throw err;
     }
+  }
+
+  /** The volumes whose mount targets could be made in the root filesystem; the others are left out, each a warning. */
+  private async mountTargets(rootfs: string, config: ContainerConfig, warn: (message: string) => void): Promise<ContainerConfig['volume']> {
+    const host: NonNullable<ContainerConfig['volume']['host']> = {};
+    for (const [share, volume] of Object.entries(config.volume.host ?? {})) {
+      if (await makeMountTarget(rootfs, volume.bind)) host[share] = volume;
+      else warn(`left out the volume of ${share}: its mount point ${volume.bind} is a symlink or a file in the root filesystem`);
+    }
+    return config.volume.host ? { ...config.volume, host } : config.volume;
   }
 
   private imageDirectory({ image, tag }: Pick<ContainerSpec, 'image' | 'tag'>): string {

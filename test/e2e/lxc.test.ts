@@ -105,6 +105,20 @@ describe('the LXC runtime through the API', () => {
     expect(all.body).toMatchObject({ name: 'c2', autostart: true, network: { hostname: 'copy' }, resource: { limit: { memory: '768m' } } });
   });
 
+  it('mounts share volumes on directories it makes in the new root filesystem, never through one of its symlinks', async () => {
+    // bin/sh is a symlink in busybox's tree: a mount point below it would be made wherever it points.
+    const volume = { host: { '/test/data': { bind: '/srv/data' }, '/test/other': { bind: '/bin/sh/escape', ro: true } } };
+    const created = await call(stack.url, 'POST', '/api/v1/import/test/?name=c1.tar', { type: 'lxc', name: 'c3', volume });
+    const task = await waitForTask(stack.url, 'import', created.body.id, 60_000);
+    expect(task).toMatchObject({ state: 'completed', result: 0 });
+    expect(task.warnings).toContainEqual('left out the volume of /test/other: its mount point /bin/sh/escape is a symlink or a file in the root filesystem');
+    const config = readFileSync(join(lxcPath, 'c3', 'config'), 'utf8');
+    expect(config).toMatch(/^lxc\.mount\.entry = \/share\/test\/data srv\/data none bind 0 0$/m);
+    expect(config).not.toContain('escape');
+    expect(diskListing(join(lxcPath, 'c3', 'rootfs')).find((line) => line.startsWith('srv/data '))).toMatch(/^srv\/data d 755 0 0 /);
+    expect((await call(stack.url, 'GET', '/api/v1/container/lxc/c3/all')).body.volume).toEqual({ host: { '/test/data': { bind: '/srv/data' } } });
+  });
+
   it('refuses to import over a directory that is there, and leaves it as it was', async () => {
     execFileSync('mkdir', ['-p', join(lxcPath, 'taken', 'rootfs')]);
     const refused = await call(stack.url, 'POST', '/api/v1/import/test/?name=c1.tar', { type: 'lxc', name: 'taken' });
