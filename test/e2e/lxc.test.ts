@@ -134,6 +134,20 @@ describe('the LXC runtime through the API', () => {
     expect(diskListing(join(lxcPath, 'from-plain', 'rootfs'))).toEqual(diskListing(join(lxcPath, 'c1', 'rootfs')));
   });
 
+  it('imports an archive exported from a docker container as an LXC container', async () => {
+    const docker = await call(stack.url, 'POST', '/api/v1/container', { type: 'docker', name: 'web', image: 'demo', tag: 'latest', network: { port: [[8080, 80, 'tcp']] } });
+    expect(docker.status, JSON.stringify(docker.body)).toBe(200);
+    const exported = await call(stack.url, 'POST', `/api/v1/container/docker/${docker.body.id}/export`, { path: 'test/web.tgz' });
+    expect(await waitForTask(stack.url, 'export', exported.body.id, 60_000)).toMatchObject({ state: 'completed' });
+    const created = await call(stack.url, 'POST', '/api/v1/import/test/?name=web.tgz', { type: 'lxc', name: 'web-lxc' });
+    const task = await waitForTask(stack.url, 'import', created.body.id, 60_000);
+    expect(task).toMatchObject({ state: 'completed', result: 0 });
+    // LXC has no published ports: the setting is named, not silently lost.
+    expect(task.warnings).toContainEqual('left out "network.port": an LXC container\'s config has no setting for it');
+    expect(execFileSync('lxc-info', ['-P', lxcPath, '-n', 'web-lxc', '-s', '-H'], { encoding: 'utf8' }).trim()).toBe('STOPPED');
+    expect(diskListing(join(lxcPath, 'web-lxc', 'rootfs')).length).toBeGreaterThan(3);
+  });
+
   it('removes a container\'s directory', async () => {
     expect((await call(stack.url, 'DELETE', '/api/v1/container/lxc/from-plain')).status).toBe(200);
     expect(execFileSync('ls', ['-A', lxcPath], { encoding: 'utf8' })).not.toMatch(/^from-plain$/m);
