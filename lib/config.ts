@@ -13,7 +13,8 @@ export interface ShareFolderConfig {
 }
 
 /** The runtimes each container type can be served by (lib/services.ts builds them). */
-export const RUNTIME_CHOICES = { docker: ['builtin', 'engine'], lxc: ['builtin', 'lxc'] } as const satisfies Record<ContainerType, readonly string[]>;
+// `host`: the containers a host worker publishes (lib/runtimes/host-inventory.ts), for an API that cannot reach the host.
+export const RUNTIME_CHOICES = { docker: ['builtin', 'engine', 'host'], lxc: ['builtin', 'lxc', 'host'] } as const satisfies Record<ContainerType, readonly string[]>;
 /** Every container type: each has its runtime choices. */
 export const CONTAINER_TYPES = Object.keys(RUNTIME_CHOICES) as ContainerType[];
 export type DockerRuntimeChoice = (typeof RUNTIME_CHOICES.docker)[number];
@@ -132,6 +133,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (config.lxcRuntime === 'lxc') {
     config.lxcPath = absolutePath('LXC_PATH', env.LXC_PATH, '/var/lib/lxc', problems);
     config.shareRoot = absolutePath('STEVEDORE_SHARE_ROOT', env.STEVEDORE_SHARE_ROOT, '/share', problems);
+  }
+
+  // A type whose containers only a host worker sees runs its tasks there, nowhere else.
+  for (const [type, runtime, variable] of [['docker', config.dockerRuntime, 'STEVEDORE_DOCKER_RUNTIME'], ['lxc', config.lxcRuntime, 'STEVEDORE_LXC_RUNTIME']] as const) {
+    if (runtime === 'host' && !config.hostTypes.includes(type)) problems.push(`${variable}: "host" needs ${type} in STEVEDORE_HOST_TYPES: its tasks run on the host worker that publishes its containers`);
   }
 
   if (problems.length > 0) throw new ConfigError(problems);

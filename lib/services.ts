@@ -19,7 +19,7 @@ export interface ComposedServices extends Services {
 
 export function createServices(config: Config, aws: AwsClients = createClients(config)): ComposedServices {
   const builtinRuntime = once(() => builtinRuntimeFor(config, aws));
-  const services = composeServices(config, aws, { tasks: dynamoTasks, storage: s3Storage, runtimes: () => registryWith(config, builtinRuntime()) });
+  const services = composeServices(config, aws, { tasks: dynamoTasks, storage: s3Storage, runtimes: () => registryWith(config, aws, builtinRuntime()) });
   return lazyProperties<ComposedServices>({
     config: () => config,
     aws: () => aws,

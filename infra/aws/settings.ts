@@ -67,6 +67,10 @@ export function readSettings(context: (key: string) => unknown): StevedoreSettin
     problems.push('hostWaitMinutes: it bounds the wait of the host types\' tasks, and hostTypes names none');
   }
 
+  if (engine && hostTypes.includes('docker')) {
+    problems.push('hostTypes: docker containers are either on a host (hostTypes=docker) or on the engine the functions reach (dockerHost), not both');
+  }
+
   if (problems.length > 0) throw new Error(`invalid CDK context:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   return {
     shareFolders,

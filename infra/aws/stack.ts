@@ -65,6 +65,8 @@ export class StevedoreStack extends Stack {
       ...engine?.environment,
       // The worker leaves these types to host workers, and the sweep gives them their wait.
       ...(this.settings.hostTypes && { STEVEDORE_HOST_TYPES: this.settings.hostTypes.join(',') }),
+      // The functions cannot reach a host's disk or socket: they know its containers from what its host worker publishes.
+      ...Object.fromEntries((this.settings.hostTypes ?? []).map((type) => [`STEVEDORE_${type.toUpperCase()}_RUNTIME`, 'host'])),
       ...(this.settings.hostWaitMinutes !== undefined && { STEVEDORE_HOST_WAIT_MINUTES: String(this.settings.hostWaitMinutes) }),
     };
 

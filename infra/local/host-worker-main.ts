@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CONTAINER_TYPES, ConfigError, loadConfig, type Config } from '../../lib/config.ts';
+import { publishInventory, PUBLISH_EVERY_MS } from '../../lib/runtimes/host-inventory.ts';
 import { createServices } from '../../lib/services.ts';
 import { sleep } from '../../lib/sleep.ts';
 import { findRecordedStack, useRecordedStack } from './stack-record.ts';
@@ -46,6 +47,12 @@ async function main(): Promise<void> {
   }
   locateStack(initial);
   const config = configOrExit();
+  const runtimeOf = (type: string) => (type === 'docker' ? config.dockerRuntime : config.lxcRuntime);
+  const unseen = config.hostTypes.filter((type) => runtimeOf(type) === 'host');
+  if (unseen.length > 0) {
+    console.error(`${NAME}: a host worker serves its containers itself: set STEVEDORE_${unseen[0]!.toUpperCase()}_RUNTIME to ${unseen[0] === 'lxc' ? 'lxc' : 'engine'}, not host`);
+    process.exit(2);
+  }
   const where = `host worker on ${hostname()}`;
 
   const services = createServices(config);
@@ -81,6 +88,11 @@ async function main(): Promise<void> {
     throw err;
   }
   if (stopping) return;
+  // What this host serves, for an API that cannot see it (STEVEDORE_<TYPE>_RUNTIME=host there).
+  const inventory = { doc: services.aws.doc, table: config.tableName };
+  const publish = () => publishInventory(services.runtimes, config.hostTypes, inventory, hostname()).catch((err: unknown) => console.error(`${NAME}: could not publish this host's containers: ${(err as Error).message}`));
+  await publish();
+  setInterval(() => void publish(), PUBLISH_EVERY_MS).unref();
   console.log(`${NAME} ready: runs the tasks of ${config.hostTypes.join(' and ')} containers from table ${config.tableName}, bucket ${config.bucketName}`);
 }
 

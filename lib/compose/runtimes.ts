@@ -1,7 +1,8 @@
 // The runtimes each container type gets, as configuration chose them (`STEVEDORE_DOCKER_RUNTIME`,
 // `STEVEDORE_LXC_RUNTIME`): the built-in runtime serves every type chosen `builtin`, the Docker
 // Engine runtime the `docker` type when it is chosen `engine`, and the LXC runtime (LXC_PATH's
-// directories) the `lxc` type when it is chosen `lxc`.
+// directories) the `lxc` type when it is chosen `lxc`, and the host inventory (what host workers
+// publish) the types chosen `host`.
 import type { AwsClients } from '../aws/clients.ts';
 import { secretReader } from '../aws/secret.ts';
 import type { Config } from '../config.ts';
@@ -9,6 +10,7 @@ import type { ContainerType } from '../container-type.ts';
 import { DockerClient } from '../docker/client.ts';
 import { BuiltinRuntime } from '../runtimes/builtin.ts';
 import { DockerEngineRuntime } from '../runtimes/docker-engine.ts';
+import { HostInventoryRuntime } from '../runtimes/host-inventory.ts';
 import { LxcRuntime } from '../runtimes/lxc.ts';
 import { RuntimeRegistry } from '../runtimes/registry.ts';
 import type { ContainerRuntime } from '../runtimes/runtime.ts';
@@ -22,11 +24,13 @@ export function builtinRuntimeFor(config: Config, aws: AwsClients): BuiltinRunti
 }
 
 /** The registry of the configured runtimes, with this built-in runtime for the types it serves. */
-export function registryWith(config: Config, builtin: BuiltinRuntime): RuntimeRegistry {
+export function registryWith(config: Config, aws: AwsClients, builtin: BuiltinRuntime): RuntimeRegistry {
   const runtimes: ContainerRuntime[] = builtin.types.length > 0 ? [builtin] : [];
   if (config.dockerRuntime === 'engine') runtimes.push(new DockerEngineRuntime(new DockerClient(config.dockerEndpoint!, secretReader(config))));
   if (config.lxcRuntime === 'lxc') runtimes.push(new LxcRuntime({ lxcPath: config.lxcPath!, shareRoot: config.shareRoot }));
+  const onHosts = (['docker', 'lxc'] as const).filter((type) => (type === 'docker' ? config.dockerRuntime : config.lxcRuntime) === 'host');
+  if (onHosts.length > 0) runtimes.push(new HostInventoryRuntime({ doc: aws.doc, table: config.tableName }, onHosts));
   return new RuntimeRegistry(runtimes);
 }
 
-export const configuredRuntimes: Adapter<'runtimes'> = (config, aws) => registryWith(config, builtinRuntimeFor(config, aws));
+export const configuredRuntimes: Adapter<'runtimes'> = (config, aws) => registryWith(config, aws, builtinRuntimeFor(config, aws));

@@ -428,7 +428,7 @@ describe('deployed with types placed on container hosts', () => {
 
   it('tells every function the host types and their wait, so the worker leaves them and the sweep bounds them', () => {
     template.allResourcesProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ STEVEDORE_HOST_TYPES: 'lxc', STEVEDORE_HOST_WAIT_MINUTES: '30' }) },
+      Environment: { Variables: Match.objectLike({ STEVEDORE_HOST_TYPES: 'lxc', STEVEDORE_HOST_WAIT_MINUTES: '30', STEVEDORE_LXC_RUNTIME: 'host' }) },
     });
   });
 
@@ -457,6 +457,8 @@ describe('deployed with types placed on container hosts', () => {
     expect(read({ hostTypes: 'lxc, docker', hostWaitMinutes: '60' })).toMatchObject({ hostTypes: ['lxc', 'docker'], hostWaitMinutes: 60 });
     expect(read({})).not.toHaveProperty('hostTypes');
     expect(() => read({ hostTypes: 'lxc,vm' })).toThrow('hostTypes: "vm" is not a container type this build has (docker, lxc)');
+    const engine = { dockerHost: 'tcp://10.0.1.5:2376', dockerVpcId: 'vpc-0123456789abcdef0', dockerSubnetIds: 'subnet-0aaaaaaaaaaaaaaa1', dockerTlsSecret: 'stevedore/docker-tls' };
+    expect(() => read({ ...engine, hostTypes: 'docker' })).toThrow('hostTypes: docker containers are either on a host (hostTypes=docker) or on the engine the functions reach (dockerHost), not both');
     expect(() => read({ hostTypes: 'lxc', hostWaitMinutes: '1441' })).toThrow('hostWaitMinutes: "1441" must be a whole number from 1 to 1440');
     expect(() => read({ hostWaitMinutes: '30' })).toThrow("hostWaitMinutes: it bounds the wait of the host types' tasks, and hostTypes names none");
   });

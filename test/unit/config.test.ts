@@ -80,12 +80,12 @@ describe('the configuration', () => {
     expect(problemsOf({ STEVEDORE_SHARE_FOLDERS: ' , ' })).toEqual(['STEVEDORE_SHARE_FOLDERS: at least one share folder is needed']);
   });
 
-  it('takes builtin as the runtime of either container type, the engine for docker, and refuses a runtime this build does not have, naming the choices', () => {
+  it('takes builtin as the runtime of either container type, the engine for docker, LXC_PATH for lxc, and refuses a runtime this build does not have, naming the choices', () => {
     expect(loadConfig({ STEVEDORE_DOCKER_RUNTIME: 'builtin', STEVEDORE_LXC_RUNTIME: 'BuiltIn' })).toMatchObject({ dockerRuntime: 'builtin', lxcRuntime: 'builtin' });
     expect(loadConfig({ STEVEDORE_DOCKER_RUNTIME: 'engine' })).toMatchObject({ dockerRuntime: 'engine', dockerEndpoint: { kind: 'unix', socketPath: '/var/run/docker.sock' } });
     expect(problemsOf({ STEVEDORE_DOCKER_RUNTIME: 'podman', STEVEDORE_LXC_RUNTIME: 'engine' })).toEqual([
-      'STEVEDORE_DOCKER_RUNTIME: "podman" is not the runtime of docker containers this build has (builtin, engine)',
-      'STEVEDORE_LXC_RUNTIME: "engine" is not the runtime of lxc containers this build has (builtin)',
+      'STEVEDORE_DOCKER_RUNTIME: "podman" is not the runtime of docker containers this build has (builtin, engine, host)',
+      'STEVEDORE_LXC_RUNTIME: "engine" is not the runtime of lxc containers this build has (builtin, lxc, host)',
     ]);
   });
 
@@ -105,6 +105,13 @@ describe('the configuration', () => {
     expect(loadConfig({ STEVEDORE_HOST_WAIT_MINUTES: '1' }).hostWaitMs).toBe(60_000);
     expect(problemsOf({ STEVEDORE_HOST_WAIT_MINUTES: '1441' })).toEqual(['STEVEDORE_HOST_WAIT_MINUTES: "1441" must be a whole number from 1 to 1440']);
     expect(problemsOf({ STEVEDORE_HOST_WAIT_MINUTES: '0' })).toEqual(['STEVEDORE_HOST_WAIT_MINUTES: "0" must be a whole number from 1 to 1440']);
+  });
+
+  it('takes the host inventory as a runtime only for a type placed on hosts, whose tasks its host worker runs', () => {
+    expect(loadConfig({ STEVEDORE_LXC_RUNTIME: 'host', STEVEDORE_HOST_TYPES: 'lxc' })).toMatchObject({ lxcRuntime: 'host', hostTypes: ['lxc'] });
+    expect(problemsOf({ STEVEDORE_LXC_RUNTIME: 'host' })).toEqual(['STEVEDORE_LXC_RUNTIME: "host" needs lxc in STEVEDORE_HOST_TYPES: its tasks run on the host worker that publishes its containers']);
+    expect(loadConfig({ STEVEDORE_LXC_RUNTIME: 'lxc', LXC_PATH: '/srv/lxc/' })).toMatchObject({ lxcRuntime: 'lxc', lxcPath: '/srv/lxc', shareRoot: '/share' });
+    expect(problemsOf({ STEVEDORE_LXC_RUNTIME: 'lxc', LXC_PATH: 'lxc' })).toEqual(['LXC_PATH: "lxc" must be an absolute path']);
   });
 
   it("reads the Docker engine's address as Docker's clients do, only when the engine runtime is chosen", () => {
