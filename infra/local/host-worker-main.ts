@@ -12,6 +12,7 @@ import { publishInventory, PUBLISH_EVERY_MS } from '../../lib/runtimes/host-inve
 import { createServices } from '../../lib/services.ts';
 import { sleep } from '../../lib/sleep.ts';
 import { findRecordedStack, useRecordedStack } from './stack-record.ts';
+import { stopOn } from './stop-triggers.ts';
 import { startWorkerHost, type WorkerHost } from './worker-host.ts';
 
 const NAME = 'stevedore-worker';
@@ -70,13 +71,7 @@ async function main(): Promise<void> {
     console.log(`${NAME}: stopped`);
     process.exit(0);
   };
-  // `on`, not `once`: a service manager signals the whole group, the launcher passes it on too.
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  // Run by npm under a shell, whose end does not end us: nobody could stop us once our parent is gone.
-  const parent = process.ppid;
-  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
-  setInterval(() => process.ppid !== parent && void stop('parent process exited'), 200).unref();
+  stopOn((why) => void stop(why));
 
   startup = (async () => {
     workers = await startWorkerHost(services, { role: 'host', hostId: `${hostname()}-${randomUUID()}` });

@@ -15,6 +15,7 @@ import { removeAbandonedUploads } from './s3rver-uploads.ts';
 import { createLocalApp, loadFunctions, startServer, type RunningServer } from './server.ts';
 import { s3DataDir, startEmulators, useEmulators, type EmbeddedStack } from './stack.ts';
 import { recordStack, removeStackRecord } from './stack-record.ts';
+import { stopOn } from './stop-triggers.ts';
 import { startWorkerHost, type WorkerHost } from './worker-host.ts';
 
 /** What has started so far: stopping must work at any point of the start-up. */
@@ -62,15 +63,7 @@ async function main(): Promise<void> {
   };
   // Installed before anything starts, so that a Ctrl-C or a dying parent during the start-up
   // (which can take 20 s on a first start) stops what has started instead of orphaning it.
-  process.once('SIGINT', () => void stopAll('SIGINT'));
-  process.once('SIGTERM', () => void stopAll('SIGTERM'));
-  // `npm start` runs us under a shell; a SIGTERM to npm alone ends that shell, not us. When our
-  // parent goes away, nobody can stop us any more, so we stop ourselves.
-  const parent = process.ppid;
-  // With the parent gone, its end of our stdout may be closed too: a failed log line must not
-  // kill us before the emulators are stopped.
-  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
-  setInterval(() => process.ppid !== parent && void stopAll('parent process exited'), 200).unref();
+  stopOn((why) => void stopAll(why));
 
   startup = start(running, dataDir, starting.signal);
   try {

@@ -1,6 +1,6 @@
 // `npm start` on a machine that lacks what the embedded stack needs: it says what is missing
 // within seconds and exits, and never leaves a process behind.
-import { chmodSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -46,6 +46,17 @@ function start(java?: string, underShell = false): LocalProcess {
   return proc;
 }
 
+/**
+ * Waits until the fake emulator runs: start-up is then under way, its signal handlers long
+ * installed. A fixed delay instead would race the loading of the modules on a busy machine.
+ */
+async function emulatorStarted(dataDir: string): Promise<void> {
+  for (const deadline = Date.now() + 20_000; !existsSync(join(dataDir, 'fake-java.pid')); ) {
+    if (Date.now() > deadline) throw new Error('the fake emulator never started');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 describe('npm start checks its prerequisites', () => {
   it('exits within seconds with one line naming Java and the command that installs it when java is not on the PATH', async () => {
     const proc = start();
@@ -71,7 +82,7 @@ describe('npm start checks its prerequisites', () => {
 
   it('stops what it started when SIGTERM arrives during start-up', async () => {
     const proc = start(HANGING_JAVA);
-    await new Promise((r) => setTimeout(r, 3000));
+    await emulatorStarted(proc.dataDir);
     expect(proc.child.exitCode).toBeNull();
     proc.child.kill('SIGTERM');
     expect(await exitWithin(proc, 8000)).toBe(0);
@@ -81,7 +92,7 @@ describe('npm start checks its prerequisites', () => {
 
   it('stops during start-up when its parent dies, leaving no process behind', async () => {
     const proc = start(HANGING_JAVA, true);
-    await new Promise((r) => setTimeout(r, 3000));
+    await emulatorStarted(proc.dataDir);
     const pid = Number(/pid (\d+)/.exec(proc.output())![1]);
     expect(isAlive(pid)).toBe(true);
     proc.child.kill('SIGKILL');
