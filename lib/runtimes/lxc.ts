@@ -18,7 +18,8 @@ import { lxcState, stopLxcContainer } from '../lxc/state.ts';
 import { commitStaging, discardStaging, isStevedoreEntry, makeStaging, removeAbandonedStaging } from '../lxc/staging.ts';
 import { estimateRootfsBytes, walkRootfs } from '../lxc/walk-rootfs.ts';
 import { writeRootfs } from '../lxc/write-rootfs.ts';
-import { once } from '../once.ts';
+import { logger } from '../log.ts';
+import { onceSucceeded } from '../once.ts';
 import { quoteBounded } from '../quote.ts';
 import { nameTaken } from './registry.ts';
 import type { Container, ContainerRuntime, ImageSummary, ImportOptions, RootfsExport } from './runtime.ts';
@@ -42,7 +43,7 @@ export class LxcRuntime implements ContainerRuntime {
   readonly types: readonly ContainerType[] = ['lxc'];
   private readonly cgroup: CgroupVersion;
   /** What an earlier process that crashed mid-import left in LXC_PATH goes on first use. */
-  private readonly tidied = once(() => removeAbandonedStaging(this.options.lxcPath));
+  private readonly tidied = onceSucceeded(() => removeAbandonedStaging(this.options.lxcPath));
 
   constructor(private readonly options: LxcRuntimeOptions) {
     this.cgroup = options.cgroup ?? hostCgroupVersion();
@@ -50,8 +51,16 @@ export class LxcRuntime implements ContainerRuntime {
 
   async list(): Promise<ContainerSummary[]> {
     const names = await this.containerNames();
-    const found = await Promise.all(names.map(async (name) => ({ name, container: await this.read(name) })));
-    return found.flatMap(({ container }) => (container ? [container.summary] : []));
+    const found = await Promise.all(
+      names.map((name) =>
+        // One container whose config cannot be read must not hide all the others.
+        this.read(name).catch((err: unknown) => {
+          logger.warn('an LXC container could not be read', { name, error: (err as Error).message });
+          return undefined;
+        }),
+      ),
+    );
+    return found.flatMap((container) => (container ? [container.summary] : []));
   }
 
   async find(type: ContainerType, id: string): Promise<Container | undefined> {

@@ -119,6 +119,18 @@ describe('the LXC runtime through the API', () => {
     expect((await call(stack.url, 'GET', '/api/v1/container/lxc/c3/all')).body.volume).toEqual({ host: { '/test/data': { bind: '/srv/data' } } });
   });
 
+  it('exports a root filesystem holding a socket without it, saying so on the task', async () => {
+    execFileSync('lxc-create', ['-P', lxcPath, '-n', 'with-socket', '-t', 'busybox'], { stdio: 'ignore' });
+    // A listening process that exits without closing leaves its socket file behind, as a crashed daemon does.
+    const socket = join(lxcPath, 'with-socket', 'rootfs', 'tmp', 'daemon.sock');
+    execFileSync(process.execPath, ['-e', `require('node:net').createServer().listen(${JSON.stringify(socket)}, () => process.exit(0))`]);
+    const task = await exportTask('with-socket', 'test/with-socket.tar');
+    expect(task).toMatchObject({ state: 'completed', result: 0 });
+    expect(task.warnings).toEqual([expect.stringMatching(/tmp\/daemon\.sock.*socket/)]);
+    const listing = await archiveListing(await bucket.readObject('test/with-socket.tar'));
+    expect(listing.some((line) => line.startsWith('tmp/daemon.sock'))).toBe(false);
+  });
+
   it('refuses to import over a directory that is there, and leaves it as it was', async () => {
     execFileSync('mkdir', ['-p', join(lxcPath, 'taken', 'rootfs')]);
     const refused = await call(stack.url, 'POST', '/api/v1/import/test/?name=c1.tar', { type: 'lxc', name: 'taken' });
