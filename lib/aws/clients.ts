@@ -7,6 +7,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config.ts';
 import { lazyProperties, once } from '../once.ts';
+import { reportUnreachable } from './unreachable.ts';
 
 export interface AwsClients {
   readonly dynamo: DynamoDBClient;
@@ -26,22 +27,25 @@ export function createClients(cfg: Config): AwsClients {
       made.push(client);
       return client;
     });
-  const dynamo = make(() => new DynamoDBClient({ ...common, endpoint: cfg.dynamoEndpoint ?? cfg.endpoint }));
+  const dynamoEndpoint = cfg.dynamoEndpoint ?? cfg.endpoint;
+  const dynamo = make(() => reportUnreachable(new DynamoDBClient({ ...common, endpoint: dynamoEndpoint }), 'DynamoDB', dynamoEndpoint));
   const doc = once(() => DynamoDBDocumentClient.from(dynamo(), { marshallOptions: { removeUndefinedValues: true } }));
-  const streams = make(() => new DynamoDBStreamsClient({ ...common, endpoint: cfg.dynamoStreamsEndpoint ?? cfg.dynamoEndpoint ?? cfg.endpoint }));
+  const streamsEndpoint = cfg.dynamoStreamsEndpoint ?? cfg.dynamoEndpoint ?? cfg.endpoint;
+  const streams = make(() => reportUnreachable(new DynamoDBStreamsClient({ ...common, endpoint: streamsEndpoint }), 'DynamoDB Streams', streamsEndpoint));
+  const s3Endpoint = cfg.s3Endpoint ?? cfg.endpoint;
   const s3 = make(() => {
-    const endpoint = cfg.s3Endpoint ?? cfg.endpoint;
-    return new S3Client({
+    const client = new S3Client({
       ...common,
-      endpoint,
+      endpoint: s3Endpoint,
       // Emulators and LocalStack serve buckets by path, not by virtual host name.
-      forcePathStyle: endpoint !== undefined,
+      forcePathStyle: s3Endpoint !== undefined,
       // The default (WHEN_SUPPORTED) sends streamed bodies with aws-chunked framing and trailing
       // checksums; some S3-compatible stores save that framing inside the object. Checksums
       // only where an operation requires them keeps every store byte-exact.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
+    return reportUnreachable(client, 'S3', s3Endpoint);
   });
   const destroy = () => made.splice(0).forEach((client) => client.destroy());
   return lazyProperties<AwsClients>({ dynamo, doc, streams, s3, destroy: () => destroy });
