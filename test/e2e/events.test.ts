@@ -4,6 +4,7 @@
 // duplicated delivery of a task that writes no second event.
 import { describe, expect, it } from 'vitest';
 import { runTask } from '../../lib/worker/run-task.ts';
+import { sweepStaleTasks } from '../../lib/worker/sweep.ts';
 import { call, waitForTask } from '../support/api.ts';
 import { bucketHelpers } from '../support/bucket.ts';
 import { useTestStack } from '../support/stack.ts';
@@ -79,6 +80,21 @@ describe('the events of tasks', () => {
     expect(await waitForTask(stack.url, 'import', created.body.id, 60_000)).toMatchObject({ state: 'aborted', result: 1 });
     // Assess
     expect((await ofTask('import', created.body.id)()).map((e) => [e.payload.state, e.payload.result])).toEqual([
+      ['running', undefined],
+      ['aborted', 1],
+    ]);
+  });
+
+  it('tell a running task the sweep took from a silent worker as aborted with result 1', async () => {
+    // Prepare: an export claimed by a worker that then falls silent (claimed here, before the stream reaches it)
+    const id = await stack.services.tasks.nextId('export');
+    await stack.services.tasks.create({ kind: 'export', id, state: 'waiting', type: 'lxc', cid: 'ghost', cname: 'ghost', user: 'Anonymous', path: '/test/ghost.tar', init: Math.floor(Date.now() / 1000) });
+    expect(await stack.services.tasks.claim('export', id, 'a-silent-worker')).toBeDefined();
+    // Act
+    const swept = await sweepStaleTasks(stack.services, Date.now() + 10 * stack.cfg.taskLeaseMs);
+    // Assess
+    expect(swept.map((t) => t.id)).toContain(id);
+    expect((await ofTask('export', id)()).map((e) => [e.payload.state, e.payload.result])).toEqual([
       ['running', undefined],
       ['aborted', 1],
     ]);
