@@ -128,6 +128,13 @@ export const routes = {
     module: 'import/create',
     access: { table: 'write', bucket: 'read', engine: true },
   },
+  eventList: {
+    name: 'event-list',
+    method: 'GET',
+    paths: ['/event'],
+    module: 'event/list',
+    access: { table: 'read' },
+  },
 } as const satisfies Record<string, RouteDefinition>;
 
 export const manifest: RouteDefinition[] = Object.values(routes);

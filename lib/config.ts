@@ -30,6 +30,9 @@ export const LONG_POLL_HEADROOM_SECONDS = 3;
 /** The longest poll bound: one that still answers before API Gateway gives up, wherever it runs. */
 export const MAX_POLL_SECONDS = API_GATEWAY_TIMEOUT_SECONDS - LONG_POLL_HEADROOM_SECONDS;
 
+/** How long the event log keeps an event unless configured otherwise. */
+export const DEFAULT_EVENT_RETENTION_DAYS = 30;
+
 /** How long a host type's task may wait for a host worker when none is at work, by default. */
 export const DEFAULT_HOST_WAIT_MINUTES = 15;
 /**
@@ -77,6 +80,8 @@ export interface Config {
   hostTypes: ContainerType[];
   /** How long a host type's task may wait while no host worker is at work before the sweep aborts it. */
   hostWaitMs: number;
+  /** How long the event log keeps an event, in days (the table's TTL removes it after). */
+  eventRetentionDays: number;
   logLevel: LogLevel;
 }
 
@@ -119,6 +124,7 @@ export function loadConfig(env: Env = process.env): Config {
     lxcRuntime: read.choice('STEVEDORE_LXC_RUNTIME', RUNTIME_CHOICES.lxc, 'the runtime of lxc containers'),
     hostTypes: parseHostTypes(read.string('STEVEDORE_HOST_TYPES', ''), problems),
     hostWaitMs: read.integer('STEVEDORE_HOST_WAIT_MINUTES', DEFAULT_HOST_WAIT_MINUTES, 1, MAX_HOST_WAIT_MINUTES) * 60_000,
+    eventRetentionDays: read.integer('STEVEDORE_EVENT_RETENTION_DAYS', DEFAULT_EVENT_RETENTION_DAYS, 1, 3650),
     // Powertools' own variable is honoured too, as its users expect.
     logLevel: read.choice('STEVEDORE_LOG_LEVEL', LOG_LEVELS, 'a log level', read.string('POWERTOOLS_LOG_LEVEL', 'INFO').toUpperCase()),
   };

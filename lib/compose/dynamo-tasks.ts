@@ -1,5 +1,9 @@
-// The task store port served by the DynamoDB table.
+// The task store port served by the DynamoDB table, writing the events of task state changes
+// into the table's event log with the changes themselves.
+import { DynamoEventLog } from '../events/dynamo-event-log.ts';
 import { DynamoTaskStore } from '../tasks/dynamo-task-store.ts';
 import type { Adapter } from './compose.ts';
+import { eventRetentionSeconds } from './dynamo-events.ts';
 
-export const dynamoTasks: Adapter<'tasks'> = (config, aws) => new DynamoTaskStore(aws.doc, config.tableName, config.taskLeaseMs);
+export const dynamoTasks: Adapter<'tasks'> = (config, aws) =>
+  new DynamoTaskStore(aws.doc, config.tableName, config.taskLeaseMs, new DynamoEventLog(aws.doc, config.tableName, eventRetentionSeconds(config.eventRetentionDays)));

@@ -1,5 +1,6 @@
 // The task store in DynamoDB, one table for everything: tasks, per-kind counters, reservations
-// and in-use markers, told apart by partition key. Every state change is a conditional write.
+// and in-use markers, told apart by partition key. Every state change is a conditional write;
+// the claim and the end write the task's event in the same transaction (lib/events/dynamo-event-log.ts).
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
@@ -10,6 +11,8 @@ import {
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import type { DynamoEventLog, TransactItems } from '../events/dynamo-event-log.ts';
+import { taskEvent } from '../events/model.ts';
 import type { PendingWrite } from '../share/share-storage.ts';
 import { searchableSortKey, uniqueSortKey } from './sort-keys.ts';
 import { epochSeconds, RESULT_FAILED, type TaskKind, type TaskRecord, type TaskState } from './model.ts';
@@ -39,8 +42,6 @@ interface UseMarker {
   id: number;
 }
 
-type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
-
 type Filter = Pick<QueryCommandInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>;
 
 export class DynamoTaskStore implements TaskStore {
@@ -48,6 +49,8 @@ export class DynamoTaskStore implements TaskStore {
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
     readonly leaseMs: number,
+    /** Where the events of state changes go, in the same transactions as the changes. */
+    private readonly events: DynamoEventLog,
   ) {}
 
   async nextId(kind: TaskKind): Promise<number> {
@@ -105,36 +108,43 @@ export class DynamoTaskStore implements TaskStore {
     return this.list(kind, { FilterExpression: '#s = :state', ExpressionAttributeNames: { '#s': 'state' }, ExpressionAttributeValues: { ':state': state } });
   }
 
+  // The claim and its "running" event are one transaction: a duplicate delivery finds the task
+  // no longer waiting (here, or in the condition when two deliveries race) and writes neither.
   async claim(kind: TaskKind, id: number, owner: string): Promise<TaskRecord | undefined> {
+    const waiting = await this.get(kind, id);
+    if (waiting?.state !== 'waiting') return undefined;
     const seq = await this.bumpChangeCounter(kind);
     const now = Date.now();
-    try {
-      const out = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: taskKey(kind, id),
-          UpdateExpression:
-            'SET #s = :running, #start = :start, progress = :zero, #owner = :owner, leaseUntil = :lease, changeSeq = :seq ADD attempts :one',
-          ConditionExpression: '#s = :waiting',
-          ExpressionAttributeNames: { '#s': 'state', '#start': 'start', '#owner': 'owner' },
-          ExpressionAttributeValues: {
-            ':running': 'running',
-            ':waiting': 'waiting',
-            ':start': epochSeconds(now),
-            ':zero': 0,
-            ':owner': owner,
-            ':lease': now + this.leaseMs,
-            ':seq': seq,
-            ':one': 1,
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return out.Attributes as TaskRecord;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return undefined;
-      throw err;
-    }
+    const claimed: TaskRecord = {
+      ...waiting,
+      state: 'running',
+      start: epochSeconds(now),
+      progress: 0,
+      owner,
+      leaseUntil: now + this.leaseMs,
+      changeSeq: seq,
+      attempts: (waiting.attempts ?? 0) + 1,
+    };
+    const update: TransactItems[number] = {
+      Update: {
+        TableName: this.table,
+        Key: taskKey(kind, id),
+        UpdateExpression: 'SET #s = :running, #start = :start, progress = :zero, #owner = :owner, leaseUntil = :lease, changeSeq = :seq ADD attempts :one',
+        ConditionExpression: '#s = :waiting',
+        ExpressionAttributeNames: { '#s': 'state', '#start': 'start', '#owner': 'owner' },
+        ExpressionAttributeValues: {
+          ':running': 'running',
+          ':waiting': 'waiting',
+          ':start': claimed.start,
+          ':zero': 0,
+          ':owner': owner,
+          ':lease': claimed.leaseUntil,
+          ':seq': seq,
+          ':one': 1,
+        },
+      },
+    };
+    return (await this.events.writeWith([update], taskEvent(claimed, epochSeconds(now)))) ? claimed : undefined;
   }
 
   // Every change a long poll reports (claim, progress, finish) bumps the kind's change counter
@@ -195,7 +205,7 @@ export class DynamoTaskStore implements TaskStore {
         },
       },
     ];
-    return this.endWith(task, items);
+    return this.endWith(task, items, { ...task, state: outcome.state, result: outcome.result });
   }
 
   async abortWaiting(task: TaskRecord, error: string): Promise<boolean> {
@@ -221,11 +231,14 @@ export class DynamoTaskStore implements TaskStore {
           },
         },
       },
-    ]);
+    ], { ...task, state: 'aborted', result: RESULT_FAILED });
   }
 
-  /** Ends a task with its own write and the release of its reservation, all or nothing. False when the write's condition failed. */
-  private async endWith(task: TaskRecord, items: TransactItems): Promise<boolean> {
+  /**
+   * Ends a task with its own write, the release of its reservation and the event of its end
+   * (`ended` is the task as it ends), all or nothing. False when the write's condition failed.
+   */
+  private async endWith(task: TaskRecord, items: TransactItems, ended: TaskRecord): Promise<boolean> {
     if (task.reservation) {
       items.push({
         Delete: {
@@ -236,13 +249,7 @@ export class DynamoTaskStore implements TaskStore {
         },
       });
     }
-    try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
-      return true;
-    } catch (err) {
-      if (err instanceof TransactionCanceledException) return false;
-      throw err;
-    }
+    return this.events.writeWith(items, taskEvent(ended, epochSeconds()));
   }
 
   async unfinishedTasksUsing(resource: string): Promise<TaskRecord[]> {

@@ -6,6 +6,7 @@
 import type { ContainerType } from '../container/model.ts';
 import { InUse } from '../errors.ts';
 import type { RuntimeRegistry } from '../runtimes/registry.ts';
+import type { Container } from '../runtimes/runtime.ts';
 import type { SharePath } from '../share/paths.ts';
 import type { TaskRecord } from './model.ts';
 import type { TaskStore } from './task-store.ts';
@@ -29,11 +30,12 @@ export async function refuseFolderDeleteInUse(tasks: TaskStore, path: SharePath)
   if (user) throw new InUse(`${path.display} is in use by ${describeUser(user)}; delete it once the task has finished`);
 }
 
-/** An unknown container is left to the removal itself to answer (404). */
-export async function refuseContainerRemovalInUse(tasks: TaskStore, runtimes: RuntimeRegistry, type: ContainerType, id: string): Promise<void> {
+/** An unknown container is left to the removal itself to answer (404). Answers the container found. */
+export async function refuseContainerRemovalInUse(tasks: TaskStore, runtimes: RuntimeRegistry, type: ContainerType, id: string): Promise<Container | undefined> {
   const container = await runtimes.find(type, id);
-  if (!container) return;
+  if (!container) return undefined;
   const [user] = await tasks.unfinishedTasksUsing(containerUse(type, container.summary.id));
   const importer = user ?? (await tasks.reservationHolder(containerNameReservation(container.summary.name)));
   if (importer) throw new InUse(`Container ${container.summary.name} is in use by ${describeUser(importer)}; remove it once the task has finished`);
+  return container;
 }

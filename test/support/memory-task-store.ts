@@ -2,9 +2,12 @@
 // conditional exactly as in the DynamoDB adapter (lib/tasks/dynamo-task-store.ts), so that
 // logic that relies on a claim, an owned write or the sweep's lease check can be tested here.
 // Records are copied in and out: a caller's object never changes under it, as with a table.
+// The claim and the end log the task's event with the change, as the table's transactions do.
+import { taskEvent } from '../../lib/events/model.ts';
 import type { PendingWrite } from '../../lib/share/share-storage.ts';
 import { epochSeconds, RESULT_FAILED, type TaskKind, type TaskRecord, type TaskState } from '../../lib/tasks/model.ts';
 import { ReservationTakenError, type Reservation, type TaskOutcome, type TaskStore } from '../../lib/tasks/task-store.ts';
+import { MemoryEventLog } from './memory-event-log.ts';
 
 interface UseMarker {
   resource: string;
@@ -23,7 +26,10 @@ export class MemoryTaskStore implements TaskStore {
   private readonly reservations = new Map<string, { kind: TaskKind; id: number }>();
   private readonly markers = new Map<string, UseMarker>();
 
-  constructor(readonly leaseMs = 120_000) {}
+  constructor(
+    readonly leaseMs = 120_000,
+    readonly events = new MemoryEventLog(),
+  ) {}
 
   async nextId(kind: TaskKind): Promise<number> {
     return this.increment(`task#${kind}`);
@@ -66,6 +72,7 @@ export class MemoryTaskStore implements TaskStore {
     if (task?.state !== 'waiting') return undefined;
     const now = Date.now();
     Object.assign(task, { state: 'running', start: epochSeconds(now), progress: 0, owner, leaseUntil: now + this.leaseMs, changeSeq: seq, attempts: (task.attempts ?? 0) + 1 });
+    await this.events.append(taskEvent(task, epochSeconds(now)));
     return copy(task);
   }
 
@@ -99,6 +106,7 @@ export class MemoryTaskStore implements TaskStore {
     delete stored.owner;
     delete stored.leaseUntil;
     if (holder) this.reservations.delete(task.reservation!);
+    await this.events.append(taskEvent(stored, epochSeconds()));
     return true;
   }
 
@@ -111,6 +119,7 @@ export class MemoryTaskStore implements TaskStore {
     const now = epochSeconds();
     Object.assign(stored, { state: 'aborted', start: now, end: now, result: RESULT_FAILED, error, changeSeq: seq });
     if (holder) this.reservations.delete(task.reservation!);
+    await this.events.append(taskEvent(stored, now));
     return true;
   }
 

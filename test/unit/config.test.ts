@@ -40,6 +40,7 @@ describe('the configuration', () => {
       lxcRuntime: 'builtin',
       hostTypes: [],
       hostWaitMs: 15 * 60_000,
+      eventRetentionDays: 30,
       logLevel: 'INFO',
     } satisfies Config);
   });
