@@ -1,5 +1,6 @@
 // What a handler or the worker receives: the configuration and the domain's ports. The domain
 // depends on these interfaces only; lib/services.ts (the composition root) supplies adapters.
+import type { AuthStore } from './auth/auth-store.ts';
 import type { Config } from './config.ts';
 import type { RuntimeRegistry } from './runtimes/registry.ts';
 import type { ShareStorage } from './share/share-storage.ts';
@@ -10,4 +11,8 @@ export interface Services {
   readonly tasks: TaskStore;
   readonly storage: ShareStorage;
   readonly runtimes: RuntimeRegistry;
+  readonly auth: AuthStore;
 }
+
+/** What the task worker runs on: it logs nobody in, so it needs no auth store. */
+export type WorkerServices = Omit<Services, 'auth'>;

@@ -4,6 +4,7 @@
 // only the adapters its module names instead (lib/compose/compose.ts).
 import { createClients, type AwsClients } from './aws/clients.ts';
 import { composeServices } from './compose/compose.ts';
+import { dynamoAuth } from './compose/dynamo-auth.ts';
 import { dynamoTasks } from './compose/dynamo-tasks.ts';
 import { builtinRuntimeFor, registryWith } from './compose/runtimes.ts';
 import { s3Storage } from './compose/s3-storage.ts';
@@ -19,13 +20,14 @@ export interface ComposedServices extends Services {
 
 export function createServices(config: Config, aws: AwsClients = createClients(config)): ComposedServices {
   const builtinRuntime = once(() => builtinRuntimeFor(config, aws));
-  const services = composeServices(config, aws, { tasks: dynamoTasks, storage: s3Storage, runtimes: () => registryWith(config, aws, builtinRuntime()) });
+  const services = composeServices(config, aws, { tasks: dynamoTasks, storage: s3Storage, auth: dynamoAuth, runtimes: () => registryWith(config, aws, builtinRuntime()) });
   return lazyProperties<ComposedServices>({
     config: () => config,
     aws: () => aws,
     tasks: () => services.tasks,
     storage: () => services.storage,
     runtimes: () => services.runtimes,
+    auth: () => services.auth,
     builtinRuntime,
   });
 }

@@ -6,14 +6,14 @@
 import { ARCHIVE_SOURCE } from '../archive/format.ts';
 import { packArchive } from '../archive/pack.ts';
 import { rootfsEntries } from '../runtimes/rootfs-entries.ts';
-import type { Services } from '../ports.ts';
+import type { WorkerServices } from '../ports.ts';
 import { parent, type SharePath } from '../share/paths.ts';
 import { progressPercent, type TaskRecord } from '../tasks/model.ts';
 import { TaskFailure } from './failure.ts';
 import type { ProgressReporter } from './progress.ts';
 import { taskSharePath } from './task-path.ts';
 
-export async function runExport(services: Services, task: TaskRecord, progress: ProgressReporter): Promise<string[]> {
+export async function runExport(services: WorkerServices, task: TaskRecord, progress: ProgressReporter): Promise<string[]> {
   const { config, storage, runtimes } = services;
   const container = await runtimes.find(task.type, task.cid);
   if (!container) throw new TaskFailure(`Container ${task.cid} no longer exists`);
@@ -50,7 +50,7 @@ export async function runExport(services: Services, task: TaskRecord, progress: 
 }
 
 /** The request's checks on the archive path, again: the path may have changed since. */
-async function requireTargetUnchanged({ storage }: Services, task: TaskRecord, target: SharePath, moment: 'waited' | 'ran'): Promise<void> {
+async function requireTargetUnchanged({ storage }: WorkerServices, task: TaskRecord, target: SharePath, moment: 'waited' | 'ran'): Promise<void> {
   const folder = parent(target);
   if (!(await storage.isDirectory(folder))) throw new TaskFailure(`The folder ${folder.display} was deleted while the export ${moment}; nothing was written`);
   if (await storage.isDirectory(target)) throw new TaskFailure(`${task.path} became a folder while the export ${moment}; nothing was written`);

@@ -5,12 +5,12 @@ import { countBytes } from '../archive/count-bytes.ts';
 import { readArchive } from '../archive/unpack.ts';
 import { importedConfig, nativeOf, trustedArchiveFields } from '../container/import-config.ts';
 import { importSpec, parseImportRequest } from '../container/spec.ts';
-import type { Services } from '../ports.ts';
+import type { WorkerServices } from '../ports.ts';
 import { progressPercent, type TaskRecord } from '../tasks/model.ts';
 import type { ProgressReporter } from './progress.ts';
 import { taskSharePath } from './task-path.ts';
 
-export async function runImport({ config, storage, runtimes }: Services, task: TaskRecord, progress: ProgressReporter): Promise<string[]> {
+export async function runImport({ config, storage, runtimes }: WorkerServices, task: TaskRecord, progress: ProgressReporter): Promise<string[]> {
   // Checked when the task was created; checked again, as everything the worker reads is.
   const request = parseImportRequest(task.create_params ?? {});
   const file = await storage.openRead(taskSharePath(task, config.shareFolders), progress.signal);

@@ -3,7 +3,7 @@
 // it running. Errors of the table itself propagate, so the stream delivery is retried.
 import { randomUUID } from 'node:crypto';
 import { logger } from '../log.ts';
-import type { Services } from '../ports.ts';
+import type { WorkerServices } from '../ports.ts';
 import { RESULT_FAILED, RESULT_OK, type TaskRecord } from '../tasks/model.ts';
 import { failureMessage } from './failure.ts';
 import { ProgressReporter } from './progress.ts';
@@ -11,7 +11,7 @@ import { runExport } from './run-export.ts';
 import { runImport } from './run-import.ts';
 import type { WorkerRole } from './placement.ts';
 
-export type TaskRunner = (services: Services, task: TaskRecord, progress: ProgressReporter) => Promise<string[] | void>;
+export type TaskRunner = (services: WorkerServices, task: TaskRecord, progress: ProgressReporter) => Promise<string[] | void>;
 
 const runners: Record<TaskRecord['kind'], TaskRunner> = { export: runExport, import: runImport };
 
@@ -26,7 +26,7 @@ export interface WorkerContext {
 }
 
 /** Runs a waiting task. Answers false when the task was not ours to run. */
-export async function runTask(services: Services, waiting: Pick<TaskRecord, 'kind' | 'id'>, context: WorkerContext = {}): Promise<boolean> {
+export async function runTask(services: WorkerServices, waiting: Pick<TaskRecord, 'kind' | 'id'>, context: WorkerContext = {}): Promise<boolean> {
   // A stopping host claims nothing more: the task stays waiting, and the next start delivers it again.
   if (context.shutdown?.aborted) return false;
   const store = services.tasks;

@@ -6,7 +6,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { ContainerType } from '../container-type.ts';
 import { logger } from '../log.ts';
-import type { Services } from '../ports.ts';
+import type { WorkerServices } from '../ports.ts';
 import { TASK_RECORD_TYPE } from '../tasks/dynamo-task-store.ts';
 import type { TaskRecord } from '../tasks/model.ts';
 import { typesRunBy } from './placement.ts';
@@ -23,7 +23,7 @@ export function newWaitingTaskOf(types: readonly ContainerType[]): (record: Dyna
   return (record) => isNewWaitingTask(record) && types.includes(record.dynamodb!.NewImage!.type?.S as ContainerType);
 }
 
-async function handleRecord(services: Services, record: DynamoDBRecord, context: WorkerContext, types: readonly ContainerType[]): Promise<void> {
+async function handleRecord(services: WorkerServices, record: DynamoDBRecord, context: WorkerContext, types: readonly ContainerType[]): Promise<void> {
   // The event source filter already keeps only these; checked again so that a mapping
   // deployed without the filter cannot make the worker act on updates or deletes, nor claim a
   // task of a type it does not run (it would hold it running where it cannot be run). Checked
@@ -37,7 +37,7 @@ async function handleRecord(services: Services, record: DynamoDBRecord, context:
   await runTask(services, task, context);
 }
 
-export async function handleTaskStream(services: Services, event: DynamoDBStreamEvent, context: WorkerContext = {}): Promise<DynamoDBBatchResponse> {
+export async function handleTaskStream(services: WorkerServices, event: DynamoDBStreamEvent, context: WorkerContext = {}): Promise<DynamoDBBatchResponse> {
   const types = typesRunBy(context.role ?? 'stack', services.config.hostTypes);
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
   // One record at a time: each task streams a whole container, and memory must stay flat.

@@ -41,6 +41,10 @@ describe('the configuration', () => {
       hostTypes: [],
       hostWaitMs: 15 * 60_000,
       logLevel: 'INFO',
+      auth: 'anonymous',
+      sessionTtlMs: 8 * 3600_000,
+      loginFailureLimit: 10,
+      loginFailureWindowMs: 15 * 60_000,
     } satisfies Config);
   });
 
