@@ -21,6 +21,9 @@ export const INVALID_LOGIN = 'Invalid username or password';
 const userKey = (username: string) => `user#${createHash('sha256').update(username).digest('hex')}`;
 const addressKey = (address: string) => `address#${address}`;
 
+/** The keys a failed login counts under: its user name's, and its client address's. */
+export const loginFailureKeys = (username: string, clientAddress: string) => [userKey(username), addressKey(clientAddress)] as const;
+
 export interface LoggedIn {
   /** What the cookie carries; nothing else ever holds it. */
   token: string;
@@ -28,7 +31,7 @@ export interface LoggedIn {
 }
 
 export async function logIn({ auth, config }: AuthServices, username: string, password: string, clientAddress: string, now = Date.now()): Promise<LoggedIn> {
-  const keys = [userKey(username), addressKey(clientAddress)];
+  const keys = loginFailureKeys(username, clientAddress);
   const windows = await Promise.all(keys.map((key) => auth.failures(key, now, config.loginFailureWindowMs)));
   const full = windows.filter((w) => w !== undefined && w.count >= config.loginFailureLimit);
   if (full.length > 0) {

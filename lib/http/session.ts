@@ -58,7 +58,7 @@ export function setSessionCookie(c: Context, token: string, session: Session, no
     sameSite: 'Strict',
     path: '/',
     secure: overHttps(c),
-    maxAge: Math.max(0, Math.floor((session.validUntil - now) / 1000)),
+    maxAge: Math.max(0, Math.ceil((session.validUntil - now) / 1000)),
   });
 }
 
