@@ -1,23 +1,47 @@
 // The route manifest: every HTTP endpoint of stevedore, in one place. The local server mounts
 // these in order (specific paths before greedy ones) and the CDK app deploys one Lambda
 // function and one API route per entry. Adding an endpoint means adding its entry here and
-// its module under functions/.
+// its module under functions/. Every entry but the one marked `public` needs a session where
+// STEVEDORE_AUTH is `required` (lib/http/session.ts), so every function reads the table.
 import type { RouteDefinition } from '../lib/http/route.ts';
 
 export const routes = {
+  login: {
+    name: 'login',
+    method: 'POST',
+    paths: ['/login'],
+    module: 'auth/login',
+    access: { table: 'write' },
+    // The one route a client reaches without a session: where it gets one.
+    public: true,
+  },
+  loginRefresh: {
+    name: 'login-refresh',
+    method: 'GET',
+    paths: ['/login_refresh'],
+    module: 'auth/refresh',
+    access: { table: 'write' },
+  },
+  logout: {
+    name: 'logout',
+    method: 'PUT',
+    paths: ['/logout'],
+    module: 'auth/logout',
+    access: { table: 'write' },
+  },
   sharefolderList: {
     name: 'sharefolder-list',
     method: 'GET',
     paths: ['/sharefolder', '/sharefolder/{path+}'],
     module: 'sharefolder/list',
-    access: { bucket: 'read' },
+    access: { table: 'read', bucket: 'read' },
   },
   sharefolderCreate: {
     name: 'sharefolder-create',
     method: 'POST',
     paths: ['/sharefolder/{path+}'],
     module: 'sharefolder/create',
-    access: { bucket: 'write' },
+    access: { table: 'read', bucket: 'write' },
   },
   sharefolderDelete: {
     name: 'sharefolder-delete',
@@ -119,7 +143,7 @@ export const routes = {
     method: 'GET',
     paths: ['/import/{path+}'],
     module: 'import/inspect',
-    access: { bucket: 'read' },
+    access: { table: 'read', bucket: 'read' },
   },
   importCreate: {
     name: 'import-create',

@@ -41,6 +41,16 @@ export const DEFAULT_HOST_WAIT_MINUTES = 15;
  */
 export const MAX_HOST_WAIT_MINUTES = 24 * 60;
 
+/** `required`: every endpoint but login needs a session; `anonymous`: requests without one act as "Anonymous". */
+export const AUTH_MODES = ['required', 'anonymous'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+/** Whether a listen address reaches only this machine (where `anonymous` may serve). */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare) || /^::ffff:127(\.\d{1,3}){3}$/.test(bare);
+}
+
 export interface Config {
   region: string;
   tableName: string;
@@ -83,6 +93,13 @@ export interface Config {
   /** How long the event log keeps an event, in days (the table's TTL removes it after). */
   eventRetentionDays: number;
   logLevel: LogLevel;
+  /** Whether requests need a session (STEVEDORE_AUTH). */
+  auth: AuthMode;
+  /** How long a session lives after its login or its last refresh. */
+  sessionTtlMs: number;
+  /** Failed logins allowed per user and per client address within `loginFailureWindowMs`. */
+  loginFailureLimit: number;
+  loginFailureWindowMs: number;
 }
 
 export class ConfigError extends Error {
@@ -127,7 +144,16 @@ export function loadConfig(env: Env = process.env): Config {
     eventRetentionDays: read.integer('STEVEDORE_EVENT_RETENTION_DAYS', DEFAULT_EVENT_RETENTION_DAYS, 1, 3650),
     // Powertools' own variable is honoured too, as its users expect.
     logLevel: read.choice('STEVEDORE_LOG_LEVEL', LOG_LEVELS, 'a log level', read.string('POWERTOOLS_LOG_LEVEL', 'INFO').toUpperCase()),
+    // Anonymous only by default where nobody else can reach the server; `npm start` on 0.0.0.0 needs a login.
+    auth: read.choice('STEVEDORE_AUTH', AUTH_MODES, 'an auth mode', isLoopbackHost(read.string('HOST', '127.0.0.1')) ? 'anonymous' : 'required'),
+    sessionTtlMs: read.integer('STEVEDORE_SESSION_HOURS', 8, 1, 24 * 30) * 3_600_000,
+    loginFailureLimit: read.integer('STEVEDORE_LOGIN_FAILURE_LIMIT', 10, 1, 1000),
+    loginFailureWindowMs: read.integer('STEVEDORE_LOGIN_FAILURE_WINDOW_MINUTES', 15, 1, 24 * 60) * 60_000,
   };
+
+  if (config.auth === 'anonymous' && !isLoopbackHost(config.host)) {
+    problems.push(`STEVEDORE_AUTH: "anonymous" serves everyone who reaches the server without a login, so it is refused with HOST "${config.host}", which is not a loopback address; use STEVEDORE_AUTH=required and add users (npm run user -- add <name> --password-stdin)`);
+  }
 
   if (config.dockerRuntime === 'engine') {
     // Read only when used: a DOCKER_HOST meant for other tools never stops a built-in stevedore.

@@ -26,3 +26,17 @@ export class InUse extends DomainError {}
 
 /** A backend the request needs cannot be reached. */
 export class Unavailable extends DomainError {}
+
+/** The request needs a logged-in user and has no live session (or the login was refused). */
+export class Unauthenticated extends DomainError {}
+
+/** Too many failed logins for a user or from an address: refused until the window ends. */
+export class TooManyAttempts extends DomainError {
+  constructor(
+    message: string,
+    /** Whole seconds until a login may be tried again. */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}

@@ -4,6 +4,7 @@
 // only the adapters its module names instead (lib/compose/compose.ts).
 import { createClients, type AwsClients } from './aws/clients.ts';
 import { composeServices } from './compose/compose.ts';
+import { dynamoAuth } from './compose/dynamo-auth.ts';
 import { dynamoEvents } from './compose/dynamo-events.ts';
 import { dynamoTasks } from './compose/dynamo-tasks.ts';
 import { builtinRuntimeFor, registryWith } from './compose/runtimes.ts';
@@ -20,7 +21,7 @@ export interface ComposedServices extends Services {
 
 export function createServices(config: Config, aws: AwsClients = createClients(config)): ComposedServices {
   const builtinRuntime = once(() => builtinRuntimeFor(config, aws));
-  const services = composeServices(config, aws, { tasks: dynamoTasks, events: dynamoEvents, storage: s3Storage, runtimes: () => registryWith(config, aws, builtinRuntime()) });
+  const services = composeServices(config, aws, { tasks: dynamoTasks, events: dynamoEvents, storage: s3Storage, auth: dynamoAuth, runtimes: () => registryWith(config, aws, builtinRuntime()) });
   return lazyProperties<ComposedServices>({
     config: () => config,
     aws: () => aws,
@@ -28,6 +29,7 @@ export function createServices(config: Config, aws: AwsClients = createClients(c
     events: () => services.events,
     storage: () => services.storage,
     runtimes: () => services.runtimes,
+    auth: () => services.auth,
     builtinRuntime,
   });
 }

@@ -4,7 +4,7 @@ import { dynamoEvents } from '../../lib/compose/dynamo-events.ts';
 import { configuredRuntimes } from '../../lib/compose/runtimes.ts';
 import { containerEvent } from '../../lib/events/model.ts';
 import { httpFunction } from '../../lib/http/function.ts';
-import { requestUser } from '../../lib/http/request-user.ts';
+import { requestUser } from '../../lib/http/session.ts';
 import { parseContainerSpec } from '../../lib/container/spec.ts';
 import { epochSeconds } from '../../lib/tasks/model.ts';
 import { routes } from '../routes.ts';

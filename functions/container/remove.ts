@@ -5,7 +5,7 @@ import { dynamoTasks } from '../../lib/compose/dynamo-tasks.ts';
 import { containerEvent } from '../../lib/events/model.ts';
 import { httpFunction } from '../../lib/http/function.ts';
 import { containerAddress } from '../../lib/http/container-address.ts';
-import { requestUser } from '../../lib/http/request-user.ts';
+import { requestUser } from '../../lib/http/session.ts';
 import { refuseContainerRemovalInUse } from '../../lib/tasks/in-use.ts';
 import { epochSeconds } from '../../lib/tasks/model.ts';
 import { routes } from '../routes.ts';

@@ -3,6 +3,7 @@ import { readJsonObject } from '../../lib/http/body.ts';
 import { configuredRuntimes } from '../../lib/compose/runtimes.ts';
 import { dynamoTasks } from '../../lib/compose/dynamo-tasks.ts';
 import { s3Storage } from '../../lib/compose/s3-storage.ts';
+import { requestUser } from '../../lib/http/session.ts';
 import { httpFunction } from '../../lib/http/function.ts';
 import { containerAddress } from '../../lib/http/container-address.ts';
 import { createExportTask } from '../../lib/tasks/export-request.ts';
@@ -11,7 +12,7 @@ import { routes } from '../routes.ts';
 
 export const fn = httpFunction(routes.exportCreate, { storage: s3Storage, tasks: dynamoTasks, runtimes: configuredRuntimes }, async (c, services) => {
   const { type, id } = containerAddress(c);
-  return c.json(toApiTask(await createExportTask(services, type, id, await readJsonObject(c))));
+  return c.json(toApiTask(await createExportTask(services, type, id, await readJsonObject(c), requestUser(c))));
 });
 
 export const handler = fn.handler;

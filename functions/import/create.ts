@@ -3,6 +3,7 @@ import { readJsonObject } from '../../lib/http/body.ts';
 import { configuredRuntimes } from '../../lib/compose/runtimes.ts';
 import { dynamoTasks } from '../../lib/compose/dynamo-tasks.ts';
 import { s3Storage } from '../../lib/compose/s3-storage.ts';
+import { requestUser } from '../../lib/http/session.ts';
 import { httpFunction } from '../../lib/http/function.ts';
 import { archivePathOf } from '../../lib/http/archive-path.ts';
 import { createImportTask } from '../../lib/tasks/import-request.ts';
@@ -11,7 +12,7 @@ import { routes } from '../routes.ts';
 
 export const fn = httpFunction(routes.importCreate, { storage: s3Storage, tasks: dynamoTasks, runtimes: configuredRuntimes }, async (c, services) => {
   const archive = archivePathOf(c, services.config.shareFolders);
-  return c.json(toApiTask(await createImportTask(services, archive, await readJsonObject(c))));
+  return c.json(toApiTask(await createImportTask(services, archive, await readJsonObject(c), requestUser(c))));
 });
 
 export const handler = fn.handler;

@@ -113,10 +113,13 @@ export class StevedoreHttpApi extends Construct {
         const [httpRoute] = this.api.addRoutes({ path, methods: [apigw.HttpMethod[route.method]], integration });
         Validations.of(httpRoute!).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason:
-            'Authentication is part of the API contract being reproduced (spec/COMPAT.md): clients log in with POST /api/v1/login ' +
-            'and send an opaque session cookie, so checking it belongs to the functions (lib/http), not to an API Gateway authorizer, ' +
-            'which could not answer with the API\'s own error envelope.',
+          reason: route.public
+            ? 'POST /api/v1/login is the one public route: it is where a client gets its session (spec/COMPAT.md). Its failures ' +
+              'are limited per user and per client address (429 with Retry-After) and answer alike whether or not the user exists.'
+            : 'Authentication is part of the API contract being reproduced (spec/COMPAT.md): clients log in with POST /api/v1/login ' +
+              'and send an opaque session cookie. Every function checks it before its handler runs (the session gate of lib/http, ' +
+              'which every manifest route passes through; the stack sets STEVEDORE_AUTH=required) and answers 401 in the API\'s own ' +
+              'error envelope, which an API Gateway authorizer could not.',
         });
       }
     }

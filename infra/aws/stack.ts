@@ -62,6 +62,8 @@ export class StevedoreStack extends Stack {
       STEVEDORE_BUCKET: bucket.bucketName,
       STEVEDORE_SHARE_FOLDERS: this.settings.shareFolders,
       STEVEDORE_POLL_SECONDS: String(this.settings.pollSeconds),
+      // Reachable by anyone who finds its URL: every endpoint but login needs a session.
+      STEVEDORE_AUTH: 'required',
       ...engine?.environment,
       // The worker leaves these types to host workers, and the sweep gives them their wait.
       ...(this.settings.hostTypes && { STEVEDORE_HOST_TYPES: this.settings.hostTypes.join(',') }),

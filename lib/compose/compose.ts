@@ -30,7 +30,9 @@ export function composeServices<K extends PortName>(config: Config, aws: AwsClie
  */
 export function servicesFromEnvironment<K extends PortName>(adapters: Adapters<K>): () => ServicesWith<K> {
   return once(() => {
-    const config = loadConfig();
+    // A deployed function needs a login unless its environment says otherwise: the stack sets
+    // STEVEDORE_AUTH itself, and one that somehow did not must not serve everyone.
+    const config = loadConfig({ ...process.env, STEVEDORE_AUTH: process.env.STEVEDORE_AUTH?.trim() || 'required' });
     return composeServices(config, createClients(config), adapters);
   });
 }

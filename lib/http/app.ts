@@ -2,9 +2,11 @@
 // Every function builds its app here, so the local server and Lambda answer identically.
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { TooManyAttempts } from '../errors.ts';
 import { envelope, statusOf } from './errors.ts';
 import { hasRawTarget, requestTarget } from './request-target.ts';
 import { honoPaths, type RouteDefinition } from './route.ts';
+import { sessionGate, type GateServices } from './session.ts';
 import { unmatchedRequestHandler } from './unmatched-request.ts';
 import { logger } from '../log.ts';
 
@@ -30,19 +32,23 @@ export function createBaseApp(manifest: readonly RouteDefinition[] = []): Hono {
   return app;
 }
 
-export function createRouteApp(route: RouteDefinition, handle: RouteHandler): Hono {
+/** The route's handler behind the session gate (./session.ts) and the body limit. */
+export function createRouteApp(route: RouteDefinition, handle: RouteHandler, services: GateServices): Hono {
   const app = createBaseApp();
   const limit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) => c.json(envelope(413, `Request body is larger than ${MAX_BODY_BYTES} bytes`), 413),
   });
-  app.on(route.method, honoPaths(route), limit, handle);
+  app.on(route.method, honoPaths(route), sessionGate(route, services), limit, handle);
   return app;
 }
 
 export function errorResponse(c: Context, err: unknown): Response {
   const status = statusOf(err);
-  if (status !== undefined) return c.json(envelope(status, (err as Error).message), status);
+  if (status !== undefined) {
+    if (err instanceof TooManyAttempts) c.header('Retry-After', String(err.retryAfterSeconds));
+    return c.json(envelope(status, (err as Error).message), status);
+  }
   // Anything else is our fault: log it whole, tell the client only that it happened.
   logger.error('unhandled error', { method: c.req.method, path: new URL(c.req.url).pathname, error: err as Error });
   return c.json(envelope(500, 'Internal server error'), 500);

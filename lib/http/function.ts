@@ -3,6 +3,7 @@
 // whole stack shares; Lambda composes the function's own adapters from its environment on the
 // first request (lib/compose/compose.ts), so the bundle carries only those.
 import type { Context, Hono } from 'hono';
+import { dynamoAuth } from '../compose/dynamo-auth.ts';
 import { servicesFromEnvironment, type Adapters, type PortName, type ServicesWith } from '../compose/compose.ts';
 import { once } from '../once.ts';
 import type { Services } from '../ports.ts';
@@ -20,8 +21,13 @@ export interface HttpFunction {
   handler: LambdaHandler;
 }
 
+/**
+ * Every function is composed with the auth store besides its own adapters: the session gate
+ * in front of its handler reads the session (so every function reads the table).
+ */
 export function httpFunction<K extends PortName>(route: RouteDefinition, adapters: Adapters<K>, handle: ServiceHandler<K>): HttpFunction {
-  const appFor = (services: ServicesWith<K>) => createRouteApp(route, (c) => handle(c, services));
-  const lambda = once(() => lambdaHandler(appFor(servicesFromEnvironment(adapters)())));
-  return { route, ports: Object.keys(adapters) as K[], appFor, handler: (event, context) => lambda()(event, context) };
+  const withAuth = { auth: dynamoAuth, ...adapters } as Adapters<K | 'auth'>;
+  const appFor = (services: ServicesWith<K | 'auth'>) => createRouteApp(route, (c) => handle(c, services), services);
+  const lambda = once(() => lambdaHandler(appFor(servicesFromEnvironment(withAuth)())));
+  return { route, ports: Object.keys(withAuth) as (K | 'auth')[], appFor, handler: (event, context) => lambda()(event, context) };
 }

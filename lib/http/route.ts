@@ -26,6 +26,11 @@ export interface RouteDefinition {
   access: RouteAccess;
   /** Long polls hold the request open up to the poll bound. */
   longPoll?: boolean;
+  /**
+   * Answers without a session even where STEVEDORE_AUTH is `required` (lib/http/session.ts):
+   * only the login itself. Every other route needs one.
+   */
+  public?: true;
 }
 
 /** The base path of the API and the aliases newer clients use (COMPAT.md). */

@@ -5,7 +5,7 @@ import { InUse } from '../errors.ts';
 import { epochSeconds, type TaskKind, type TaskRecord } from './model.ts';
 import { ReservationTakenError, type Reservation, type TaskStore } from './task-store.ts';
 
-/** Who a task belongs to while the API has no login (COMPAT.md: "Anonymous"). */
+/** Who a task belongs to when its request had no session (COMPAT.md: "Anonymous"). */
 export const ANONYMOUS = 'Anonymous';
 
 /** What a request decides about its task; the rest is the same for every task. */

@@ -58,6 +58,14 @@ async function emulatorStarted(dataDir: string): Promise<void> {
 }
 
 describe('npm start checks its prerequisites', () => {
+  it('refuses to serve without a login on an address other machines reach, before starting anything', async () => {
+    const proc = spawnStevedore({ HOST: '0.0.0.0', STEVEDORE_AUTH: 'anonymous' });
+    started.push(proc);
+    expect(await exitWithin(proc, 8000)).toBe(2);
+    expect(proc.output()).toContain('STEVEDORE_AUTH: "anonymous" serves everyone who reaches the server without a login, so it is refused with HOST "0.0.0.0"');
+    expect(proc.output()).not.toMatch(/DynamoDB Local on|ready/);
+  });
+
   it('exits within seconds with one line naming Java and the command that installs it when java is not on the PATH', async () => {
     const proc = start();
     expect(await exitWithin(proc, 8000)).toBe(1);

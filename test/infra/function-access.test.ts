@@ -12,11 +12,12 @@ import type { PortName } from '../../lib/compose/compose.ts';
 import type { RouteAccess } from '../../lib/http/route.ts';
 
 /**
- * What each port's adapter always reads (the task store, the event log and the built-in runtime
- * keep their records in the table), and what it may touch besides: the built-in runtime's root
- * filesystems are bucket objects, which only some of its operations (create, remove) touch.
+ * What each port's adapter always reads (the task store, the event log, the auth store and the
+ * built-in runtime keep their records in the table; every HTTP function's session gate reads the
+ * auth store), and what it may touch besides: the built-in runtime's root filesystems are bucket
+ * objects, which only some of its operations (create, remove) touch.
  */
-const ALWAYS: Record<PortName, keyof RouteAccess> = { tasks: 'table', events: 'table', runtimes: 'table', storage: 'bucket' };
+const ALWAYS: Record<PortName, keyof RouteAccess> = { tasks: 'table', events: 'table', runtimes: 'table', storage: 'bucket', auth: 'table' };
 const SOMETIMES: Partial<Record<PortName, keyof RouteAccess>> = { runtimes: 'bucket' };
 
 function problems(name: string, ports: readonly PortName[], access: RouteAccess): string[] {

@@ -147,11 +147,12 @@ describe('a body no route takes, on every route of the manifest that takes one',
       message: `Request body is larger than ${MAX_BODY_BYTES} bytes`,
     },
   ];
-  const routesWithBody = manifest.filter((route) => route.method === 'POST' || route.method === 'PUT');
+  // Logout is a PUT that reads no body: it answers without a session (401) or ends it.
+  const routesWithBody = manifest.filter((route) => (route.method === 'POST' || route.method === 'PUT') && route.name !== 'logout');
   const cases = routesWithBody.flatMap((route) => bodies.map((body) => ({ ...body, route: route.name, method: route.method, target: sampleTarget(route) })));
 
   it('covers every route that takes a body', () => {
-    expect(routesWithBody.map((route) => route.name).sort()).toEqual(['container-create', 'export-create', 'import-create', 'sharefolder-create']);
+    expect(routesWithBody.map((route) => route.name).sort()).toEqual(['container-create', 'export-create', 'import-create', 'login', 'sharefolder-create']);
   });
 
   it.each(cases)('answers $what to $route ($method $target) with $status in the error envelope, and changes nothing', async ({ method, target, body, headers, status, message }) => {

@@ -40,6 +40,8 @@ export function testEnvironment(extra: Record<string, string> = {}): Config {
   process.env.STEVEDORE_TABLE = `stevedore-test-${id}`;
   process.env.STEVEDORE_BUCKET = `stevedore-test-${id}`;
   process.env.STEVEDORE_LOG_LEVEL = 'CRITICAL';
+  // What `npm start` on loopback does; a Lambda entry point would otherwise need a session.
+  process.env.STEVEDORE_AUTH = 'anonymous';
   Object.assign(process.env, extra);
   return loadConfig();
 }

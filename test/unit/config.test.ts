@@ -42,6 +42,10 @@ describe('the configuration', () => {
       hostWaitMs: 15 * 60_000,
       eventRetentionDays: 30,
       logLevel: 'INFO',
+      auth: 'anonymous',
+      sessionTtlMs: 8 * 3600_000,
+      loginFailureLimit: 10,
+      loginFailureWindowMs: 15 * 60_000,
     } satisfies Config);
   });
 
@@ -152,5 +156,27 @@ describe('the configuration', () => {
     expect(loadConfig({ STEVEDORE_POLL_SECONDS: '26' }).pollBoundMs).toBe(26_000);
     expect(problemsOf({ STEVEDORE_POLL_SECONDS: '27' })).toEqual(['STEVEDORE_POLL_SECONDS: "27" must be a whole number from 1 to 26']);
     expect(problemsOf({ STEVEDORE_POLL_SECONDS: '0' })).toEqual(['STEVEDORE_POLL_SECONDS: "0" must be a whole number from 1 to 26']);
+  });
+
+  it('serves anonymously by default only on a loopback address, and needs a login on any other', () => {
+    expect(loadConfig({}).auth).toBe('anonymous');
+    expect(loadConfig({ HOST: '::1' }).auth).toBe('anonymous');
+    expect(loadConfig({ HOST: 'localhost' }).auth).toBe('anonymous');
+    expect(loadConfig({ HOST: '0.0.0.0' }).auth).toBe('required');
+    expect(loadConfig({ HOST: '192.168.1.20' }).auth).toBe('required');
+    expect(loadConfig({ STEVEDORE_AUTH: 'required' }).auth).toBe('required');
+  });
+
+  it('refuses anonymous mode on an address other machines reach', () => {
+    expect(problemsOf({ STEVEDORE_AUTH: 'anonymous', HOST: '0.0.0.0' })).toEqual([
+      'STEVEDORE_AUTH: "anonymous" serves everyone who reaches the server without a login, so it is refused with HOST "0.0.0.0", which is not a loopback address; use STEVEDORE_AUTH=required and add users (npm run user -- add <name> --password-stdin)',
+    ]);
+    expect(problemsOf({ STEVEDORE_AUTH: 'open' })).toEqual(['STEVEDORE_AUTH: "open" is not an auth mode this build has (required, anonymous)']);
+  });
+
+  it('reads the session lifetime and the failed-login limit', () => {
+    const config = loadConfig({ STEVEDORE_SESSION_HOURS: '1', STEVEDORE_LOGIN_FAILURE_LIMIT: '5', STEVEDORE_LOGIN_FAILURE_WINDOW_MINUTES: '60' });
+    expect([config.sessionTtlMs, config.loginFailureLimit, config.loginFailureWindowMs]).toEqual([3600_000, 5, 3600_000]);
+    expect(problemsOf({ STEVEDORE_LOGIN_FAILURE_LIMIT: '0' })).toEqual(['STEVEDORE_LOGIN_FAILURE_LIMIT: "0" must be a whole number from 1 to 1000']);
   });
 });

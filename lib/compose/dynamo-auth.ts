@@ -1,0 +1,5 @@
+// The auth store port (users, sessions, failed-login windows) served by the DynamoDB table.
+import { DynamoAuthStore } from '../auth/dynamo-auth-store.ts';
+import type { Adapter } from './compose.ts';
+
+export const dynamoAuth: Adapter<'auth'> = (config, aws) => new DynamoAuthStore(aws.doc, config.tableName);
