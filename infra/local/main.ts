@@ -78,6 +78,7 @@ async function main(): Promise<void> {
   for (const emulator of stack.emulators) console.log(`stevedore: ${emulator.name} on ${emulator.endpoint}`);
   console.log(`stevedore: data in ${stack.emulators.length > 0 ? dataDir : cfg.endpoint}`);
   if (cfg.hostTypes.length > 0) console.log(`stevedore: tasks of ${cfg.hostTypes.join(' and ')} containers are left to host workers (npm run worker)`);
+  console.log(cfg.auth === 'required' ? 'stevedore: every endpoint but login needs a session (STEVEDORE_AUTH=required); add users with npm run user' : 'stevedore: requests without a session act as Anonymous (STEVEDORE_AUTH=anonymous, loopback only)');
   console.log(`stevedore ready: ${running.routes} routes on ${server.url}/api/v1 (${Math.round(performance.now() - startedAt)} ms)`);
 }
 
