@@ -31,12 +31,12 @@
 // whole filesystem, which for the usual `dir` backing store is the host's own disk and has
 // nothing to do with the container's size. It lstats only regular files (directory entries
 // give the kind) and reads no data: a small fraction of what the export itself costs.
-import { type BigIntStats, type Dirent, constants } from 'node:fs';
+import { type BigIntStats, constants } from 'node:fs';
 import { type FileHandle, open, readlink } from 'node:fs/promises';
 import type { Header as TarHeader } from 'tar-stream';
 import type { ArchiveEntry } from '../archive/entry.ts';
 import { quoteName } from '../archive/warnings.ts';
-import { DirectoryHandle, compareNames, isGone, utf8Name } from './directory-handle.ts';
+import { DirectoryHandle, compareNames, isGone, unlessGone, utf8Name } from './directory-handle.ts';
 
 const CHUNK_BYTES = 128 * 1024;
 
@@ -84,13 +84,8 @@ class RootfsWalker {
   }
 
   async *#other(dir: DirectoryHandle, name: string, path: string): AsyncGenerator<ArchiveEntry> {
-    let stats: BigIntStats;
-    try {
-      stats = await dir.lstat(name);
-    } catch (error) {
-      if (!isGone(error)) throw error;
-      return this.#vanished(path);
-    }
+    const stats = await unlessGone(dir.lstat(name));
+    if (!stats) return this.#vanished(path);
     if (stats.isDirectory()) yield* this.#subdirectory(dir, name, path);
     else if (stats.isFile()) yield* this.#file(dir, name, path);
     else if (stats.isSymbolicLink()) yield* this.#symlink(dir, name, path, stats);
@@ -102,11 +97,8 @@ class RootfsWalker {
   }
 
   async #names(dir: DirectoryHandle, prefix: string): Promise<{ name: string; kind: 'directory' | 'file' | 'other' }[]> {
-    let found: Dirent<Buffer>[];
-    try {
-      found = await dir.entries();
-    } catch (error) {
-      if (!isGone(error)) throw error;
+    const found = await unlessGone(dir.entries());
+    if (!found) {
       this.#vanished(prefix);
       return [];
     }
@@ -121,11 +113,8 @@ class RootfsWalker {
   }
 
   async *#subdirectory(parent: DirectoryHandle, name: string, path: string): AsyncGenerator<ArchiveEntry> {
-    let dir: DirectoryHandle;
-    try {
-      dir = await parent.openDirectory(name);
-    } catch (error) {
-      if (!isGone(error)) throw error;
+    const dir = await unlessGone(parent.openDirectory(name));
+    if (!dir) {
       this.#vanished(path);
       return;
     }
@@ -200,13 +189,8 @@ class RootfsWalker {
  * for the open to reach.
  */
 async function openRegularFile(dir: DirectoryHandle, name: string): Promise<{ file: FileHandle; stats: BigIntStats } | undefined> {
-  let file: FileHandle;
-  try {
-    file = await open(dir.pathOf(name), READ_FLAGS);
-  } catch (error) {
-    if (isGone(error)) return undefined;
-    throw error;
-  }
+  const file = await unlessGone(open(dir.pathOf(name), READ_FLAGS));
+  if (!file) return undefined;
   try {
     const stats = await file.stat({ bigint: true });
     if (stats.isFile()) return { file, stats };
@@ -320,13 +304,8 @@ class SizeEstimate {
 
   async add(dir: DirectoryHandle): Promise<void> {
     this.signal?.throwIfAborted();
-    let entries: Dirent<Buffer>[];
-    try {
-      entries = await dir.entries();
-    } catch (error) {
-      if (isGone(error)) return;
-      throw error;
-    }
+    const entries = await unlessGone(dir.entries());
+    if (!entries) return;
     const files: string[] = [];
     const directories: string[] = [];
     for (const found of entries) {
@@ -343,14 +322,8 @@ class SizeEstimate {
   }
 
   async #addFile(dir: DirectoryHandle, name: string): Promise<void> {
-    let stats: BigIntStats;
-    try {
-      stats = await dir.lstat(name);
-    } catch (error) {
-      if (isGone(error)) return;
-      throw error;
-    }
-    if (!stats.isFile()) return;
+    const stats = await unlessGone(dir.lstat(name));
+    if (!stats?.isFile()) return;
     if (stats.nlink > 1n) {
       const inode = `${stats.dev}:${stats.ino}`;
       if (this.#countedInodes.has(inode)) return;
@@ -360,13 +333,8 @@ class SizeEstimate {
   }
 
   async #addDirectory(parent: DirectoryHandle, name: string): Promise<void> {
-    let dir: DirectoryHandle;
-    try {
-      dir = await parent.openDirectory(name);
-    } catch (error) {
-      if (isGone(error)) return;
-      throw error;
-    }
+    const dir = await unlessGone(parent.openDirectory(name));
+    if (!dir) return;
     try {
       if ((await dir.stat()).dev === this.rootDevice) await this.add(dir);
     } finally {
