@@ -2,7 +2,8 @@
 // session and each failed-login window is its own partition, read by key only, and carries
 // the table's TTL attribute so that DynamoDB removes it some time after it ends.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, paginateQuery, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryPartition } from '../aws/query.ts';
 import { TTL_ATTRIBUTE } from '../aws/table.ts';
 import { NameTaken } from '../errors.ts';
 import { quoteBounded } from '../quote.ts';
@@ -55,10 +56,7 @@ export class DynamoAuthStore implements AuthStore {
   }
 
   async listUsers(): Promise<UserRecord[]> {
-    const users: UserRecord[] = [];
-    const pages = paginateQuery({ client: this.doc }, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': USER_PK }, ConsistentRead: true });
-    for await (const page of pages) users.push(...(page.Items ?? []).map(toUser));
-    return users;
+    return (await queryPartition<Record<string, unknown>>(this.doc, this.table, USER_PK)).map(toUser);
   }
 
   async createSession(session: SessionRecord): Promise<void> {

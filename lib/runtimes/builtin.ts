@@ -6,11 +6,12 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, paginateQuery, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ArchiveEntry } from '../archive/entry.ts';
 import { DEFAULT_UNPACK_LIMITS } from '../archive/limits.ts';
 import { packTar } from '../archive/pack.ts';
 import { partSizeFor } from '../aws/part-size.ts';
+import { queryPartition } from '../aws/query.ts';
 import { uploadStream } from '../aws/stream-upload.ts';
 import { hostArch } from '../container/arch.ts';
 import { configFor, newContainerId, type ContainerConfig, type ContainerSpec, type ContainerSummary, type ContainerType } from '../container/model.ts';
@@ -188,11 +189,8 @@ export class BuiltinRuntime implements ContainerRuntime {
     return out.Item as T | undefined;
   }
 
-  private async queryAll<T>(pk: string): Promise<T[]> {
-    const items: T[] = [];
-    const query = { TableName: this.options.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true };
-    for await (const page of paginateQuery({ client: this.options.doc }, query)) items.push(...((page.Items ?? []) as T[]));
-    return items;
+  private queryAll<T>(pk: string): Promise<T[]> {
+    return queryPartition<T>(this.options.doc, this.options.table, pk);
   }
 }
 

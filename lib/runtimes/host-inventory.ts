@@ -5,7 +5,8 @@
 // published again within STALE_AFTER_MS is gone: the host stopped, or the container did.
 // Containers are made and removed on their host, so create and remove are refused with that
 // reason; export and import tasks run on the host worker, never through this runtime.
-import { DeleteCommand, GetCommand, PutCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryPartition } from '../aws/query.ts';
 import { TTL_ATTRIBUTE } from '../aws/table.ts';
 import type { ContainerConfig, ContainerSpec, ContainerSummary, ContainerType } from '../container/model.ts';
 import { InvalidInput } from '../errors.ts';
@@ -82,10 +83,7 @@ export class HostInventoryRuntime implements ContainerRuntime {
 
   /** What the hosts published and still stand by, in the order of their keys. */
   private async published(): Promise<PublishedContainer[]> {
-    const { doc, table } = this.inventory;
-    const items: PublishedContainer[] = [];
-    const query = { TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': HOST_CONTAINER_PK }, ConsistentRead: true };
-    for await (const page of paginateQuery({ client: doc }, query)) items.push(...((page.Items ?? []) as PublishedContainer[]));
+    const items = await queryPartition<PublishedContainer>(this.inventory.doc, this.inventory.table, HOST_CONTAINER_PK);
     return items.filter((item) => this.types.includes(item.summary.type) && this.isFresh(item));
   }
 
@@ -118,13 +116,10 @@ export async function publishInventory(runtime: Pick<ContainerRuntime, 'list' | 
     await doc.send(new PutCommand({ TableName: table, Item: item }));
     current.add(item.sk);
   }
-  const query = { TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': HOST_CONTAINER_PK }, ConsistentRead: true };
-  for await (const page of paginateQuery({ client: doc }, query)) {
-    for (const item of (page.Items ?? []) as PublishedContainer[]) {
-      if (item.host === host && !current.has(item.sk)) {
-        // Only our own record, and only if no other host took the key since.
-        await doc.send(new DeleteCommand({ TableName: table, Key: { pk: HOST_CONTAINER_PK, sk: item.sk }, ConditionExpression: '#host = :host', ExpressionAttributeNames: { '#host': 'host' }, ExpressionAttributeValues: { ':host': host } })).catch(() => undefined);
-      }
+  for (const item of await queryPartition<PublishedContainer>(doc, table, HOST_CONTAINER_PK)) {
+    if (item.host === host && !current.has(item.sk)) {
+      // Only our own record, and only if no other host took the key since.
+      await doc.send(new DeleteCommand({ TableName: table, Key: { pk: HOST_CONTAINER_PK, sk: item.sk }, ConditionExpression: '#host = :host', ExpressionAttributeNames: { '#host': 'host' }, ExpressionAttributeValues: { ':host': host } })).catch(() => undefined);
     }
   }
   return current.size;

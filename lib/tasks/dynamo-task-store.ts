@@ -5,12 +5,11 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import {
   DeleteCommand,
   GetCommand,
-  paginateQuery,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
-  type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { queryAll, type QueryInput } from '../aws/query.ts';
 import type { DynamoEventLog, TransactItems } from '../events/dynamo-event-log.ts';
 import { taskEvent } from '../events/model.ts';
 import type { PendingWrite } from '../share/share-storage.ts';
@@ -42,7 +41,7 @@ interface UseMarker {
   id: number;
 }
 
-type Filter = Pick<QueryCommandInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>;
+type Filter = Pick<QueryInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>;
 
 export class DynamoTaskStore implements TaskStore {
   constructor(
@@ -357,13 +356,8 @@ export class DynamoTaskStore implements TaskStore {
     return Number(out.Attributes?.value);
   }
 
-  /** Every item of a strongly consistent query, across pages. */
-  private async queryAll<T>(input: Omit<QueryCommandInput, 'TableName' | 'ConsistentRead' | 'ExclusiveStartKey'>): Promise<T[]> {
-    const items: T[] = [];
-    for await (const page of paginateQuery({ client: this.doc }, { TableName: this.table, ConsistentRead: true, ...input })) {
-      items.push(...((page.Items ?? []) as T[]));
-    }
-    return items;
+  private queryAll<T>(input: QueryInput): Promise<T[]> {
+    return queryAll<T>(this.doc, this.table, input);
   }
 
   private async ownedUpdate(task: TaskRecord, owner: string, update: string, values: Record<string, unknown>): Promise<boolean> {
