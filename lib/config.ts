@@ -168,13 +168,23 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   // A type whose containers only a host worker sees runs its tasks there, nowhere else.
-  for (const [type, runtime, variable] of [['docker', config.dockerRuntime, 'STEVEDORE_DOCKER_RUNTIME'], ['lxc', config.lxcRuntime, 'STEVEDORE_LXC_RUNTIME']] as const) {
-    if (runtime === 'host' && !config.hostTypes.includes(type)) problems.push(`${variable}: "host" needs ${type} in STEVEDORE_HOST_TYPES: its tasks run on the host worker that publishes its containers`);
+  for (const type of CONTAINER_TYPES) {
+    if (runtimeChoiceOf(config, type) === 'host' && !config.hostTypes.includes(type)) {
+      problems.push(`${runtimeVariableOf(type)}: "host" needs ${type} in STEVEDORE_HOST_TYPES: its tasks run on the host worker that publishes its containers`);
+    }
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
+
+/** The runtime configuration chose for a container type. */
+export function runtimeChoiceOf(config: Pick<Config, 'dockerRuntime' | 'lxcRuntime'>, type: ContainerType): DockerRuntimeChoice | LxcRuntimeChoice {
+  return type === 'docker' ? config.dockerRuntime : config.lxcRuntime;
+}
+
+/** The variable that chooses it: `STEVEDORE_DOCKER_RUNTIME`, `STEVEDORE_LXC_RUNTIME`. */
+export const runtimeVariableOf = (type: ContainerType) => `STEVEDORE_${type.toUpperCase()}_RUNTIME`;
 
 function absolutePath(variable: string, value: string | undefined, fallback: string, problems: string[]): string {
   const path = value?.trim() || fallback;

@@ -5,6 +5,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { RouteDefinition } from '../../lib/http/route.ts';
 import { bundleModules, deployedModules, NOT_FOUND_MODULE, SWEEP_MODULE, WORKER_MODULE } from './bundle.ts';
+import { runtimeVariableOf } from '../../lib/config.ts';
 import { EngineAccess } from './engine-access.ts';
 import { StevedoreFunction } from './function.ts';
 import { StevedoreHttpApi } from './http-api.ts';
@@ -68,7 +69,7 @@ export class StevedoreStack extends Stack {
       // The worker leaves these types to host workers, and the sweep gives them their wait.
       ...(this.settings.hostTypes && { STEVEDORE_HOST_TYPES: this.settings.hostTypes.join(',') }),
       // The functions cannot reach a host's disk or socket: they know its containers from what its host worker publishes.
-      ...Object.fromEntries((this.settings.hostTypes ?? []).map((type) => [`STEVEDORE_${type.toUpperCase()}_RUNTIME`, 'host'])),
+      ...Object.fromEntries((this.settings.hostTypes ?? []).map((type) => [runtimeVariableOf(type), 'host'])),
       ...(this.settings.hostWaitMinutes !== undefined && { STEVEDORE_HOST_WAIT_MINUTES: String(this.settings.hostWaitMinutes) }),
     };
 

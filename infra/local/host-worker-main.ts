@@ -7,7 +7,7 @@
 // its worker: the running task ends as aborted, saying why, and waiting ones stay waiting.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { CONTAINER_TYPES, ConfigError, loadConfig, type Config } from '../../lib/config.ts';
+import { CONTAINER_TYPES, ConfigError, loadConfig, runtimeChoiceOf, runtimeVariableOf, type Config } from '../../lib/config.ts';
 import { publishInventory, PUBLISH_EVERY_MS } from '../../lib/runtimes/host-inventory.ts';
 import { createServices } from '../../lib/services.ts';
 import { sleep } from '../../lib/sleep.ts';
@@ -48,10 +48,9 @@ async function main(): Promise<void> {
   }
   locateStack(initial);
   const config = configOrExit();
-  const runtimeOf = (type: string) => (type === 'docker' ? config.dockerRuntime : config.lxcRuntime);
-  const unseen = config.hostTypes.filter((type) => runtimeOf(type) === 'host');
+  const unseen = config.hostTypes.filter((type) => runtimeChoiceOf(config, type) === 'host');
   if (unseen.length > 0) {
-    console.error(`${NAME}: a host worker serves its containers itself: set STEVEDORE_${unseen[0]!.toUpperCase()}_RUNTIME to ${unseen[0] === 'lxc' ? 'lxc' : 'engine'}, not host`);
+    console.error(`${NAME}: a host worker serves its containers itself: set ${runtimeVariableOf(unseen[0]!)} to ${unseen[0] === 'lxc' ? 'lxc' : 'engine'}, not host`);
     process.exit(2);
   }
   const where = `host worker on ${hostname()}`;

@@ -3,8 +3,7 @@
 // retries, that turns a failure to connect into Unavailable naming the service and the cause.
 // Answers of the service (a failed condition, a missing key) pass through as they are.
 import { Unavailable } from '../errors.ts';
-
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ECONNABORTED']);
+import { CONNECTION_FAILURES } from '../network-errors.ts';
 
 interface SdkError {
   name?: string;
@@ -17,7 +16,7 @@ interface SdkError {
 export function isUnreachable(err: unknown): boolean {
   const e = err as SdkError;
   if (e?.$metadata?.httpStatusCode !== undefined) return false;
-  return (e?.code !== undefined && NETWORK_CODES.has(e.code)) || e?.name === 'TimeoutError';
+  return (e?.code !== undefined && CONNECTION_FAILURES.has(e.code)) || e?.name === 'TimeoutError';
 }
 
 interface MiddlewareClient {

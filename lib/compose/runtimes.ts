@@ -5,7 +5,7 @@
 // publish) the types chosen `host`.
 import type { AwsClients } from '../aws/clients.ts';
 import { secretReader } from '../aws/secret.ts';
-import type { Config } from '../config.ts';
+import { CONTAINER_TYPES, runtimeChoiceOf, type Config } from '../config.ts';
 import type { ContainerType } from '../container-type.ts';
 import { DockerClient } from '../docker/client.ts';
 import { BuiltinRuntime } from '../runtimes/builtin.ts';
@@ -28,7 +28,7 @@ export function registryWith(config: Config, aws: AwsClients, builtin: BuiltinRu
   const runtimes: ContainerRuntime[] = builtin.types.length > 0 ? [builtin] : [];
   if (config.dockerRuntime === 'engine') runtimes.push(new DockerEngineRuntime(new DockerClient(config.dockerEndpoint!, secretReader(config))));
   if (config.lxcRuntime === 'lxc') runtimes.push(new LxcRuntime({ lxcPath: config.lxcPath!, shareRoot: config.shareRoot }));
-  const onHosts = (['docker', 'lxc'] as const).filter((type) => (type === 'docker' ? config.dockerRuntime : config.lxcRuntime) === 'host');
+  const onHosts = CONTAINER_TYPES.filter((type) => runtimeChoiceOf(config, type) === 'host');
   if (onHosts.length > 0) runtimes.push(new HostInventoryRuntime({ doc: aws.doc, table: config.tableName }, onHosts));
   return new RuntimeRegistry(runtimes);
 }

@@ -7,6 +7,7 @@ import { request as httpRequest, type IncomingMessage, type RequestOptions } fro
 import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import { Unavailable } from '../errors.ts';
+import { CONNECTION_FAILURES } from '../network-errors.ts';
 import { onceSucceeded } from '../once.ts';
 import { describeEndpoint, type DockerEndpoint } from './endpoint.ts';
 import { loadTlsMaterial, type SecretReader } from './tls.ts';
@@ -142,7 +143,8 @@ export class DockerClient {
   }
 }
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN', 'ENOTFOUND', 'EPIPE']);
+/** A unix socket that is not there (ENOENT) is an engine that is not running, too. */
+const UNREACHABLE = new Set([...CONNECTION_FAILURES, 'ENOENT']);
 function tlsReason(code: string): string {
   if (/ALERT_(BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN)/.test(code)) return 'the engine does not accept our client certificate';
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') return 'the engine\'s certificate is not for this address';

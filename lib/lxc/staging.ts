@@ -2,9 +2,10 @@
 // under a staging directory inside LXC_PATH (the same filesystem, so the final rename is atomic)
 // whose name carries the writing process's id. What a crashed process left behind is then
 // recognised and removed, and never what a live process is still writing.
-import { lstat, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isProcessAlive } from '../process-alive.ts';
+import { pathExists } from './path-kind.ts';
 
 const STAGING_PREFIX = '.stevedore-staging-';
 
@@ -21,7 +22,7 @@ export async function makeStaging(lxcPath: string, name: string): Promise<string
  * made in the instant between the two steps could be replaced, and it holds nothing.
  */
 export async function commitStaging(staging: string, target: string): Promise<boolean> {
-  if (await exists(target)) return false;
+  if (await pathExists(target)) return false;
   try {
     await rename(staging, target);
     return true;
@@ -47,14 +48,4 @@ export async function removeAbandonedStaging(lxcPath: string): Promise<string[]>
     removed.push(name);
   }
   return removed;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
-  }
 }

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import type { ArchiveEntry } from '../archive/entry.ts';
 import { ArchiveError } from '../archive/errors.ts';
 import { packTar } from '../archive/pack.ts';
+import { isAddressOf } from '../container/address.ts';
 import { hostArch } from '../container/arch.ts';
 import type { ContainerConfig, ContainerSpec, ContainerSummary, ContainerType } from '../container/model.ts';
 import { configOfInspect, createBody, LABELS, withTag, type DockerInspect } from '../docker/container-config.ts';
@@ -22,8 +23,6 @@ export const IMPORT_REPOSITORY = 'stevedore-import';
  * has no default command, and the engine refuses to create a container without one.
  */
 export const DEFAULT_COMMAND = ['/bin/sh'];
-/** Docker's own rule for addressing a container by a prefix of its id. */
-const MIN_ID_PREFIX = 12;
 
 interface InspectedImage {
   Architecture?: string;
@@ -120,8 +119,7 @@ export class DockerEngineRuntime implements ContainerRuntime {
   private async inspectAddressed(type: ContainerType, id: string): Promise<DockerInspect | undefined> {
     if (type !== 'docker' || !isAddress(id)) return undefined;
     const inspect = await this.inspect(id);
-    // The engine takes any unique prefix; the API takes one of 12 or more, as Docker's CLI shows ids.
-    const addressed = inspect && (inspect.Id === id || inspect.Name === `/${id}` || (id.length >= MIN_ID_PREFIX && inspect.Id.startsWith(id)));
+    const addressed = inspect && isAddressOf({ id: inspect.Id, name: inspect.Name.replace(/^\//, ''), type: 'docker' }, id);
     return addressed ? inspect : undefined;
   }
 

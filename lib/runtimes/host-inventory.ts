@@ -8,6 +8,7 @@
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queryPartition } from '../aws/query.ts';
 import { TTL_ATTRIBUTE } from '../aws/table.ts';
+import { isAddressOf } from '../container/address.ts';
 import type { ContainerConfig, ContainerSpec, ContainerSummary, ContainerType } from '../container/model.ts';
 import { InvalidInput } from '../errors.ts';
 import type { Container, ContainerRuntime, ImageSummary } from './runtime.ts';
@@ -15,8 +16,6 @@ import type { Container, ContainerRuntime, ImageSummary } from './runtime.ts';
 const HOST_CONTAINER_PK = 'HOST_CONTAINER';
 export const PUBLISH_EVERY_MS = 30_000;
 export const STALE_AFTER_MS = 3 * PUBLISH_EVERY_MS;
-/** Docker's rule for addressing a container by a prefix of its id (as the engine runtime applies it). */
-const MIN_ID_PREFIX = 12;
 
 interface PublishedContainer {
   pk: string;
@@ -52,7 +51,7 @@ export class HostInventoryRuntime implements ContainerRuntime {
     const item =
       direct && this.isFresh(direct)
         ? direct
-        : (await this.published()).find(({ summary }) => summary.type === type && (summary.name === id || (type === 'docker' && id.length >= MIN_ID_PREFIX && summary.id.startsWith(id))));
+        : (await this.published()).find(({ summary }) => summary.type === type && isAddressOf(summary, id));
     if (!item) return undefined;
     return {
       summary: item.summary,

@@ -3,7 +3,7 @@
 // the config names; import and create build the new container in a staging directory inside
 // LXC_PATH and rename it into place, so a container appears whole or not at all. Images are
 // root filesystems stevedore keeps under `<LXC_PATH>/.stevedore-images/<name>/<tag>/`.
-import { lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArchiveEntry } from '../archive/entry.ts';
 import { ArchiveError } from '../archive/errors.ts';
@@ -14,6 +14,7 @@ import { InvalidInput, NotFound } from '../errors.ts';
 import { hostCgroupVersion, type CgroupVersion } from '../lxc/cgroup-limits.ts';
 import { readLxcConfig, writeLxcConfig } from '../lxc/config-mapping.ts';
 import { makeMountTarget } from '../lxc/mount-targets.ts';
+import { isDirectory, pathExists } from '../lxc/path-kind.ts';
 import { lxcState, stopLxcContainer } from '../lxc/state.ts';
 import { commitStaging, discardStaging, isStevedoreEntry, makeStaging, removeAbandonedStaging } from '../lxc/staging.ts';
 import { estimateRootfsBytes, walkRootfs } from '../lxc/walk-rootfs.ts';
@@ -223,17 +224,3 @@ function inexpressible(config: ContainerConfig): string[] {
 
 const isContainerName = (name: string) => CONTAINER_NAME_RULE.test(name);
 const isRoot = () => process.getuid?.() === 0;
-
-async function pathExists(path: string): Promise<boolean> {
-  return lstat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  return lstat(path).then(
-    (stats) => stats.isDirectory(),
-    () => false,
-  );
-}
