@@ -7,7 +7,8 @@
 // its worker: the running task ends as aborted, saying why, and waiting ones stay waiting.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { CONTAINER_TYPES, ConfigError, loadConfig, runtimeChoiceOf, runtimeVariableOf, type Config } from '../../lib/config.ts';
+import { CONTAINER_TYPES, runtimeChoiceOf, runtimeVariableOf, type Config } from '../../lib/config.ts';
+import { loadConfigOrExit } from './config-or-exit.ts';
 import { publishInventory, PUBLISH_EVERY_MS } from '../../lib/runtimes/host-inventory.ts';
 import { createServices } from '../../lib/services.ts';
 import { sleep } from '../../lib/sleep.ts';
@@ -16,17 +17,6 @@ import { stopOn } from './stop-triggers.ts';
 import { startWorkerHost, type WorkerHost } from './worker-host.ts';
 
 const NAME = 'stevedore-worker';
-
-/** Exits with one line per problem, as `npm start` does. */
-function configOrExit(): Config {
-  try {
-    return loadConfig();
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    console.error(`${NAME}: ${err.message}`);
-    process.exit(2);
-  }
-}
 
 /** No endpoint configured: the embedded stack of this data dir, if `npm start` recorded one, or else AWS itself. */
 function locateStack(config: Config): void {
@@ -41,13 +31,13 @@ function locateStack(config: Config): void {
 }
 
 async function main(): Promise<void> {
-  const initial = configOrExit();
+  const initial = loadConfigOrExit(NAME);
   if (initial.hostTypes.length === 0) {
     console.error(`${NAME}: STEVEDORE_HOST_TYPES is empty; name the container types whose tasks this host runs (${CONTAINER_TYPES.join(', ')})`);
     process.exit(2);
   }
   locateStack(initial);
-  const config = configOrExit();
+  const config = loadConfigOrExit(NAME);
   const unseen = config.hostTypes.filter((type) => runtimeChoiceOf(config, type) === 'host');
   if (unseen.length > 0) {
     console.error(`${NAME}: a host worker serves its containers itself: set ${runtimeVariableOf(unseen[0]!)} to ${unseen[0] === 'lxc' ? 'lxc' : 'engine'}, not host`);

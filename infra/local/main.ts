@@ -1,6 +1,6 @@
 // `npm start`: the whole of stevedore on one machine. Emulators as child processes, the
 // table and bucket provisioned, every route of the manifest served, Ctrl-C stops it all.
-import { ConfigError, loadConfig, type Config } from '../../lib/config.ts';
+import { loadConfig } from '../../lib/config.ts';
 import { quoteBounded } from '../../lib/quote.ts';
 import { logger } from '../../lib/log.ts';
 import { createServices, type ComposedServices } from '../../lib/services.ts';
@@ -14,6 +14,7 @@ import { removeHalfWrittenObjects } from './s3rver-orphans.ts';
 import { removeAbandonedUploads } from './s3rver-uploads.ts';
 import { createLocalApp, loadFunctions, startServer, type RunningServer } from './server.ts';
 import { s3DataDir, startEmulators, useEmulators, type EmbeddedStack } from './stack.ts';
+import { loadConfigOrExit } from './config-or-exit.ts';
 import { recordStack, removeStackRecord } from './stack-record.ts';
 import { stopOn } from './stop-triggers.ts';
 import { startWorkerHost, type WorkerHost } from './worker-host.ts';
@@ -31,16 +32,7 @@ class StoppedDuringStartup extends Error {}
 
 async function main(): Promise<void> {
   const startedAt = performance.now();
-  let initial: Config;
-  try {
-    initial = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`stevedore: ${err.message}`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const initial = loadConfigOrExit('stevedore');
   const { dataDir, bucketName } = initial;
   const running: Running = {};
   const starting = new AbortController();

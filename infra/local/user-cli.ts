@@ -7,7 +7,8 @@ import { text } from 'node:stream/consumers';
 import { addUser, changePassword, listUsers, removeUser } from '../../lib/auth/users.ts';
 import { createClients } from '../../lib/aws/clients.ts';
 import { dynamoAuth } from '../../lib/compose/dynamo-auth.ts';
-import { ConfigError, loadConfig, type Config } from '../../lib/config.ts';
+import type { Config } from '../../lib/config.ts';
+import { loadConfigOrExit } from './config-or-exit.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { findRecordedStack, useRecordedStack } from './stack-record.ts';
 
@@ -22,15 +23,6 @@ The password is read from standard input (one line, or all of it without its fin
 function fail(message: string, code: number): never {
   console.error(`${NAME}: ${message}`);
   process.exit(code);
-}
-
-function configOrExit(): Config {
-  try {
-    return loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) fail(err.message, 2);
-    throw err;
-  }
 }
 
 interface Command {
@@ -76,8 +68,8 @@ function locateStack(config: Config): string {
 
 async function main(): Promise<void> {
   const command = parseArguments(process.argv.slice(2));
-  const where = locateStack(configOrExit());
-  const config = configOrExit();
+  const where = locateStack(loadConfigOrExit(NAME));
+  const config = loadConfigOrExit(NAME);
   const aws = createClients(config);
   const auth = dynamoAuth(config, aws);
   try {
