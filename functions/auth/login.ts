@@ -16,6 +16,7 @@ export const fn = httpFunction(routes.login, { auth: dynamoAuth }, async (c, ser
   const address = getConnInfo(c).remote.address ?? 'unknown';
   const { token, session } = await logIn(services, username, password, address);
   setSessionCookie(c, token, session);
+  c.set('session', session); // the request now acts as the user who logged in (and is logged as them)
   return c.json(toLoginAnswer(session));
 });
 

@@ -1,6 +1,6 @@
 // The local HTTP server: one hono app that mounts every function of the route manifest,
 // exactly as API Gateway routes to them in the cloud, all sharing the services the local
-// stack composed, and logs one line per request.
+// stack composed. Each request's log line is written by lib/http/request-log.ts.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
@@ -22,15 +22,8 @@ export async function loadFunctions(): Promise<HttpFunction[]> {
   );
 }
 
-export function createLocalApp(functions: HttpFunction[], services: Services, log: (line: string) => void = console.log): Hono {
+export function createLocalApp(functions: HttpFunction[], services: Services): Hono {
   const root = createBaseApp(functions.map((fn) => fn.route));
-  root.use(async (c, next) => {
-    const started = performance.now();
-    await next();
-    // A client that left first (a long poll it gave up on) was sent nothing, whatever the status.
-    const outcome = c.req.raw.signal.aborted ? 'hung up' : c.res.status;
-    log(`${c.req.method} ${new URL(c.req.url).pathname} ${outcome} ${Math.round(performance.now() - started)}ms`);
-  });
   for (const fn of functions) root.route('/', fn.appFor(services));
   return root;
 }

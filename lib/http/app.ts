@@ -1,12 +1,13 @@
 // A tiny hono app holding one route of the manifest, with the API's error handling around it.
 // Every function builds its app here, so the local server and Lambda answer identically.
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { TooManyAttempts } from '../errors.ts';
 import { envelope, statusOf } from './errors.ts';
 import { hasRawTarget, requestTarget } from './request-target.ts';
 import { honoPaths, type RouteDefinition } from './route.ts';
 import { sessionGate, type GateServices } from './session.ts';
+import { requestLog } from './request-log.ts';
 import { unmatchedRequestHandler } from './unmatched-request.ts';
 import { logger } from '../log.ts';
 
@@ -22,6 +23,7 @@ export type RouteHandler = (c: Context) => Response | Promise<Response>;
 export function createBaseApp(manifest: readonly RouteDefinition[] = []): Hono {
   const app = new Hono({ strict: false });
   app.onError((err, c) => errorResponse(c, err));
+  app.use(requestLog);
   // Every request target meets its form rules first, before any middleware builds a Request
   // from it: the path checks later read the same parsed target.
   app.use(async (c, next) => {
@@ -39,7 +41,11 @@ export function createRouteApp(route: RouteDefinition, handle: RouteHandler, ser
     maxSize: MAX_BODY_BYTES,
     onError: (c) => c.json(envelope(413, `Request body is larger than ${MAX_BODY_BYTES} bytes`), 413),
   });
-  app.on(route.method, honoPaths(route), sessionGate(route, services), limit, handle);
+  const named: MiddlewareHandler = async (c, next) => {
+    c.set('route', route.name);
+    await next();
+  };
+  app.on(route.method, honoPaths(route), named, sessionGate(route, services), limit, handle);
   return app;
 }
 
@@ -50,7 +56,7 @@ export function errorResponse(c: Context, err: unknown): Response {
     return c.json(envelope(status, (err as Error).message), status);
   }
   // Anything else is our fault: log it whole, tell the client only that it happened.
-  logger.error('unhandled error', { method: c.req.method, path: new URL(c.req.url).pathname, error: err as Error });
+  logger.error('unhandled error', { requestId: c.get('requestId'), method: c.req.method, path: new URL(c.req.url).pathname, error: err as Error });
   return c.json(envelope(500, 'Internal server error'), 500);
 }
 

@@ -38,7 +38,7 @@ export async function abandonTasksOfHost(services: AbandonServices, hostId: stri
   for (const kind of TASK_KINDS) {
     for (const task of await services.tasks.runningOwnedBy(kind, `${hostId}:`)) {
       if (await abandonTask(services, task, task.owner, interruptedMessage(why, kind))) {
-        logger.warn('task of a stopped worker aborted', { kind, id: task.id, why });
+        logger.warn('task of a stopped worker aborted', { kind, taskId: task.id, why });
         abandoned.push(task);
       }
     }

@@ -35,10 +35,12 @@ export async function runTask(services: WorkerServices, waiting: Pick<TaskRecord
   if (!task) {
     // Normal, not news: a duplicate delivery, or the local poller re-reading the stream from
     // its start after a restart (once per old task).
-    logger.debug('task already claimed', { kind: waiting.kind, id: waiting.id });
+    logger.debug('task already claimed', { kind: waiting.kind, taskId: waiting.id });
     return false;
   }
   const progress = new ProgressReporter(store, task, owner, context.shutdown);
+  const started = performance.now();
+  logger.info('task started', { kind: task.kind, taskId: task.id, type: task.type, user: task.user });
   let warnings: string[] | void = undefined;
   let error: string | undefined;
   try {
@@ -47,7 +49,7 @@ export async function runTask(services: WorkerServices, waiting: Pick<TaskRecord
     // Cancelled (the host stopping, the task taken over): whatever the cancelled step threw (an
     // SDK's "Request aborted"), the reason is what the client is told.
     error = failureMessage(progress.signal.aborted ? progress.signal.reason : err);
-    logger.warn('task failed', { kind: task.kind, id: task.id, error: err as Error });
+    logger.warn('task failed', { kind: task.kind, taskId: task.id, error: err as Error });
   } finally {
     await progress.stop();
   }
@@ -57,7 +59,8 @@ export async function runTask(services: WorkerServices, waiting: Pick<TaskRecord
     error,
     warnings: warnings ?? undefined,
   });
-  if (!finished) logger.warn('task was taken over before it finished', { kind: task.kind, id: task.id });
+  if (finished) logger.info('task finished', { kind: task.kind, taskId: task.id, state: error === undefined ? 'completed' : 'aborted', durationMs: Math.round(performance.now() - started) });
+  else logger.warn('task was taken over before it finished', { kind: task.kind, taskId: task.id });
   await store.releaseUses(task);
   return true;
 }

@@ -35,7 +35,7 @@ export async function sweepStaleTasks(services: AbandonServices, now = Date.now(
       const silentFor = Math.round((now - task.leaseUntil + tasks.leaseMs) / 1000);
       const aborted = await abandonTask(services, task, undefined, `The worker stopped reporting for ${silentFor} s and the task was abandoned; start it again`);
       if (aborted) {
-        logger.warn('stale task aborted', { kind, id: task.id });
+        logger.warn('stale task aborted', { kind, taskId: task.id });
         swept.push(task);
       }
     }
@@ -52,7 +52,7 @@ async function sweepTasksNoHostWorkerTook(services: AbandonServices, now: number
       // `init` is in epoch seconds.
       if (!hostTypes.includes(task.type) || task.init * 1000 + hostWaitMs > now) continue;
       if (await abandonWaitingTask(services, task, noHostWorkerMessage(task.type, kind, waitedMinutes))) {
-        logger.warn('task no host worker took aborted', { kind, id: task.id, type: task.type });
+        logger.warn('task no host worker took aborted', { kind, taskId: task.id, type: task.type });
         swept.push(task);
       }
     }

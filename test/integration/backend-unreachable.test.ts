@@ -18,7 +18,7 @@ afterAll(async () => {
 /** A server (share paths are read from the raw request target, which only a real one has) on these settings. */
 async function serverWith(env: Record<string, string>): Promise<string> {
   const services = createServices(testEnvironment(env));
-  const server = await startServer(createLocalApp(await loadFunctions(), services, () => undefined), '127.0.0.1', 0);
+  const server = await startServer(createLocalApp(await loadFunctions(), services), '127.0.0.1', 0);
   made.push({ services, server });
   return server.url;
 }

@@ -60,7 +60,7 @@ export function useTestStack(extraEnv: Record<string, string> = {}, options: { w
     stack.cfg = stack.services.config;
     stack.aws = stack.services.aws;
     await provision(stack.cfg, stack.aws);
-    stack.app = createLocalApp(await loadFunctions(), stack.services, () => undefined);
+    stack.app = createLocalApp(await loadFunctions(), stack.services);
     server = await startServer(stack.app, '127.0.0.1', 0);
     stack.url = server.url;
     if (options.worker) {
