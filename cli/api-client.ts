@@ -63,15 +63,16 @@ export class ApiClient {
     } catch {
       // Not JSON (a proxy's error page): the status line below says what happened.
     }
-    if (!response.ok) throw new RequestRefused(response.status, refusalMessage(response, parsed));
+    if (!response.ok) throw new RequestRefused(response.status, refusalMessage(response, parsed, path));
     return { status: response.status, headers: response.headers, body: parsed as T };
   }
 }
 
-function refusalMessage(response: Response, body: unknown): string {
+function refusalMessage(response: Response, body: unknown, path: string): string {
   const envelope = (body as { error?: { message?: unknown } } | undefined)?.error;
   const message = typeof envelope?.message === 'string' ? envelope.message : `HTTP ${response.status} ${response.statusText}`;
-  return response.status === 401 ? `${message} (log in with: stevedore login <user>)` : message;
+  // A refused login says why itself; any other 401 means the session is missing or over.
+  return response.status === 401 && path !== '/login' ? `${message} (log in with: stevedore login <user>)` : message;
 }
 
 /** fetch hides the socket's error under `cause`: ECONNREFUSED, ENOTFOUND, a timeout. */
