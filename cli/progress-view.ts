@@ -67,7 +67,7 @@ export class TerminalLine implements ProgressView {
   private task: ApiTask | undefined;
   private readonly rate = new RateMeter();
   private readonly timer: NodeJS.Timeout;
-  private static readonly BAR = 24;
+  private static readonly BAR = 12; // the whole line fits 80 columns
 
   constructor(
     private readonly kind: string,
@@ -93,7 +93,7 @@ export class TerminalLine implements ProgressView {
     const percent = this.task.state === 'running' ? (this.task.progress ?? -1) : -1;
     const filled = Math.round((Math.max(0, percent) / 100) * TerminalLine.BAR);
     const bar = percent >= 0 ? `[${'#'.repeat(filled)}${'-'.repeat(TerminalLine.BAR - filled)}] ` : '';
-    const line = `${label(this.kind, this.task)}  ${bar}${figures(this.task, this.rate, Date.now())}`;
+    const line = `${label(this.kind, this.task)} ${bar}${figures(this.task, this.rate, Date.now())}`;
     const width = this.out.columns || 80;
     this.out.write(`\r\x1b[2K${line.length >= width ? `${line.slice(0, width - 2)}…` : line}`);
   }
