@@ -1,0 +1,143 @@
+// How a followed task's progress is shown: one live line on a terminal, plain lines in a log,
+// NDJSON for programs. An own renderer rather than a progress-bar package: `progress` has had
+// no release since 2017, and cli-progress (like the others) draws only the terminal bar, while
+// the CLI needs the same figures as plain lines without carriage returns in logs too. And the
+// API reports a task's progress as a percentage only (no byte counts: COMPAT.md's `progress`
+// field), so what a package adds — byte counters and speed from a stream the client reads —
+// has nothing to count here; speed and ETA are smoothed from how fast the percentage moves.
+import type { ApiTask } from './task.ts';
+
+export interface ProgressView {
+  /** The task as a poll answered it. */
+  show(task: ApiTask): void;
+  /** Following ended (the task ended, or Ctrl-C): leaves the output ready for the next line. */
+  close(): void;
+}
+
+/** Percent per second, smoothed so one fast or slow step does not swing the ETA. */
+class RateMeter {
+  private last: { percent: number; at: number } | undefined;
+  private smoothed: number | undefined;
+  private static readonly WEIGHT = 0.3;
+
+  add(percent: number, at: number): void {
+    if (this.last && percent > this.last.percent && at > this.last.at) {
+      const instant = (percent - this.last.percent) / ((at - this.last.at) / 1000);
+      this.smoothed = this.smoothed === undefined ? instant : RateMeter.WEIGHT * instant + (1 - RateMeter.WEIGHT) * this.smoothed;
+    }
+    if (!this.last || percent !== this.last.percent) this.last = { percent, at };
+  }
+
+  /** Seconds until 100 %, once a rate is known. */
+  etaSeconds(percent: number): number | undefined {
+    return this.smoothed && this.smoothed > 0 ? (100 - percent) / this.smoothed : undefined;
+  }
+
+  get percentPerSecond(): number | undefined {
+    return this.smoothed;
+  }
+}
+
+export function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
+}
+
+const label = (kind: string, task: ApiTask) => `${kind} ${task.id} ${task.path}`;
+
+/** The figures after the label, the same on a terminal and in plain lines. */
+function figures(task: ApiTask, rate: RateMeter, now: number): string {
+  if (task.state === 'waiting') return 'waiting for a worker';
+  if (task.state !== 'running') return task.state;
+  const elapsed = task.start === undefined ? '' : `${duration(now / 1000 - task.start)} elapsed`;
+  const percent = task.progress ?? -1;
+  if (percent < 0) return `running, size unknown, ${elapsed}`;
+  const speed = rate.percentPerSecond;
+  const eta = rate.etaSeconds(percent);
+  return [`${String(percent).padStart(2)}%`, speed === undefined ? undefined : `${speed.toFixed(1)}%/s`, elapsed, eta === undefined ? 'ETA --' : `ETA ${duration(eta)}`]
+    .filter(Boolean)
+    .join('  ');
+}
+
+/** One line on stderr, redrawn in place each second and on every answer. */
+export class TerminalLine implements ProgressView {
+  private task: ApiTask | undefined;
+  private readonly rate = new RateMeter();
+  private readonly timer: NodeJS.Timeout;
+  private static readonly BAR = 12; // the whole line fits 80 columns
+
+  constructor(
+    private readonly kind: string,
+    private readonly out: NodeJS.WriteStream,
+  ) {
+    this.timer = setInterval(() => this.draw(), 1000);
+    this.timer.unref();
+  }
+
+  show(task: ApiTask): void {
+    this.task = task;
+    if (task.state === 'running' && (task.progress ?? -1) >= 0) this.rate.add(task.progress!, Date.now());
+    this.draw();
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.out.write('\r\x1b[2K');
+  }
+
+  private draw(): void {
+    if (!this.task) return;
+    const percent = this.task.state === 'running' ? (this.task.progress ?? -1) : -1;
+    const filled = Math.round((Math.max(0, percent) / 100) * TerminalLine.BAR);
+    const bar = percent >= 0 ? `[${'#'.repeat(filled)}${'-'.repeat(TerminalLine.BAR - filled)}] ` : '';
+    const line = `${label(this.kind, this.task)} ${bar}${figures(this.task, this.rate, Date.now())}`;
+    const width = this.out.columns || 80;
+    this.out.write(`\r\x1b[2K${line.length >= width ? `${line.slice(0, width - 2)}…` : line}`);
+  }
+}
+
+/** Lines for a log: on each change of state, each 5 % and otherwise at most every 5 s. */
+export class PlainLines implements ProgressView {
+  private readonly rate = new RateMeter();
+  private last: { state: string; percent: number; at: number } | undefined;
+  static readonly STEP_PERCENT = 5;
+  static readonly EVERY_MS = 5000;
+
+  constructor(
+    private readonly kind: string,
+    private readonly out: NodeJS.WritableStream,
+  ) {}
+
+  show(task: ApiTask): void {
+    const now = Date.now();
+    const percent = task.state === 'running' ? (task.progress ?? -1) : -1;
+    if (percent >= 0) this.rate.add(percent, now);
+    const last = this.last;
+    const due =
+      !last ||
+      task.state !== last.state ||
+      percent >= last.percent + PlainLines.STEP_PERCENT ||
+      (percent !== last.percent && now - last.at >= PlainLines.EVERY_MS);
+    if (!due || task.state === 'completed' || task.state === 'aborted') return; // the command reports the end
+    this.last = { state: task.state, percent, at: now };
+    this.out.write(`${label(this.kind, task)}: ${figures(task, this.rate, now)}\n`);
+  }
+
+  close(): void {}
+}
+
+/** `--json --events`: every answer about the task, one JSON object a line. */
+export class JsonLines implements ProgressView {
+  constructor(private readonly out: NodeJS.WritableStream) {}
+
+  show(task: ApiTask): void {
+    this.out.write(`${JSON.stringify(task)}\n`);
+  }
+
+  close(): void {}
+}
+
+export const silent: ProgressView = { show() {}, close() {} };
