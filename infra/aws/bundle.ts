@@ -63,6 +63,8 @@ export interface BundledModule {
   file: string;
   /** Size of `index.mjs` in bytes (source map excluded). */
   bytes: number;
+  /** What `index.mjs` is made of: each bundled input file (relative to the repository) and its bytes in the output. */
+  inputs: Readonly<Record<string, number>>;
 }
 
 export type Bundles = ReadonlyMap<string, BundledModule>;
@@ -120,7 +122,8 @@ export function bundleModules(modules: Iterable<string>, options: BundleOptions 
       if (!output.exports.includes('handler')) {
         throw new Error(`route manifest: functions/${module}.ts must export \`handler\` (it exports: ${output.exports.join(', ') || 'nothing'})`);
       }
-      bundles.set(module, { module, dir, file, bytes: statSync(file).size });
+      const inputs = Object.fromEntries(Object.entries(output.inputs).map(([input, { bytesInOutput }]) => [input, bytesInOutput]));
+      bundles.set(module, { module, dir, file, bytes: statSync(file).size, inputs });
     }
   } catch (err) {
     if (options.outdir === undefined) discard(outdir);
