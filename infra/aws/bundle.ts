@@ -30,6 +30,9 @@ export const ESBUILD_OPTIONS = {
   format: 'esm',
   outExtension: { '.js': '.mjs' },
   mainFields: ['module', 'main'],
+  // On Lambda the credentials are in the environment: the clients' default chain is replaced by
+  // the environment provider alone (see the module for why), which drops the STS and SSO clients.
+  alias: { '@aws-sdk/credential-provider-node': './lib/aws/lambda-credentials.ts' },
   minify: true,
   treeShaking: true,
   // Linked source maps (`NODE_OPTIONS=--enable-source-maps` in the function) map stack traces
