@@ -1,7 +1,7 @@
 // Schema checks (zod) turned into the one-line messages clients get: the first problem found,
 // naming the field as the client wrote it (`"network.port[0][2]" must be "tcp" or "udp"`).
 // Every message of every schema is made here or in the schema itself, never per route.
-import { z } from 'zod';
+import * as z from 'zod';
 import { quoteBounded } from './quote.ts';
 import { InvalidInput } from './errors.ts';
 

@@ -30,6 +30,9 @@ export const ESBUILD_OPTIONS = {
   format: 'esm',
   outExtension: { '.js': '.mjs' },
   mainFields: ['module', 'main'],
+  // On Lambda the credentials are in the environment: the clients' default chain is replaced by
+  // the environment provider alone (see the module for why), which drops the STS and SSO clients.
+  alias: { '@aws-sdk/credential-provider-node': './lib/aws/lambda-credentials.ts' },
   minify: true,
   treeShaking: true,
   // Linked source maps (`NODE_OPTIONS=--enable-source-maps` in the function) map stack traces
@@ -63,6 +66,8 @@ export interface BundledModule {
   file: string;
   /** Size of `index.mjs` in bytes (source map excluded). */
   bytes: number;
+  /** What `index.mjs` is made of: each bundled input file (relative to the repository) and its bytes in the output. */
+  inputs: Readonly<Record<string, number>>;
 }
 
 export type Bundles = ReadonlyMap<string, BundledModule>;
@@ -120,7 +125,8 @@ export function bundleModules(modules: Iterable<string>, options: BundleOptions 
       if (!output.exports.includes('handler')) {
         throw new Error(`route manifest: functions/${module}.ts must export \`handler\` (it exports: ${output.exports.join(', ') || 'nothing'})`);
       }
-      bundles.set(module, { module, dir, file, bytes: statSync(file).size });
+      const inputs = Object.fromEntries(Object.entries(output.inputs).map(([input, { bytesInOutput }]) => [input, bytesInOutput]));
+      bundles.set(module, { module, dir, file, bytes: statSync(file).size, inputs });
     }
   } catch (err) {
     if (options.outdir === undefined) discard(outdir);

@@ -1,52 +1,41 @@
-// SDK clients built from the configuration, so that one setting (AWS_ENDPOINT_URL or the
+// Every SDK client stevedore has, by name, for the code that runs the whole stack in one process
+// (npm start, the host worker, the tests, the benchmarks). One setting (AWS_ENDPOINT_URL or the
 // per-service URLs) moves every call to LocalStack or the emulators. Each client is made on
-// first use: a function that never touches S3 never builds an S3 client.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+// first use. A Lambda function does not come here: its adapters take their clients from a
+// ClientSet by factory (lib/aws/client-set.ts), so its bundle holds only those.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config.ts';
-import { lazyProperties, once } from '../once.ts';
-import { reportUnreachable } from './unreachable.ts';
+import { createClientSet, type ClientSet } from './client-set.ts';
+import { documentClient, dynamoClient } from './dynamo-client.ts';
+import { s3Client } from './s3-client.ts';
+import { streamsClient } from './streams-client.ts';
 
-export interface AwsClients {
+export interface AwsClients extends ClientSet {
   readonly dynamo: DynamoDBClient;
   readonly doc: DynamoDBDocumentClient;
   readonly streams: DynamoDBStreamsClient;
   readonly s3: S3Client;
-  /** Closes the sockets of the clients that were made. */
-  destroy(): void;
 }
 
 export function createClients(cfg: Config): AwsClients {
-  const common = { region: cfg.region, maxAttempts: 5 };
-  const made: { destroy(): void }[] = [];
-  const make = <T extends { destroy(): void }>(build: () => T) =>
-    once(() => {
-      const client = build();
-      made.push(client);
-      return client;
-    });
-  const dynamoEndpoint = cfg.dynamoEndpoint ?? cfg.endpoint;
-  const dynamo = make(() => reportUnreachable(new DynamoDBClient({ ...common, endpoint: dynamoEndpoint }), 'DynamoDB', dynamoEndpoint));
-  const doc = once(() => DynamoDBDocumentClient.from(dynamo(), { marshallOptions: { removeUndefinedValues: true } }));
-  const streamsEndpoint = cfg.dynamoStreamsEndpoint ?? cfg.dynamoEndpoint ?? cfg.endpoint;
-  const streams = make(() => reportUnreachable(new DynamoDBStreamsClient({ ...common, endpoint: streamsEndpoint }), 'DynamoDB Streams', streamsEndpoint));
-  const s3Endpoint = cfg.s3Endpoint ?? cfg.endpoint;
-  const s3 = make(() => {
-    const client = new S3Client({
-      ...common,
-      endpoint: s3Endpoint,
-      // Emulators and LocalStack serve buckets by path, not by virtual host name.
-      forcePathStyle: s3Endpoint !== undefined,
-      // The default (WHEN_SUPPORTED) sends streamed bodies with aws-chunked framing and trailing
-      // checksums; some S3-compatible stores save that framing inside the object. Checksums
-      // only where an operation requires them keeps every store byte-exact.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
-    return reportUnreachable(client, 'S3', s3Endpoint);
-  });
-  const destroy = () => made.splice(0).forEach((client) => client.destroy());
-  return lazyProperties<AwsClients>({ dynamo, doc, streams, s3, destroy: () => destroy });
+  const set = createClientSet(cfg);
+  return {
+    get: (factory) => set.get(factory),
+    destroy: () => set.destroy(),
+    get dynamo() {
+      return set.get(dynamoClient);
+    },
+    get doc() {
+      return set.get(documentClient);
+    },
+    get streams() {
+      return set.get(streamsClient);
+    },
+    get s3() {
+      return set.get(s3Client);
+    },
+  };
 }

@@ -3,7 +3,9 @@
 // Engine runtime the `docker` type when it is chosen `engine`, and the LXC runtime (LXC_PATH's
 // directories) the `lxc` type when it is chosen `lxc`, and the host inventory (what host workers
 // publish) the types chosen `host`.
-import type { AwsClients } from '../aws/clients.ts';
+import type { ClientSet } from '../aws/client-set.ts';
+import { documentClient } from '../aws/dynamo-client.ts';
+import { s3Client } from '../aws/s3-client.ts';
 import { secretReader } from '../aws/secret.ts';
 import { CONTAINER_TYPES, runtimeChoiceOf, type Config } from '../config.ts';
 import type { ContainerType } from '../container-type.ts';
@@ -16,20 +18,20 @@ import { RuntimeRegistry } from '../runtimes/registry.ts';
 import type { ContainerRuntime } from '../runtimes/runtime.ts';
 import type { Adapter } from './compose.ts';
 
-export function builtinRuntimeFor(config: Config, aws: AwsClients): BuiltinRuntime {
+export function builtinRuntimeFor(config: Config, aws: ClientSet): BuiltinRuntime {
   const types: ContainerType[] = [];
   if (config.dockerRuntime === 'builtin') types.push('docker');
   if (config.lxcRuntime === 'builtin') types.push('lxc');
-  return new BuiltinRuntime({ doc: aws.doc, s3: aws.s3, table: config.tableName, bucket: config.bucketName, partSize: config.uploadPartBytes, types });
+  return new BuiltinRuntime({ doc: aws.get(documentClient), s3: aws.get(s3Client), table: config.tableName, bucket: config.bucketName, partSize: config.uploadPartBytes, types });
 }
 
 /** The registry of the configured runtimes, with this built-in runtime for the types it serves. */
-export function registryWith(config: Config, aws: AwsClients, builtin: BuiltinRuntime): RuntimeRegistry {
+export function registryWith(config: Config, aws: ClientSet, builtin: BuiltinRuntime): RuntimeRegistry {
   const runtimes: ContainerRuntime[] = builtin.types.length > 0 ? [builtin] : [];
   if (config.dockerRuntime === 'engine') runtimes.push(new DockerEngineRuntime(new DockerClient(config.dockerEndpoint!, secretReader(config))));
   if (config.lxcRuntime === 'lxc') runtimes.push(new LxcRuntime({ lxcPath: config.lxcPath!, shareRoot: config.shareRoot }));
   const onHosts = CONTAINER_TYPES.filter((type) => runtimeChoiceOf(config, type) === 'host');
-  if (onHosts.length > 0) runtimes.push(new HostInventoryRuntime({ doc: aws.doc, table: config.tableName }, onHosts));
+  if (onHosts.length > 0) runtimes.push(new HostInventoryRuntime({ doc: aws.get(documentClient), table: config.tableName }, onHosts));
   return new RuntimeRegistry(runtimes);
 }
 

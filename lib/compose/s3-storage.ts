@@ -1,5 +1,6 @@
 // The share storage port served by the S3 bucket.
+import { s3Client } from '../aws/s3-client.ts';
 import { S3ShareStorage } from '../share/s3-share-storage.ts';
 import type { Adapter } from './compose.ts';
 
-export const s3Storage: Adapter<'storage'> = (config, aws) => new S3ShareStorage(aws.s3, config.bucketName, config.uploadPartBytes);
+export const s3Storage: Adapter<'storage'> = (config, aws) => new S3ShareStorage(aws.get(s3Client), config.bucketName, config.uploadPartBytes);

@@ -2,7 +2,7 @@
 // (COMPAT.md "Containers"), as one zod schema: requests are checked with it, the archive's
 // config.json is filtered through its fields, and the types below are inferred from it.
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { containerTypeSchema, type ContainerType } from '../container-type.ts';
 import { nameProblem } from '../names.ts';
 import { SENTENCE, boundedText } from '../validation.ts';

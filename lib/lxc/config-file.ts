@@ -4,7 +4,7 @@
 // one pair of matching quotes around the whole value is removed (no escapes, no inner quoting).
 // Comments and blank lines are kept with their text, so a file rewritten key by key keeps the
 // rest as its author wrote it.
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInput } from '../errors.ts';
 
 export type LxcConfigLine =

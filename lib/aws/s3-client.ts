@@ -1,0 +1,23 @@
+// The S3 client of the share storage and the built-in runtime (the endpoint from S3_ENDPOINT or
+// AWS_ENDPOINT_URL).
+import { S3Client } from '@aws-sdk/client-s3';
+import type { ClientFactory } from './client-set.ts';
+import { COMMON_CLIENT_SETTINGS } from './common.ts';
+import { reportUnreachable } from './unreachable.ts';
+
+export const s3Client: ClientFactory<S3Client> = (config) => {
+  const endpoint = config.s3Endpoint ?? config.endpoint;
+  const client = new S3Client({
+    ...COMMON_CLIENT_SETTINGS,
+    region: config.region,
+    endpoint,
+    // Emulators and LocalStack serve buckets by path, not by virtual host name.
+    forcePathStyle: endpoint !== undefined,
+    // The default (WHEN_SUPPORTED) sends streamed bodies with aws-chunked framing and trailing
+    // checksums; some S3-compatible stores save that framing inside the object. Checksums
+    // only where an operation requires them keeps every store byte-exact.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  return reportUnreachable(client, 'S3', endpoint);
+};
