@@ -47,6 +47,8 @@ function isTaskChange(name: string, input: Record<string, any>): boolean {
   return false;
 }
 
+const resets = { count: 0 };
+
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 
 async function follow(url: string, id: number, polls: Poll[]): Promise<void> {
@@ -54,7 +56,15 @@ async function follow(url: string, id: number, polls: Poll[]): Promise<void> {
   const giveUpAt = Date.now() + 180_000;
   while (Date.now() < giveUpAt) {
     const openedAt = performance.now();
-    const response = await fetch(`${url}/api/v1/export/progress${cursor ? `?cursor=${cursor}` : ''}`);
+    let response: Response;
+    try {
+      response = await fetch(`${url}/api/v1/export/progress${cursor ? `?cursor=${cursor}` : ''}`);
+    } catch (err) {
+      // A kept-alive connection the server closed just as the client reused it: counted, then polled again.
+      if ((err as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw err;
+      resets.count++;
+      continue;
+    }
     const body = (await response.json()) as { id: number; state: string }[];
     const task = body.find((t) => t.id === id);
     polls.push({ openedAt, answeredAt: performance.now(), status: response.status, changed: task !== undefined });
@@ -73,6 +83,7 @@ async function phase(services: ComposedServices, intervalMs: number): Promise<st
   });
   const reads = countPollReads(services.aws.dynamo, 'export');
   const polls: Poll[] = [];
+  resets.count = 0;
   try {
     const created = await fetch(`${server.url}/api/v1/container/lxc/wake/export`, { method: 'POST', body: JSON.stringify({ path: `test/wake-${intervalMs}.tgz`, force: true }) });
     const { id } = (await created.json()) as { id: number };
@@ -104,6 +115,7 @@ async function phase(services: ComposedServices, intervalMs: number): Promise<st
       (reads.counts.counterReads / ((seconds * 1000) / intervalMs)).toFixed(2),
       String(reads.counts.taskQueries),
       String(writes.length),
+      String(resets.count),
       seconds.toFixed(1),
       ((3600 * 1000) / intervalMs).toFixed(0),
     ];
@@ -126,7 +138,7 @@ try {
     for (const interval of intervals) rows.push(await phase(services, interval));
     console.log(`\nLong-poll wake: ${clients} concurrent progress polls during a ${sizeMiB} MiB export to .tgz (${process.version}, ${cpus().length} cores)\n`);
     printTable(
-      ['interval ms', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'wakes', 'catch-ups', 'answered within bound', 'counter reads per interval', 'task queries', 'task writes', 'seconds', 'Lambda reads per waiting poll-hour'],
+      ['interval ms', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'wakes', 'catch-ups', 'answered within bound', 'counter reads per interval', 'task queries', 'task writes', 'connection resets', 'seconds', 'Lambda reads per waiting poll-hour'],
       rows,
     );
     console.log('\nwake: from sending a task write (progress, claim, end) to the answer of a poll that was waiting for it');
