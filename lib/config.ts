@@ -133,7 +133,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: read.string('STEVEDORE_DATA_DIR', './.data'),
     shareFolders: parseShareFolders(read.string('STEVEDORE_SHARE_FOLDERS', 'test:rw'), problems),
     pollBoundMs: read.integer('STEVEDORE_POLL_SECONDS', 20, 1, MAX_POLL_SECONDS) * 1000,
-    pollIntervalMs: read.integer('STEVEDORE_POLL_INTERVAL_MS', 250, 50, 5000),
+    pollIntervalMs: read.integer('STEVEDORE_POLL_INTERVAL_MS', 200, 50, 5000),
     taskLeaseMs: read.integer('STEVEDORE_TASK_LEASE_SECONDS', 120, 5, 3600) * 1000,
     uploadPartBytes: read.integer('STEVEDORE_UPLOAD_PART_MIB', 8, 5, 512) * MIB,
     gzipLevel: read.integer('STEVEDORE_GZIP_LEVEL', 6, 1, 9),

@@ -18,7 +18,11 @@
 // next poll may send it back (`?cursor=N`), getting every change after it at once. Without a
 // cursor a poll waits for changes after it started, as the original API did. Tasks that ended
 // before the poll's cursor are never answered again.
-import { sleep } from '../sleep.ts';
+//
+// Re-checks are shared by every poll of the kind waiting in the process (./change-watch.ts):
+// one counter read per interval, and one task query when it moved, whatever the number of
+// polls; a poll's first check may use a value read less than an interval before it began.
+import { changeWatchOf, type Recheck } from './change-watch.ts';
 import type { TaskKind, TaskRecord } from './model.ts';
 import type { TaskStore } from './task-store.ts';
 
@@ -39,32 +43,42 @@ export interface PollResult {
 /** A counter value seen ahead of the cursor, whose task writes are given time to land. */
 interface Landing {
   counter: number;
-  /** Whether a whole interval passed since it was seen (the last one before the bound may be shorter). */
-  settled: boolean;
+  /** When the read that saw it started. */
+  seenAt: number;
 }
 
 export async function pollProgress(store: TaskStore, kind: TaskKind, options: PollOptions): Promise<PollResult> {
   const deadline = Date.now() + options.boundMs;
-  let since = options.cursor ?? (await store.changeCounter(kind));
+  const watch = changeWatchOf(store, kind, options.intervalMs);
+  let since = options.cursor ?? (await watch.reading(options.intervalMs)).value;
+  // The first check: the counter (shared if fresh), and the tasks only when it is ahead.
+  const first = await watch.reading(options.intervalMs);
+  let check: Recheck | undefined = first;
+  if (first.value > since) check = { ...first, changed: await watch.changedSince(since, first.readAt) };
   let landing: Landing | undefined;
-  for (;;) {
-    if (options.signal?.aborted) break; // the client hung up: stop re-checking for it
-    const current = await store.changeCounter(kind);
+  while (check && !options.signal?.aborted) {
     const left = deadline - Date.now();
-    if (current > since) {
-      const changed = await store.changedSince(kind, since);
+    if (check.value > since) {
+      const changed = check.changed ?? [];
       const covered = coveredUpTo(since, changed);
-      const landed = landing?.settled ? landing.counter : since;
+      // Settled: a whole interval passed since the landing was seen (the last check before the bound may come sooner).
+      const settled = landing !== undefined && check.readAt - landing.seenAt >= options.intervalMs;
+      const landed = settled ? landing!.counter : since;
       // At the bound, changes still landing are answered rather than left for an empty answer.
-      if (changed.length > 0 && (covered >= current || landing?.settled || left <= 0)) {
+      if (changed.length > 0 && (covered >= check.value || settled || left <= 0)) {
         return { tasks: changed, cursor: Math.max(covered, landed) };
       }
       if (changed.length === 0) since = landed; // counted changes that wrote nothing
     }
     if (left <= 0) break;
-    const wait = Math.min(options.intervalMs, left);
-    landing = current > since ? { counter: current, settled: wait === options.intervalMs } : undefined;
-    await sleep(wait, options.signal);
+    if (check.value <= since) landing = undefined;
+    else if (!landing || landing.counter !== check.value) landing = { counter: check.value, seenAt: check.readAt };
+    check = await watch.nextRecheck(since, deadline, options.signal);
+    if (!check && !options.signal?.aborted) {
+      // The bound came between two ticks: one last look of the poll's own.
+      const last = await watch.reading(0);
+      check = last.value > since ? { ...last, changed: await watch.changedSince(since, last.readAt) } : last;
+    }
   }
   return { tasks: [], cursor: since };
 }

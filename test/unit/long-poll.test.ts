@@ -130,7 +130,28 @@ describe('the progress long poll', () => {
     const poll = startPoll(store);
     await poll.after(BOUND_MS);
     expect(poll.result()).toEqual({ tasks: [], cursor: 5 });
-    // The starting point, then one re-check at 0, 250, 500, 750 and 1000 ms, whatever the number of tasks.
-    expect(reads).toEqual({ changeCounter: 1 + BOUND_MS / INTERVAL_MS + 1, changedSince: 0 });
+    // The starting point (which is also the check at 0), then one re-check at 250, 500, 750 and 1000 ms, whatever the number of tasks.
+    expect(reads).toEqual({ changeCounter: 1 + BOUND_MS / INTERVAL_MS, changedSince: 0 });
+  });
+
+  it('shares each re-check among every poll waiting in the process: one counter read per interval, one task query per change', async () => {
+    // Prepare: 200 polls opened at different moments of one interval
+    const inner = new MemoryTaskStore();
+    const { store, reads } = watchedStore(inner);
+    const polls = [];
+    for (let i = 0; i < 200; i++) {
+      polls.push(startPoll(store));
+      await vi.advanceTimersByTimeAsync(1);
+    }
+    await vi.advanceTimersByTimeAsync(INTERVAL_MS - 200); // every poll has had its first tick
+    const readsBeforeChange = reads.changeCounter;
+    // Act: a change, then one interval
+    const task = await runningTask(inner);
+    await vi.advanceTimersByTimeAsync(INTERVAL_MS);
+    // Assess: one counter read and one task query answered them all
+    for (const poll of polls) expect(poll.result()).toEqual({ tasks: [expect.objectContaining({ id: task.id })], cursor: 1 });
+    expect(reads.changeCounter - readsBeforeChange).toBe(1);
+    expect(reads.changedSince).toBe(1);
+    expect(readsBeforeChange, 'the starting points and first ticks of 200 polls').toBeLessThanOrEqual(2);
   });
 });

@@ -1,0 +1,152 @@
+// Long-poll wake benchmark: 200 clients follow a running export through
+// GET /api/v1/export/progress on the local server (the worker in the same process, as in
+// `npm start`), each sending back its cursor. For every poll that was waiting when a task write
+// (a progress write, the claim, the end) was sent, the wake latency is the time from sending
+// that write to the poll's answer arriving. One export per re-check interval, side by side in
+// one run, with the change-counter reads and task queries counted by a middleware on the
+// DynamoDB client.
+//   npm run bench:long-poll                      (200 clients; intervals 100, 200, 250 ms; 96 MiB)
+//   npm run bench:long-poll -- 200 250,150 128   (clients, intervals, MiB of the container)
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLocalApp, loadFunctions, startServer } from '../infra/local/server.ts';
+import { startWorkerHost } from '../infra/local/worker-host.ts';
+import type { ArchiveEntry } from '../lib/archive/entry.ts';
+import { countPollReads, watchCommands } from '../lib/aws/command-log.ts';
+import { LONG_POLL_HEADROOM_SECONDS } from '../lib/config.ts';
+import type { ComposedServices } from '../lib/services.ts';
+import { startBenchStack } from './support/stack.ts';
+import { printTable } from './support/table.ts';
+
+const clients = Number(process.argv[2] ?? 200);
+const intervals = (process.argv[3] ?? '100,200,250').split(',').map(Number);
+const sizeMiB = Number(process.argv[4] ?? 96);
+const work = mkdtempSync(join(tmpdir(), 'stevedore-bench-long-poll-'));
+
+interface Poll {
+  openedAt: number;
+  answeredAt: number;
+  status: number;
+  changed: boolean;
+}
+
+const ROOT = { uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: new Date(0), linkname: '', devmajor: 0, devminor: 0 };
+async function* randomRootfs(files: number): AsyncGenerator<ArchiveEntry> {
+  yield { header: { ...ROOT, name: 'data', type: 'directory', mode: 0o755, size: 0 }, body: (async function* () {})() };
+  for (let i = 0; i < files; i++) {
+    yield { header: { ...ROOT, name: `data/blob-${i}`, type: 'file', mode: 0o644, size: 1024 * 1024 }, body: (async function* () { yield randomBytes(1024 * 1024); })() };
+  }
+}
+
+/** Whether a command is a task write a long poll reports: it sets the task's changeSeq. */
+function isTaskChange(name: string, input: Record<string, any>): boolean {
+  if (name === 'UpdateItemCommand') return String(input.UpdateExpression).includes('changeSeq');
+  if (name === 'TransactWriteItemsCommand') return (input.TransactItems ?? []).some((i: any) => String(i.Update?.UpdateExpression ?? '').includes('changeSeq'));
+  return false;
+}
+
+const resets = { count: 0 };
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+
+async function follow(url: string, id: number, polls: Poll[]): Promise<void> {
+  let cursor: string | null = null;
+  const giveUpAt = Date.now() + 180_000;
+  while (Date.now() < giveUpAt) {
+    const openedAt = performance.now();
+    let response: Response;
+    try {
+      response = await fetch(`${url}/api/v1/export/progress${cursor ? `?cursor=${cursor}` : ''}`);
+    } catch (err) {
+      // A kept-alive connection the server closed just as the client reused it: counted, then polled again.
+      if ((err as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw err;
+      resets.count++;
+      continue;
+    }
+    const body = (await response.json()) as { id: number; state: string }[];
+    const task = body.find((t) => t.id === id);
+    polls.push({ openedAt, answeredAt: performance.now(), status: response.status, changed: task !== undefined });
+    cursor = response.headers.get('x-stevedore-cursor');
+    if (response.status !== 200 || task?.state === 'completed' || task?.state === 'aborted') return;
+  }
+}
+
+async function phase(services: ComposedServices, intervalMs: number): Promise<string[]> {
+  const config = { ...services.config, pollIntervalMs: intervalMs };
+  const withInterval = Object.create(services, { config: { value: config } }) as ComposedServices;
+  const server = await startServer(createLocalApp(await loadFunctions(), withInterval, () => undefined), '127.0.0.1', 0);
+  const writes: number[] = [];
+  const stopWatching = watchCommands(services.aws.dynamo, ({ name, input, startedAt }) => {
+    if (isTaskChange(name, input)) writes.push(startedAt);
+  });
+  const reads = countPollReads(services.aws.dynamo, 'export');
+  const polls: Poll[] = [];
+  resets.count = 0;
+  try {
+    const created = await fetch(`${server.url}/api/v1/container/lxc/wake/export`, { method: 'POST', body: JSON.stringify({ path: `test/wake-${intervalMs}.tgz`, force: true }) });
+    const { id } = (await created.json()) as { id: number };
+    console.log(`interval ${intervalMs} ms: ${clients} clients follow export ${id} ...`);
+    const started = performance.now();
+    await Promise.all(Array.from({ length: clients }, () => follow(server.url, id, polls)));
+    const seconds = (performance.now() - started) / 1000;
+    // A wake: a poll that was open when a write was sent and answered with the change.
+    const wakes: number[] = [];
+    let immediate = 0;
+    for (const poll of polls.filter((p) => p.changed)) {
+      const cause = writes.find((w) => w > poll.openedAt && w <= poll.answeredAt);
+      if (cause === undefined) immediate++;
+      else wakes.push(poll.answeredAt - cause);
+    }
+    wakes.sort((a, b) => a - b);
+    const boundMs = (config.pollBoundMs / 1000 + LONG_POLL_HEADROOM_SECONDS) * 1000;
+    const withinBound = polls.filter((p) => p.status === 200 && p.answeredAt - p.openedAt <= boundMs).length;
+    const ms = (v: number) => v.toFixed(0);
+    return [
+      String(intervalMs),
+      ms(percentile(wakes, 50)),
+      ms(percentile(wakes, 95)),
+      ms(percentile(wakes, 99)),
+      ms(wakes.at(-1) ?? Number.NaN),
+      String(wakes.length),
+      String(immediate),
+      `${withinBound}/${polls.length}`,
+      (reads.counts.counterReads / ((seconds * 1000) / intervalMs)).toFixed(2),
+      String(reads.counts.taskQueries),
+      String(writes.length),
+      String(resets.count),
+      seconds.toFixed(1),
+      ((3600 * 1000) / intervalMs).toFixed(0),
+    ];
+  } finally {
+    stopWatching();
+    reads.stop();
+    await server.close();
+  }
+}
+
+try {
+  process.env.STEVEDORE_LOG_LEVEL ??= 'ERROR';
+  const { stack, services } = await startBenchStack(join(work, 'data'));
+  const workers = await startWorkerHost(services);
+  try {
+    console.log(`loading a ${sizeMiB} MiB container of random data as "wake" ...`);
+    await services.builtinRuntime.putImage('wake', 'latest', randomRootfs(sizeMiB));
+    await services.builtinRuntime.create({ type: 'lxc', name: 'wake', image: 'wake', tag: 'latest', autostart: false, network: {}, resource: {}, volume: {} });
+    const rows: string[][] = [];
+    for (const interval of intervals) rows.push(await phase(services, interval));
+    console.log(`\nLong-poll wake: ${clients} concurrent progress polls during a ${sizeMiB} MiB export to .tgz (${process.version}, ${cpus().length} cores)\n`);
+    printTable(
+      ['interval ms', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'wakes', 'catch-ups', 'answered within bound', 'counter reads per interval', 'task queries', 'task writes', 'connection resets', 'seconds', 'Lambda reads per waiting poll-hour'],
+      rows,
+    );
+    console.log('\nwake: from sending a task write (progress, claim, end) to the answer of a poll that was waiting for it');
+    console.log('catch-ups: answers at once to a poll whose cursor was behind (a change between two polls of a client)');
+  } finally {
+    await workers.stop();
+    await stack.stop();
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
