@@ -5,10 +5,10 @@
 // bucket: AWS, LocalStack (AWS_ENDPOINT_URL), or the embedded stack `npm start` recorded under
 // STEVEDORE_DATA_DIR when no endpoint is set. SIGTERM or SIGINT stops it as `npm start` stops
 // its worker: the running task ends as aborted, saying why, and waiting ones stay waiting.
-import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CONTAINER_TYPES, runtimeChoiceOf, runtimeVariableOf, type Config } from '../../lib/config.ts';
 import { loadConfigOrExit } from './config-or-exit.ts';
+import { abandonTasksOfDeadHostWorkers, newHostWorkerId } from './host-worker-identity.ts';
 import { publishInventory, PUBLISH_EVERY_MS } from '../../lib/runtimes/host-inventory.ts';
 import { createServices } from '../../lib/services.ts';
 import { sleep } from '../../lib/sleep.ts';
@@ -62,8 +62,12 @@ async function main(): Promise<void> {
   };
   stopOn((why) => void stop(why));
 
+  const hostId = newHostWorkerId();
   startup = (async () => {
-    workers = await startWorkerHost(services, { role: 'host', hostId: `${hostname()}-${randomUUID()}` });
+    // Before it claims anything: what a killed host worker of this machine left running ends now.
+    const abandoned = await abandonTasksOfDeadHostWorkers(services, hostId);
+    if (abandoned.length > 0) console.log(`${NAME}: aborted ${abandoned.length} task(s) of a host worker on ${hostname()} that ended without stopping`);
+    workers = await startWorkerHost(services, { role: 'host', hostId });
   })();
   try {
     await startup;

@@ -28,6 +28,12 @@ export interface StreamPollerOptions {
   maxRetries?: number;
   idleDelayMs?: number;
   region?: string;
+  /**
+   * A test aid: every batch is handed to the handler a second time once it was handled, its
+   * records in reverse order, as an at-least-once source may deliver them (a Lambda retry, two
+   * consumers of one shard). The worker must run each task once whatever arrives.
+   */
+  redeliverReversed?: boolean;
 }
 
 export class StreamPoller {
@@ -125,7 +131,8 @@ export class StreamPoller {
 
   /** One batch, retried from the lowest failed record, as Lambda does with ReportBatchItemFailures. */
   private async deliver(records: StreamRecord[]): Promise<void> {
-    let pending = records.map((r) => this.toLambdaRecord(r)).filter(this.options.filter);
+    const batch = records.map((r) => this.toLambdaRecord(r)).filter(this.options.filter);
+    let pending = batch;
     for (let attempt = 0; pending.length > 0 && this.running; attempt++) {
       if (attempt > this.maxRetries) {
         logger.error('stream poller: dropping records after retries', {
@@ -145,9 +152,24 @@ export class StreamPoller {
       } finally {
         this.inFlight--;
       }
-      if (failedFrom < 0) return;
+      if (failedFrom < 0) {
+        if (this.options.redeliverReversed) await this.redeliver([...batch].reverse());
+        return;
+      }
       pending = pending.slice(failedFrom);
       await this.sleep(this.idleDelayMs);
+    }
+  }
+
+  /** The duplicate of a handled batch; what it answers does not matter, the records were handled. */
+  private async redeliver(records: DynamoDBRecord[]): Promise<void> {
+    this.inFlight++;
+    try {
+      await this.options.handler({ Records: records });
+    } catch (err) {
+      logger.error('stream poller: the worker threw on a redelivered batch', { error: err as Error });
+    } finally {
+      this.inFlight--;
     }
   }
 

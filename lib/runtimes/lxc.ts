@@ -51,6 +51,8 @@ export class LxcRuntime implements ContainerRuntime {
   }
 
   async list(): Promise<ContainerSummary[]> {
+    // A host worker lists its containers as it starts: a crashed import's staging goes then, not at the next import.
+    await this.tidied();
     const names = await this.containerNames();
     const found = await Promise.all(
       names.map((name) =>

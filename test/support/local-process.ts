@@ -17,8 +17,10 @@ export interface LocalProcess {
 /**
  * Starts stevedore. `underShell` runs it the way `npm start` does, as the child of a shell
  * (which prints `pid <stevedore's pid>` first), so that a test can kill the parent alone.
+ * `ownGroup` makes it the leader of a process group of its own, with its emulators in it, so
+ * that a test can kill every process of it at once (`process.kill(-pid, 'SIGKILL')`).
  */
-export function spawnStevedore(env: Record<string, string> = {}, options: { dataDir?: string; underShell?: boolean } = {}): LocalProcess {
+export function spawnStevedore(env: Record<string, string> = {}, options: { dataDir?: string; underShell?: boolean; ownGroup?: boolean } = {}): LocalProcess {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'stevedore-proc-'));
   const command = [process.execPath, '--import', 'tsx', 'infra/local/main.ts'];
   const [file, ...args] = options.underShell ? ['/bin/sh', '-c', '"$@" & echo "pid $!"; wait', 'sh', ...command] : command;
@@ -26,6 +28,7 @@ export function spawnStevedore(env: Record<string, string> = {}, options: { data
     cwd: process.cwd(),
     env: { ...process.env, PORT: '0', STEVEDORE_DATA_DIR: dataDir, STEVEDORE_LOG_LEVEL: 'WARN', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.ownGroup ?? false,
   });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
