@@ -2,10 +2,11 @@
 // `GET /containers/{id}/export` (what `docker export` does, also for a running container);
 // import sends the root filesystem to `POST /images/create?fromSrc=-` as a new image and
 // creates the container from it, removing the image again when anything fails.
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { ArchiveEntry } from '../archive/entry.ts';
 import { ArchiveError } from '../archive/errors.ts';
 import { packTar } from '../archive/pack.ts';
+import { coalesceChunks } from '../coalesce-chunks.ts';
 import { isAddressOf } from '../container/address.ts';
 import { hostArch } from '../container/arch.ts';
 import type { ContainerConfig, ContainerSpec, ContainerSummary, ContainerType } from '../container/model.ts';
@@ -23,6 +24,8 @@ export const IMPORT_REPOSITORY = 'stevedore-import';
  * has no default command, and the engine refuses to create a container without one.
  */
 export const DEFAULT_COMMAND = ['/bin/sh'];
+/** Smallest write of an imported root filesystem to the engine (see lib/coalesce-chunks.ts). */
+const ENGINE_WRITE_BYTES = 256 * 1024;
 
 interface InspectedImage {
   Architecture?: string;
@@ -93,7 +96,7 @@ export class DockerEngineRuntime implements ContainerRuntime {
     // A corrupt archive throws from `entries`: the upload is cut, and the engine makes no image.
     tar.on('error', (err) => failed.abort(err));
     try {
-      await this.putImage(repo, tag, tar, failed.signal);
+      await this.putImage(repo, tag, Readable.from(coalesceChunks(tar, ENGINE_WRITE_BYTES)), failed.signal);
     } catch (err) {
       await this.removeImage(image);
       throw failed.signal.aborted ? failed.signal.reason : err;
