@@ -26,6 +26,12 @@ export const IMPORT_REPOSITORY = 'stevedore-import';
 export const DEFAULT_COMMAND = ['/bin/sh'];
 /** Smallest write of an imported root filesystem to the engine (see lib/coalesce-chunks.ts). */
 const ENGINE_WRITE_BYTES = 256 * 1024;
+/**
+ * How long the engine may stay silent while it commits an imported layer or creates a
+ * container (with the vfs storage driver, a full copy of the image): both grow with the root
+ * filesystem, and a 256 MiB one took over 30 s on a busy 2-core machine.
+ */
+const SIZE_BOUND_IDLE_MS = 15 * 60_000;
 
 interface InspectedImage {
   Architecture?: string;
@@ -111,7 +117,7 @@ export class DockerEngineRuntime implements ContainerRuntime {
 
   /** Stores a root filesystem tar as the image `repo:tag`, as `docker import` does. */
   async putImage(repo: string, tag: string, tar: Readable, signal?: AbortSignal): Promise<void> {
-    const progress = await this.client.open({ method: 'POST', path: '/images/create', query: { fromSrc: '-', repo, tag }, body: tar, signal });
+    const progress = await this.client.open({ method: 'POST', path: '/images/create', query: { fromSrc: '-', repo, tag }, body: tar, signal, idleTimeoutMs: SIZE_BOUND_IDLE_MS });
     for await (const line of ndjsonLines(this.client.body(progress, 'in the middle of the import; nothing was created'))) {
       // The engine answers 200 and reports a failed import inside the stream.
       if (line.errorDetail || line.error) throw new ArchiveError(`The Docker engine refused the root filesystem: ${String((line.errorDetail as { message?: string })?.message ?? line.error)}`);
@@ -138,7 +144,7 @@ export class DockerEngineRuntime implements ContainerRuntime {
       ? createBody({ ...settings, command: DEFAULT_COMMAND }, image, { ...labels, [LABELS.defaultCommand]: 'true' })
       : createBody(settings, image, labels);
     try {
-      const created = await this.client.json<{ Id: string }>({ method: 'POST', path: '/containers/create', query: { name: spec.name }, json: body });
+      const created = await this.client.json<{ Id: string }>({ method: 'POST', path: '/containers/create', query: { name: spec.name }, json: body, idleTimeoutMs: SIZE_BOUND_IDLE_MS });
       return { id: created.Id, name: spec.name, image, state: 'stopped', type: 'docker' };
     } catch (err) {
       if (err instanceof DockerApiError && err.status === 409) throw nameTaken(spec.name);
