@@ -1,6 +1,6 @@
 // Child process of the benchmarks: loads the worker's deployed bundle (what Lambda runs) and
 // invokes its handler with one DynamoDB stream event, then prints the handler's wall time and
-// this process's peak RSS as one JSON line. Plain JavaScript: nothing loads but the bundle.
+// this process's peak RSS and CPU seconds as one JSON line. Plain JavaScript: nothing loads but the bundle.
 import { readFileSync } from 'node:fs';
 
 const [bundleFile, eventFile] = process.argv.slice(2);
@@ -13,5 +13,6 @@ if (response.batchItemFailures.length > 0) {
   console.error(`the worker reported failures: ${JSON.stringify(response)}`);
   process.exit(1);
 }
-// maxRSS is in KiB.
-console.log(JSON.stringify({ seconds, peakRssMiB: process.resourceUsage().maxRSS / 1024 }));
+// maxRSS is in KiB, CPU times in microseconds.
+const usage = process.resourceUsage();
+console.log(JSON.stringify({ seconds, peakRssMiB: usage.maxRSS / 1024, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6 }));

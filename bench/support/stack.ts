@@ -49,6 +49,13 @@ export async function timeOurExports(services: ComposedServices, type: Container
 export interface TaskTiming {
   seconds: number;
   peakRssMiB: number;
+  /** CPU seconds (user + system) of the worker's process, when it ran in one of its own. */
+  cpuSeconds?: number;
+}
+
+export interface ChildOptions {
+  /** More Node options for the worker's process (`--cpu-prof` and its directory). */
+  nodeArgs?: string[];
 }
 
 /**
@@ -56,7 +63,7 @@ export interface TaskTiming {
  * in a fresh process, invoked with the stream record of the task's INSERT. The peak RSS is the worker's
  * own, not the benchmark's.
  */
-export async function timeTaskInChild({ config, aws, tasks }: ComposedServices, kind: TaskKind, id: number): Promise<TaskTiming> {
+export async function timeTaskInChild({ config, aws, tasks }: ComposedServices, kind: TaskKind, id: number, options: ChildOptions = {}): Promise<TaskTiming> {
   const worker = bundleModules([WORKER_MODULE]).get(WORKER_MODULE)!;
   const key = taskKey(kind, id);
   const item = await aws.dynamo.send(new GetItemCommand({ TableName: config.tableName, Key: { pk: { S: key.pk }, sk: { S: key.sk } }, ConsistentRead: true }));
@@ -74,7 +81,7 @@ export async function timeTaskInChild({ config, aws, tasks }: ComposedServices, 
   };
   const eventFile = join(mkdtempSync(join(tmpdir(), 'stevedore-bench-event-')), 'event.json');
   writeFileSync(eventFile, JSON.stringify(event));
-  const child = spawn(process.execPath, [...WORKER_ENVIRONMENT.NODE_OPTIONS.split(' '), join(import.meta.dirname, 'invoke-worker.mjs'), worker.file, eventFile], {
+  const child = spawn(process.execPath, [...WORKER_ENVIRONMENT.NODE_OPTIONS.split(' '), ...(options.nodeArgs ?? []), join(import.meta.dirname, 'invoke-worker.mjs'), worker.file, eventFile], {
     env: { ...process.env, MALLOC_ARENA_MAX: WORKER_ENVIRONMENT.MALLOC_ARENA_MAX },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

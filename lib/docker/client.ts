@@ -36,6 +36,11 @@ export interface DockerRequest {
   json?: unknown;
   body?: Readable;
   signal?: AbortSignal;
+  /**
+   * How long the socket may stay silent, ANSWER_TIMEOUT_MS unless given: longer for a request
+   * the engine answers only after work that grows with a root filesystem's size.
+   */
+  idleTimeoutMs?: number;
 }
 
 interface Connection {
@@ -124,8 +129,9 @@ export class DockerClient {
     if (json) headers['content-type'] = 'application/json';
     if (request.body) headers['content-type'] = 'application/x-tar';
     return new Promise((resolve, reject) => {
-      const req = send({ ...options, method: request.method, path, headers, signal: request.signal, timeout: ANSWER_TIMEOUT_MS }, resolve);
-      req.on('timeout', () => req.destroy(new Unavailable(`The Docker engine at ${this.where} did not answer within ${ANSWER_TIMEOUT_MS / 1000} s`)));
+      const timeout = request.idleTimeoutMs ?? ANSWER_TIMEOUT_MS;
+      const req = send({ ...options, method: request.method, path, headers, signal: request.signal, timeout }, resolve);
+      req.on('timeout', () => req.destroy(new Unavailable(`The Docker engine at ${this.where} did not answer within ${timeout / 1000} s`)));
       req.on('error', (err: NodeJS.ErrnoException) => reject(this.unavailable(err) ?? err));
       if (request.body) {
         request.body.on('error', (err) => req.destroy(err));

@@ -2,10 +2,11 @@
 // `GET /containers/{id}/export` (what `docker export` does, also for a running container);
 // import sends the root filesystem to `POST /images/create?fromSrc=-` as a new image and
 // creates the container from it, removing the image again when anything fails.
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { ArchiveEntry } from '../archive/entry.ts';
 import { ArchiveError } from '../archive/errors.ts';
 import { packTar } from '../archive/pack.ts';
+import { coalesceChunks } from '../coalesce-chunks.ts';
 import { isAddressOf } from '../container/address.ts';
 import { hostArch } from '../container/arch.ts';
 import type { ContainerConfig, ContainerSpec, ContainerSummary, ContainerType } from '../container/model.ts';
@@ -23,6 +24,14 @@ export const IMPORT_REPOSITORY = 'stevedore-import';
  * has no default command, and the engine refuses to create a container without one.
  */
 export const DEFAULT_COMMAND = ['/bin/sh'];
+/** Smallest write of an imported root filesystem to the engine (see lib/coalesce-chunks.ts). */
+const ENGINE_WRITE_BYTES = 256 * 1024;
+/**
+ * How long the engine may stay silent while it commits an imported layer or creates a
+ * container (with the vfs storage driver, a full copy of the image): both grow with the root
+ * filesystem, and a 256 MiB one took over 30 s on a busy 2-core machine.
+ */
+const SIZE_BOUND_IDLE_MS = 15 * 60_000;
 
 interface InspectedImage {
   Architecture?: string;
@@ -93,7 +102,7 @@ export class DockerEngineRuntime implements ContainerRuntime {
     // A corrupt archive throws from `entries`: the upload is cut, and the engine makes no image.
     tar.on('error', (err) => failed.abort(err));
     try {
-      await this.putImage(repo, tag, tar, failed.signal);
+      await this.putImage(repo, tag, Readable.from(coalesceChunks(tar, ENGINE_WRITE_BYTES)), failed.signal);
     } catch (err) {
       await this.removeImage(image);
       throw failed.signal.aborted ? failed.signal.reason : err;
@@ -108,7 +117,7 @@ export class DockerEngineRuntime implements ContainerRuntime {
 
   /** Stores a root filesystem tar as the image `repo:tag`, as `docker import` does. */
   async putImage(repo: string, tag: string, tar: Readable, signal?: AbortSignal): Promise<void> {
-    const progress = await this.client.open({ method: 'POST', path: '/images/create', query: { fromSrc: '-', repo, tag }, body: tar, signal });
+    const progress = await this.client.open({ method: 'POST', path: '/images/create', query: { fromSrc: '-', repo, tag }, body: tar, signal, idleTimeoutMs: SIZE_BOUND_IDLE_MS });
     for await (const line of ndjsonLines(this.client.body(progress, 'in the middle of the import; nothing was created'))) {
       // The engine answers 200 and reports a failed import inside the stream.
       if (line.errorDetail || line.error) throw new ArchiveError(`The Docker engine refused the root filesystem: ${String((line.errorDetail as { message?: string })?.message ?? line.error)}`);
@@ -135,7 +144,7 @@ export class DockerEngineRuntime implements ContainerRuntime {
       ? createBody({ ...settings, command: DEFAULT_COMMAND }, image, { ...labels, [LABELS.defaultCommand]: 'true' })
       : createBody(settings, image, labels);
     try {
-      const created = await this.client.json<{ Id: string }>({ method: 'POST', path: '/containers/create', query: { name: spec.name }, json: body });
+      const created = await this.client.json<{ Id: string }>({ method: 'POST', path: '/containers/create', query: { name: spec.name }, json: body, idleTimeoutMs: SIZE_BOUND_IDLE_MS });
       return { id: created.Id, name: spec.name, image, state: 'stopped', type: 'docker' };
     } catch (err) {
       if (err instanceof DockerApiError && err.status === 409) throw nameTaken(spec.name);

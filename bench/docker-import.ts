@@ -1,0 +1,159 @@
+// Docker import benchmark: the generated tree as a Docker container on a private engine,
+// exported once by stevedore's worker to .tgz, then imported back into the engine by the
+// worker's deployed bundle (STEVEDORE_DOCKER_RUNTIME=engine, S3 emulator -> gunzip -> checked
+// entries -> POST /images/create -> container), next to what a Docker user types instead,
+// in the same run: `gunzip -c c.tgz | docker import - img && docker create img`.
+//
+// The baseline's c.tgz is `docker export bench | gzip -6`: the engine's own tar of the same
+// container, so it unpacks a tar of the same entries and bytes as our archive's rootfs/ (ours
+// has config.json in front and `rootfs/` in every name; both tar sizes are printed).
+//   npm run bench:docker-import                 (256 MiB, two rounds)
+//   npm run bench:docker-import -- 1024         (another size, in MiB)
+//   npm run bench:docker-import -- 256 --profile  (also where the worker spends its CPU)
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { bundleModules, WORKER_MODULE } from '../infra/aws/bundle.ts';
+import { parseBodyPath } from '../lib/share/paths.ts';
+import { createExportTask } from '../lib/tasks/export-request.ts';
+import { createImportTask } from '../lib/tasks/import-request.ts';
+import { startDockerDaemon } from '../test/support/docker-daemon.ts';
+import { generateBenchTree, shareFileSize } from './support/container.ts';
+import { CpuMeter, findProcess, waitedChildrenCpuSeconds } from './support/cpu.ts';
+import { summarizeProfile } from './support/cpu-profile.ts';
+import { startBenchStack, timeTaskInChild, type TaskTiming } from './support/stack.ts';
+import { printTable } from './support/table.ts';
+
+const args = process.argv.slice(2);
+const sizeMiB = Number(args.find((a) => /^\d+$/.test(a)) ?? 256);
+const profile = args.includes('--profile');
+const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length) ?? 2);
+const MIB = 1024 * 1024;
+
+const work = mkdtempSync(join(tmpdir(), 'stevedore-bench-docker-import-'));
+const daemon = await startDockerDaemon();
+
+interface Measured {
+  timing: TaskTiming;
+  cpu: Map<string, number>;
+}
+
+try {
+  const socket = daemon.endpoint.kind === 'unix' ? daemon.endpoint.socketPath : '';
+  const dockerHost = `unix://${socket}`;
+  const docker = (...rest: string[]) => execFileSync('docker', ['-H', dockerHost, ...rest], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const container = generateBenchTree(work, sizeMiB);
+  execFileSync('tar', ['-cf', container.gnuTar, '-C', container.tree, '.']);
+  console.log('loading the tree into the engine as container "bench" ...');
+  docker('import', container.gnuTar, 'bench:latest');
+  docker('create', '--name', 'bench', 'bench:latest', '/bin/sh');
+  rmSync(container.tree, { recursive: true, force: true });
+  rmSync(container.gnuTar, { force: true });
+
+  // The baseline's input: the engine's tar of the container, gzip -6, as a Docker user makes it.
+  const dockerTgz = join(work, 'docker-export.tgz');
+  execFileSync('sh', ['-c', `docker -H ${dockerHost} export bench | gzip -6 > ${dockerTgz}`]);
+  const dockerTarBytes = Number(execFileSync('sh', ['-c', `gunzip -c ${dockerTgz} | wc -c`]).toString().trim());
+
+  Object.assign(process.env, { STEVEDORE_DOCKER_RUNTIME: 'engine', DOCKER_HOST: dockerHost });
+  const { stack, services } = await startBenchStack(join(work, 'data'));
+  try {
+    const exported = await createExportTask(services, 'docker', 'bench', { path: 'test/bench.tgz', compress: true, force: true });
+    console.log('exporting the container to test/bench.tgz through the worker ...');
+    await timeTaskInChild(services, 'export', exported.id);
+    const archivePath = parseBodyPath('test/bench.tgz', services.config.shareFolders);
+    const archiveBytes = await shareFileSize(services, 'test/bench.tgz');
+    const localArchive = join(work, 'bench.tgz');
+    await pipeline((await services.storage.openRead(archivePath)).body, createWriteStream(localArchive));
+    const ourTarBytes = Number(execFileSync('sh', ['-c', `gunzip -c ${localArchive} | wc -c`]).toString().trim());
+    rmSync(localArchive);
+
+    const [dynamo, s3] = stack.emulators;
+    const portOf = (endpoint: string) => new URL(endpoint).port;
+    const processes = new Map<string, number>();
+    const dockerd = Number(execFileSync('cat', [join(dirname(socket), 'pid')]).toString().trim());
+    const s3rver = s3 && findProcess(['s3rver.js', portOf(s3.endpoint)]);
+    const dynamoLocal = dynamo && findProcess(['DynamoDBLocal.jar', portOf(dynamo.endpoint)]);
+    if (s3rver) processes.set('s3rver', s3rver);
+    if (dynamoLocal) processes.set('DynamoDB Local', dynamoLocal);
+    processes.set('dockerd (+ containerd)', dockerd);
+    const meter = new CpuMeter(processes);
+
+    const ours = async (round: number, nodeArgs?: string[]): Promise<Measured> => {
+      const name = `bench-imported-${round}`;
+      const task = await createImportTask(services, archivePath, { type: 'docker', name });
+      console.log(`importing test/bench.tgz as ${name} ...`);
+      const before = meter.sample();
+      const timing = await timeTaskInChild(services, 'import', task.id, { nodeArgs });
+      const cpu = CpuMeter.since(before, meter.sample());
+      cpu.set('worker', timing.cpuSeconds ?? Number.NaN);
+      return { timing, cpu };
+    };
+    const baseline = (round: number): Measured => {
+      const name = `bench-baseline-${round}`;
+      console.log(`gunzip -c docker-export.tgz | docker import - ${name} && docker create ${name} ...`);
+      const before = meter.sample();
+      const children = waitedChildrenCpuSeconds();
+      const started = performance.now();
+      execFileSync('sh', ['-c', `gunzip -c ${dockerTgz} | docker -H ${dockerHost} import - ${name}:latest > /dev/null && docker -H ${dockerHost} create --name ${name} ${name}:latest /bin/sh > /dev/null`]);
+      const seconds = (performance.now() - started) / 1000;
+      const cpu = CpuMeter.since(before, meter.sample());
+      cpu.set('gunzip + docker CLI', waitedChildrenCpuSeconds() - children);
+      return { timing: { seconds, peakRssMiB: Number.NaN }, cpu };
+    };
+    // Alternating rounds: on a shared machine, a neighbour's burst then hurts both sides alike.
+    const results: { ours: Measured; baseline: Measured }[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const measuredOurs = await ours(round);
+      const measuredBaseline = baseline(round);
+      results.push({ ours: measuredOurs, baseline: measuredBaseline });
+      // vfs keeps a full copy per image and per container: free the disk between rounds.
+      docker('rm', `bench-imported-${round}`, `bench-baseline-${round}`);
+      docker('rmi', `stevedore-import/bench-imported-${round}:latest`, `bench-baseline-${round}:latest`);
+    }
+
+    const bytes = container.bytes;
+    const rows = results.flatMap(({ ours: o, baseline: b }, i) => [
+      row(`stevedore import .tgz (round ${i + 1})`, bytes, o.timing, b.timing.seconds),
+      row(`gunzip -c, docker import + create (round ${i + 1})`, bytes, b.timing, b.timing.seconds),
+    ]);
+    console.log(`\nImport into the Docker engine of a ${(bytes / MIB).toFixed(0)} MiB container (${process.version}, ${cpus().length} cores, ${new Date().toISOString().slice(0, 10)})`);
+    console.log(`ours reads a ${(archiveBytes / MIB).toFixed(1)} MiB .tgz (tar ${(ourTarBytes / MIB).toFixed(1)} MiB); the baseline a ${(statSync(dockerTgz).size / MIB).toFixed(1)} MiB .tgz (tar ${(dockerTarBytes / MIB).toFixed(1)} MiB)\n`);
+    printTable(['what', 'MiB/s', 'seconds', 'ratio to baseline', 'worker peak RSS MiB'], rows);
+
+    const names = [...new Set(results.flatMap(({ ours: o, baseline: b }) => [...o.cpu.keys(), ...b.cpu.keys()]))];
+    const mean = (pick: (r: (typeof results)[number]) => Measured, name: string) => {
+      const values = results.map((r) => pick(r).cpu.get(name)).filter((v): v is number => v !== undefined);
+      return values.length === 0 ? '-' : (values.reduce((a, v) => a + v, 0) / values.length).toFixed(2);
+    };
+    console.log(`\nCPU seconds per process (mean of ${results.length} rounds)\n`);
+    printTable(['process', 'stevedore import', 'gunzip -c, docker import + create'], names.map((name) => [name, mean((r) => r.ours, name), mean((r) => r.baseline, name)]));
+    const ratios = results.map((r) => r.ours.timing.seconds / r.baseline.timing.seconds);
+    console.log(`\nours/baseline wall time: ${ratios.map((r) => `${r.toFixed(2)}x`).join(', ')} (budget: at most 1.00x)`);
+
+    if (profile) {
+      const dir = join(work, 'profile');
+      mkdirSync(dir);
+      const profiled = await ours(rounds + 1, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+      docker('rm', `bench-imported-${rounds + 1}`);
+      const summary = summarizeProfile(dir, bundleModules([WORKER_MODULE]).get(WORKER_MODULE)!.file);
+      console.log(`\nWhere the worker spends its CPU (profiled run, ${profiled.timing.seconds.toFixed(2)} s wall, ${summary.totalSeconds.toFixed(2)} s sampled)\n`);
+      const top = (entries: [string, number][], n: number) => entries.slice(0, n).map(([what, s]) => [what, s.toFixed(2), `${((100 * s) / summary.totalSeconds).toFixed(0)} %`]);
+      printTable(['source', 'self seconds', 'share'], top(summary.byFile, 14));
+      console.log('');
+      printTable(['function', 'self seconds', 'share'], top(summary.byFunction, 16));
+    }
+  } finally {
+    await stack.stop();
+  }
+} finally {
+  await daemon.stop();
+  rmSync(work, { recursive: true, force: true });
+}
+
+function row(what: string, bytes: number, timing: TaskTiming, baselineSeconds: number): string[] {
+  const rss = Number.isNaN(timing.peakRssMiB) ? '-' : timing.peakRssMiB.toFixed(0);
+  return [what, (bytes / MIB / timing.seconds).toFixed(1), timing.seconds.toFixed(2), `${(timing.seconds / baselineSeconds).toFixed(2)}x`, rss];
+}
