@@ -33,8 +33,10 @@ class GzipLane {
   private output: Buffer[] = [];
   private failure: Error | undefined;
 
-  constructor(level: number) {
-    this.gzip = createGzip({ level });
+  constructor(level: number, outputBytes: number) {
+    // zlib hands its output back to JavaScript one chunkSize at a time (16 KiB by default): a
+    // member's worth at once makes one round trip to the thread pool per member, not sixty.
+    this.gzip = createGzip({ level, chunkSize: outputBytes });
     this.gzip.on('data', (chunk: Buffer) => this.output.push(chunk));
     this.gzip.on('error', (err) => (this.failure = err));
   }
@@ -71,7 +73,7 @@ async function compressOrStore(lane: GzipLane, block: Buffer): Promise<Buffer[]>
 export function createParallelGzip(options: ParallelGzipOptions): Transform {
   const blockBytes = options.blockBytes ?? DEFAULT_BLOCK_BYTES;
   const concurrency = Math.max(1, options.concurrency ?? 2 * availableParallelism());
-  const lanes = Array.from({ length: concurrency }, () => new GzipLane(options.level));
+  const lanes = Array.from({ length: concurrency }, () => new GzipLane(options.level, blockBytes + 64 * 1024));
   let membersStarted = 0;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
