@@ -5,18 +5,21 @@
 //   npm run bench:docker-export            (256 MiB)
 //   npm run bench:docker-export -- 1024    (another size, in MiB)
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ARCHIVE_SOURCE } from '../lib/archive/format.ts';
 import { packArchive } from '../lib/archive/pack.ts';
 import { configFor } from '../lib/container/model.ts';
+import { createExportTask } from '../lib/tasks/export-request.ts';
 import { readTarEntries } from '../lib/archive/tar-reader.ts';
 import { startDockerDaemon } from '../test/support/docker-daemon.ts';
-import { generateBenchTree, timeCommand, timingRow } from './support/container.ts';
-import { startBenchStack, timeOurExports } from './support/stack.ts';
+import { generateBenchTree, timeCommand } from './support/container.ts';
+import { STACK_PROCESSES } from './support/cpu.ts';
+import { profileGroups } from './support/cpu-profile.ts';
+import { startBenchStack, timeOurExports, timeTaskInChild, type TaskTiming } from './support/stack.ts';
 import { printTable } from './support/table.ts';
 
 const sizeMiB = Number(process.argv[2] ?? 256);
@@ -55,23 +58,66 @@ try {
   Object.assign(process.env, { STEVEDORE_DOCKER_RUNTIME: 'engine', DOCKER_HOST: dockerHost });
   const { stack, services } = await startBenchStack(join(work, 'data'));
   try {
-    const { rows, seconds: ours } = await timeOurExports(services, 'docker', 'bench', container.bytes);
+    const { timings, outputBytes } = await timeOurExports(services, 'docker', 'bench', container.bytes);
+    const profileDir = join(work, 'profile');
+    mkdirSync(profileDir);
+    const profiled = await createExportTask(services, 'docker', 'bench', { path: 'test/bench-profiled.tgz', compress: true, force: true });
+    console.log('exporting to test/bench-profiled.tgz with a CPU profile of the worker ...');
+    const profile = (await timeTaskInChild(services, 'export', profiled.id, { cpuProfileDir: profileDir })).cpuProfile!;
     const exportTo = (sink: string) => `docker -H ${dockerHost} export bench ${sink}`;
     const gzip = shell(exportTo('| gzip -6 > /dev/null'));
     const pigz = shell(exportTo('| pigz -6 > /dev/null'));
     const plain = shell(exportTo('> /dev/null'));
     const bytesOf = (sink: string) => Number(execFileSync('sh', ['-c', exportTo(`${sink} | wc -c`)]).toString().trim());
     const gzipBytes = bytesOf('| gzip -6');
-    rows.push(timingRow('docker export | gzip -6', container.bytes, gzip, gzipBytes));
-    rows.push(timingRow('docker export | pigz -6', container.bytes, pigz, gzipBytes));
-    rows.push(timingRow('docker export > /dev/null', container.bytes, plain, bytesOf('')));
+    const pigzBytes = bytesOf('| pigz -6');
+    const tarBytes = bytesOf('');
     const reencoded = await timeReencode(dockerHost);
-    rows.push(timingRow('docker export, re-encoded (no upload)', container.bytes, reencoded, reencoded.bytes));
 
-    console.log(`\nExport of a ${(container.bytes / 1024 / 1024).toFixed(0)} MiB Docker container (${process.version}, ${cpus().length} cores)\n`);
-    printTable(['what', 'MiB/s', 'seconds', 'peak RSS MiB', 'output MiB'], rows);
-    console.log(`\nours/baseline wall time: .tgz ${(ours.tgz / gzip.seconds).toFixed(2)}x of gzip -6, ${(ours.tgz / pigz.seconds).toFixed(2)}x of pigz -6; .tar ${(ours.tar / plain.seconds).toFixed(2)}x of docker export`);
-    console.log(`re-encoding the engine's tar (what splicing it would save at most): ${(reencoded.seconds - plain.seconds).toFixed(2)} s of our .tar's ${ours.tar.toFixed(2)} s`);
+    const MIB = 1024 * 1024;
+    const row = (what: string, timing: TaskTiming, baseline: { name: string; seconds: number; bytes?: number } | undefined, output: number) => [
+      what,
+      (container.bytes / MIB / timing.seconds).toFixed(1),
+      timing.seconds.toFixed(2),
+      baseline ? `${(timing.seconds / baseline.seconds).toFixed(2)}x ${baseline.name}` : '-',
+      `${(output / MIB).toFixed(1)}${baseline?.bytes ? ` (${(((output / baseline.bytes) - 1) * 100).toFixed(1)} %)` : ''}`,
+      Number.isNaN(timing.peakRssMiB) ? '-' : timing.peakRssMiB.toFixed(0),
+    ];
+    const gzipBaseline = { name: 'gzip -6', seconds: gzip.seconds, bytes: gzipBytes };
+    const plainBaseline = { name: 'docker export', seconds: plain.seconds };
+    console.log(`\nExport of a ${(container.bytes / MIB).toFixed(0)} MiB Docker container (${process.version}, ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)} at the end)\n`);
+    printTable(['what', 'MiB/s', 'seconds', 'ratio to baseline', 'output MiB (vs baseline)', 'peak RSS MiB'], [
+      row('stevedore export .tgz', timings.tgz!, gzipBaseline, outputBytes.tgz),
+      row('docker export | gzip -6', gzip, undefined, gzipBytes),
+      row('docker export | pigz -6', pigz, gzipBaseline, pigzBytes),
+      row('stevedore export .tar', timings.tar!, plainBaseline, outputBytes.tar),
+      row('docker export > /dev/null', plain, undefined, tarBytes),
+      row('docker export, re-encoded (no upload)', reencoded, plainBaseline, reencoded.bytes),
+    ]);
+
+    const worker = (timing: TaskTiming, thread?: string) =>
+      Object.entries(timing.threadSeconds ?? {}).filter(([name]) => thread === undefined || name === thread).reduce((sum, [, s]) => sum + s, 0);
+    const cpuRow = (what: string, timing: TaskTiming & { commandSeconds?: number }) => {
+      const fixed = (n: number | undefined) => (n === undefined ? '-' : n.toFixed(2));
+      const ours = timing.threadSeconds !== undefined;
+      const stack = STACK_PROCESSES.map((name) => fixed(timing.stackSeconds?.get(name)));
+      const total = (ours ? worker(timing) : timing.commandSeconds ?? 0) + [...(timing.stackSeconds?.values() ?? [])].reduce((a, b) => a + b, 0);
+      return [what, timing.seconds.toFixed(2), ours ? fixed(worker(timing)) : '-', ours ? fixed(worker(timing, 'MainThread')) : '-', ours ? fixed(worker(timing, 'libuv-worker')) : '-', ours ? fixed(worker(timing, 'V8Worker')) : '-', ...stack, ours ? '-' : fixed(timing.commandSeconds), fixed(total)];
+    };
+    console.log('\nCPU seconds per process during each run (of a 2-core machine\'s 2 s per second of wall time)\n');
+    printTable(['what', 'wall s', 'worker', '  JS thread', '  thread pool', '  GC threads', ...STACK_PROCESSES, 'docker CLI + gzip/pigz', 'total'], [
+      cpuRow('stevedore export .tgz', timings.tgz!),
+      cpuRow('stevedore export .tar', timings.tar!),
+      cpuRow('docker export | gzip -6', gzip),
+      cpuRow('docker export | pigz -6', pigz),
+      cpuRow('docker export > /dev/null', plain),
+    ]);
+
+    const groups = profileGroups(profile.file, profile.bundle);
+    const profiledMs = groups.reduce((sum, [, ms]) => sum + ms, 0);
+    console.log(`\nWhere the worker's JavaScript thread spends its CPU during a .tgz export (V8 profile, ${(profiledMs / 1000).toFixed(2)} s sampled; the thread pool's gzip is not in it)\n`);
+    printTable(['what', 'CPU s', 'share'], groups.map(([what, ms]) => [what, (ms / 1000).toFixed(2), `${((ms / profiledMs) * 100).toFixed(0)} %`]));
+    console.log(`\nre-encoding the engine's tar (what splicing it would save at most): ${(reencoded.seconds - plain.seconds).toFixed(2)} s of our .tar's ${timings.tar!.seconds.toFixed(2)} s`);
   } finally {
     await stack.stop();
   }

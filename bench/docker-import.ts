@@ -11,18 +11,17 @@
 //   npm run bench:docker-import -- 1024         (another size, in MiB)
 //   npm run bench:docker-import -- 256 --profile  (also where the worker spends its CPU)
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { bundleModules, WORKER_MODULE } from '../infra/aws/bundle.ts';
 import { parseBodyPath } from '../lib/share/paths.ts';
 import { createExportTask } from '../lib/tasks/export-request.ts';
 import { createImportTask } from '../lib/tasks/import-request.ts';
 import { startDockerDaemon } from '../test/support/docker-daemon.ts';
 import { generateBenchTree, shareFileSize } from './support/container.ts';
-import { CpuMeter, findProcess, waitedChildrenCpuSeconds } from './support/cpu.ts';
-import { summarizeProfile } from './support/cpu-profile.ts';
+import { cpuSince, stackCpuSnapshot } from './support/cpu.ts';
+import { profileGroups } from './support/cpu-profile.ts';
 import { startBenchStack, timeTaskInChild, type TaskTiming } from './support/stack.ts';
 import { printTable } from './support/table.ts';
 
@@ -70,36 +69,24 @@ try {
     const ourTarBytes = Number(execFileSync('sh', ['-c', `gunzip -c ${localArchive} | wc -c`]).toString().trim());
     rmSync(localArchive);
 
-    const [dynamo, s3] = stack.emulators;
-    const portOf = (endpoint: string) => new URL(endpoint).port;
-    const processes = new Map<string, number>();
-    const dockerd = Number(execFileSync('cat', [join(dirname(socket), 'pid')]).toString().trim());
-    const s3rver = s3 && findProcess(['s3rver.js', portOf(s3.endpoint)]);
-    const dynamoLocal = dynamo && findProcess(['DynamoDBLocal.jar', portOf(dynamo.endpoint)]);
-    if (s3rver) processes.set('s3rver', s3rver);
-    if (dynamoLocal) processes.set('DynamoDB Local', dynamoLocal);
-    processes.set('dockerd (+ containerd)', dockerd);
-    const meter = new CpuMeter(processes);
-
-    const ours = async (round: number, nodeArgs?: string[]): Promise<Measured> => {
+    const ours = async (round: number, cpuProfileDir?: string): Promise<Measured> => {
       const name = `bench-imported-${round}`;
       const task = await createImportTask(services, archivePath, { type: 'docker', name });
       console.log(`importing test/bench.tgz as ${name} ...`);
-      const before = meter.sample();
-      const timing = await timeTaskInChild(services, 'import', task.id, { nodeArgs });
-      const cpu = CpuMeter.since(before, meter.sample());
-      cpu.set('worker', timing.cpuSeconds ?? Number.NaN);
+      const timing = await timeTaskInChild(services, 'import', task.id, { cpuProfileDir });
+      const cpu = new Map<string, number>(timing.stackSeconds);
+      cpu.set('worker', Object.values(timing.threadSeconds ?? {}).reduce((sum, s) => sum + s, 0));
       return { timing, cpu };
     };
     const baseline = (round: number): Measured => {
       const name = `bench-baseline-${round}`;
       console.log(`gunzip -c docker-export.tgz | docker import - ${name} && docker create ${name} ...`);
-      const before = meter.sample();
+      const before = stackCpuSnapshot();
       const children = waitedChildrenCpuSeconds();
       const started = performance.now();
       execFileSync('sh', ['-c', `gunzip -c ${dockerTgz} | docker -H ${dockerHost} import - ${name}:latest > /dev/null && docker -H ${dockerHost} create --name ${name} ${name}:latest /bin/sh > /dev/null`]);
       const seconds = (performance.now() - started) / 1000;
-      const cpu = CpuMeter.since(before, meter.sample());
+      const cpu = new Map<string, number>(cpuSince(before));
       cpu.set('gunzip + docker CLI', waitedChildrenCpuSeconds() - children);
       return { timing: { seconds, peakRssMiB: Number.NaN }, cpu };
     };
@@ -136,14 +123,12 @@ try {
     if (profile) {
       const dir = join(work, 'profile');
       mkdirSync(dir);
-      const profiled = await ours(rounds + 1, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+      const profiled = await ours(rounds + 1, dir);
       docker('rm', `bench-imported-${rounds + 1}`);
-      const summary = summarizeProfile(dir, bundleModules([WORKER_MODULE]).get(WORKER_MODULE)!.file);
-      console.log(`\nWhere the worker spends its CPU (profiled run, ${profiled.timing.seconds.toFixed(2)} s wall, ${summary.totalSeconds.toFixed(2)} s sampled)\n`);
-      const top = (entries: [string, number][], n: number) => entries.slice(0, n).map(([what, s]) => [what, s.toFixed(2), `${((100 * s) / summary.totalSeconds).toFixed(0)} %`]);
-      printTable(['source', 'self seconds', 'share'], top(summary.byFile, 14));
-      console.log('');
-      printTable(['function', 'self seconds', 'share'], top(summary.byFunction, 16));
+      const groups = profileGroups(profiled.timing.cpuProfile!.file, profiled.timing.cpuProfile!.bundle);
+      const total = groups.reduce((sum, [, ms]) => sum + ms, 0);
+      console.log(`\nWhere the worker's main thread spends its CPU (profiled run, ${profiled.timing.seconds.toFixed(2)} s wall)\n`);
+      printTable(['module group', 'CPU ms', 'share'], groups.map(([what, ms]) => [what, ms.toFixed(0), `${((100 * ms) / total).toFixed(0)} %`]));
     }
   } finally {
     await stack.stop();
@@ -156,4 +141,11 @@ try {
 function row(what: string, bytes: number, timing: TaskTiming, baselineSeconds: number): string[] {
   const rss = Number.isNaN(timing.peakRssMiB) ? '-' : timing.peakRssMiB.toFixed(0);
   return [what, (bytes / MIB / timing.seconds).toFixed(1), timing.seconds.toFixed(2), `${(timing.seconds / baselineSeconds).toFixed(2)}x`, rss];
+}
+
+/** CPU seconds of this process's waited-for children (the baseline's shell pipeline), from /proc. */
+function waitedChildrenCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100; // cutime + cstime, in USER_HZ ticks
 }

@@ -76,7 +76,7 @@ async function follow(url: string, id: number, polls: Poll[]): Promise<void> {
 async function phase(services: ComposedServices, intervalMs: number): Promise<string[]> {
   const config = { ...services.config, pollIntervalMs: intervalMs };
   const withInterval = Object.create(services, { config: { value: config } }) as ComposedServices;
-  const server = await startServer(createLocalApp(await loadFunctions(), withInterval, () => undefined), '127.0.0.1', 0);
+  const server = await startServer(createLocalApp(await loadFunctions(), withInterval), '127.0.0.1', 0);
   const writes: number[] = [];
   const stopWatching = watchCommands(services.aws.dynamo, ({ name, input, startedAt }) => {
     if (isTaskChange(name, input)) writes.push(startedAt);

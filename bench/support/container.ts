@@ -1,12 +1,13 @@
 // The benchmarks' container: a generated tree, packed by GNU tar, loaded into the built-in
 // runtime as image `bench` and created as LXC container `bench`.
 import { execFileSync } from 'node:child_process';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTarEntries } from '../../lib/archive/tar-reader.ts';
 import type { ComposedServices } from '../../lib/services.ts';
 import { parseBodyPath } from '../../lib/share/paths.ts';
 import { generateTree } from './tree.ts';
+import { cpuSince, stackCpuSnapshot } from './cpu.ts';
 import type { TaskTiming } from './stack.ts';
 
 export interface BenchContainer {
@@ -30,10 +31,20 @@ export async function loadBenchContainer({ builtinRuntime }: ComposedServices, c
   await builtinRuntime.create({ type: 'lxc', name: 'bench', image: 'bench', tag: 'latest', autostart: false, network: {}, resource: {}, volume: {} });
 }
 
-export function timeCommand(command: string, args: string[]): TaskTiming {
+export function timeCommand(command: string, args: string[]): TaskTiming & { commandSeconds: number } {
+  const childrenBefore = waitedChildrenCpuSeconds();
+  const stackBefore = stackCpuSnapshot();
   const started = performance.now();
   execFileSync(command, args, { stdio: 'ignore' });
-  return { seconds: (performance.now() - started) / 1000, peakRssMiB: Number.NaN };
+  const seconds = (performance.now() - started) / 1000;
+  return { seconds, peakRssMiB: Number.NaN, stackSeconds: cpuSince(stackBefore), commandSeconds: waitedChildrenCpuSeconds() - childrenBefore };
+}
+
+/** CPU seconds of this process's children that ended and were waited for (a command and its pipeline). */
+function waitedChildrenCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
 export async function shareFileSize({ storage, config }: ComposedServices, path: string): Promise<number> {

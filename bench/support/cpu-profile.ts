@@ -1,69 +1,71 @@
-// Where a process spent its CPU, from a `node --cpu-prof` profile: self time per source file
-// (mapped back through the bundle's source map, so a minified worker bundle still names
-// lib/archive/tar-reader.ts or node_modules/tar-stream) and per function, the biggest first.
-import { readdirSync, readFileSync } from 'node:fs';
+// Where the worker's main thread spends its CPU, from a V8 profile (`node --cpu-prof`) of the
+// deployed bundle: each sample's function is mapped back through the bundle's source map to
+// the module it came from, and modules are grouped into what an export does (tar, gzip, the
+// SDK, copies, HTTP). Native code without a script of its own counts for its caller.
+import { readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  children?: number[];
 }
-
-interface CpuProfile {
+interface Profile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
 }
 
-export interface ProfileSummary {
-  totalSeconds: number;
-  byFile: [string, number][];
-  byFunction: [string, number][];
+const GROUPS: [RegExp, string][] = [
+  [/node_modules\/(tar-stream|streamx|b4a|fast-fifo|text-decoder|bare-events|queue-tick)\//, 'tar parse/pack (tar-stream)'],
+  [/node_modules\/(@aws-sdk|@smithy|@aws-crypto|fast-xml-parser|strnum)\//, 'AWS SDK (signing, requests)'],
+  [/lib\/archive\/parallel-gzip/, 'gzip hand-off (parallel-gzip)'],
+  [/lib\/archive\/stored-deflate|lib\/archive\/compressibility/, 'incompressible detection'],
+  [/lib\/aws\/stream-upload/, 'part buffers (stream-upload)'],
+  [/lib\//, 'our other code (lib/)'],
+  [/^node:zlib|internal\/zlib/, 'zlib bindings (main thread)'],
+  [/^node:buffer|internal\/buffer/, 'buffer copies'],
+  [/internal\/crypto|^node:crypto/, 'hashing (node:crypto)'],
+  [/_http|internal\/http|^node:net|internal\/stream_base|^node:http/, 'HTTP and sockets'],
+  [/internal\/streams|^node:stream/, 'Node streams'],
+];
+
+function groupOf(source: string): string | undefined {
+  return GROUPS.find(([pattern]) => pattern.test(source))?.[1];
 }
 
-/** Summarizes the one profile in `dir`; `bundleFile` is the bundle whose map names its frames. */
-export function summarizeProfile(dir: string, bundleFile: string): ProfileSummary {
-  const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
-  if (!file) throw new Error(`no .cpuprofile in ${dir}`);
-  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+/** Milliseconds of main-thread CPU per group, largest first; idle time left out. */
+export function profileGroups(profileFile: string, bundleFile: string): [string, number][] {
+  const profile = JSON.parse(readFileSync(profileFile, 'utf8')) as Profile;
   const map = new SourceMap(JSON.parse(readFileSync(`${bundleFile}.map`, 'utf8')));
-  const bundleUrl = new URL(`file://${bundleFile}`).href;
-  const root = join(bundleFile, '..');
+  const bundleUrl = `file://${bundleFile}`;
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
 
-  const selfMicros = new Map<number, number>();
-  profile.samples.forEach((node, i) => selfMicros.set(node, (selfMicros.get(node) ?? 0) + (profile.timeDeltas[i] ?? 0)));
-  const byFile = new Map<string, number>();
-  const byFunction = new Map<string, number>();
-  const add = (into: Map<string, number>, key: string, micros: number) => into.set(key, (into.get(key) ?? 0) + micros);
-  let total = 0;
-  for (const node of profile.nodes) {
-    const micros = selfMicros.get(node.id) ?? 0;
-    if (micros === 0) continue;
-    total += micros;
-    const { url, functionName, lineNumber, columnNumber } = node.callFrame;
-    let where = url || '(native)';
-    let name = functionName || '(anonymous)';
-    if (url === bundleUrl) {
-      const entry = map.findEntry(lineNumber, columnNumber) as { originalSource?: string; originalLine?: number; name?: string };
-      where = entry.originalSource ? shortSource(entry.originalSource, root) : '(bundle)';
-      name = `${entry.name ?? name} ${where}:${(entry.originalLine ?? 0) + 1}`;
-    } else if (url.startsWith('node:')) {
-      name = `${name} ${url}`;
-    }
-    if (!url) where = functionName.startsWith('(') ? functionName : '(native)';
-    add(byFile, where, micros);
-    add(byFunction, name, micros);
-  }
-  const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).map(([k, v]): [string, number] => [k, v / 1e6]);
-  return { totalSeconds: total / 1e6, byFile: sorted(byFile), byFunction: sorted(byFunction) };
-}
+  const groupCache = new Map<number, string>();
+  const group = (id: number): string => {
+    const cached = groupCache.get(id);
+    if (cached) return cached;
+    const { functionName, url, lineNumber, columnNumber } = byId.get(id)!.callFrame;
+    let found: string;
+    if (functionName === '(garbage collector)') found = 'garbage collection';
+    else if (functionName === '(program)' || functionName === '(root)') found = 'native, outside JavaScript';
+    else if (functionName === '(idle)') found = 'idle';
+    else if (url === '') found = parentOf.has(id) ? group(parentOf.get(id)!) : 'native, outside JavaScript';
+    else if (url === bundleUrl) {
+      const source = (map.findEntry(lineNumber, columnNumber) as { originalSource?: string }).originalSource ?? '';
+      found = groupOf(source) ?? 'other bundled code';
+    } else found = groupOf(url) ?? `other Node internals`;
+    groupCache.set(id, found);
+    return found;
+  };
 
-function shortSource(source: string, root: string): string {
-  const path = source.startsWith('file:') ? fileURLToPath(source) : join(root, source);
-  const repo = relative(join(import.meta.dirname, '../..'), path);
-  const modules = repo.lastIndexOf('node_modules/');
-  if (modules >= 0) return repo.slice(modules).split('/').slice(0, repo.slice(modules).split('/')[1]!.startsWith('@') ? 3 : 2).join('/');
-  return repo;
+  const totals = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const name = group(id);
+    totals.set(name, (totals.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
+  totals.delete('idle');
+  return [...totals].sort((a, b) => b[1] - a[1]);
 }

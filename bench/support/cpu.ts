@@ -1,77 +1,67 @@
-// CPU seconds of the processes a benchmark runs next to (the emulators, the engine), read from
-// /proc/<pid>/stat: user + system time of the process and of its live descendants, so that an
-// emulator behind its watchdog shell, or dockerd with its containerd, is counted whole.
+// CPU seconds per process of the stack a benchmark runs, read from /proc: the S3 emulator,
+// DynamoDB Local and the Docker engine are long-lived children of the benchmark, so their
+// share of one export is the difference of two snapshots taken around it. (The worker's own
+// process reports its figures itself when it exits: see invoke-worker.mjs.)
 import { readdirSync, readFileSync } from 'node:fs';
 
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+/** Linux's USER_HZ: /proc reports CPU time in these ticks on every architecture Node supports. */
+const TICKS_PER_SECOND = 100;
 
-interface Stat {
+export type StackProcess = 's3rver' | 'DynamoDB Local' | 'dockerd';
+export const STACK_PROCESSES: readonly StackProcess[] = ['s3rver', 'DynamoDB Local', 'dockerd'];
+
+interface ProcStat {
+  pid: number;
   ppid: number;
-  /** utime + stime, in clock ticks. */
-  ticks: number;
-  /** cutime + cstime: children that were waited for. */
-  childTicks: number;
+  comm: string;
+  seconds: number;
 }
 
-function statOf(pid: number): Stat | undefined {
+function readStat(pid: number): ProcStat | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces and parentheses: fields count from its last ')'.
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    const field = (n: number) => Number(fields[n - 3]);
-    return { ppid: field(4), ticks: field(14) + field(15), childTicks: field(16) + field(17) };
+    // comm is in parentheses and may hold spaces; the fields after it are space-separated.
+    const close = text.lastIndexOf(')');
+    const fields = text.slice(close + 2).split(' ');
+    return { pid, ppid: Number(fields[1]), comm: text.slice(text.indexOf('(') + 1, close), seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND };
   } catch {
-    return undefined; // gone
+    return undefined; // gone meanwhile
   }
 }
 
-function livePids(): number[] {
-  return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
-}
-
-/** CPU seconds of `pid` and every live descendant (and the children they waited for). */
-export function treeCpuSeconds(pid: number): number {
-  const stats = new Map(livePids().flatMap((p) => { const s = statOf(p); return s ? [[p, s] as const] : []; }));
-  let ticks = 0;
-  const visit = (p: number) => {
-    const stat = stats.get(p);
-    if (!stat) return;
-    ticks += stat.ticks + stat.childTicks;
-    for (const [child, s] of stats) if (s.ppid === p) visit(child);
-  };
-  visit(pid);
-  return ticks / TICKS_PER_SECOND;
-}
-
-/** CPU seconds of the children this process has waited for (commands run with execFileSync). */
-export function waitedChildrenCpuSeconds(): number {
-  return (statOf(process.pid)?.childTicks ?? 0) / TICKS_PER_SECOND;
-}
-
-/** The first process whose command line holds every one of `parts` as an argument. */
-export function findProcess(parts: string[]): number | undefined {
-  for (const pid of livePids()) {
-    if (pid === process.pid) continue;
-    let args: string[];
-    try {
-      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    } catch {
-      continue;
-    }
-    if (args[0] !== 'sh' && parts.every((part) => args.some((arg) => arg === part || arg.endsWith(`/${part}`)))) return pid;
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
   }
+}
+
+function classify(stat: ProcStat): StackProcess | undefined {
+  if (stat.comm === 'java') return 'DynamoDB Local';
+  if (stat.comm === 'dockerd' || stat.comm === 'containerd') return 'dockerd';
+  if (commandLine(stat.pid).includes('s3rver.js')) return 's3rver';
   return undefined;
 }
 
-/** Named processes to sample: each phase's CPU seconds is the difference of two samples. */
-export class CpuMeter {
-  constructor(private readonly processes: ReadonlyMap<string, number>) {}
+/** CPU seconds so far of each stack process under this one (a process and its descendants). */
+export function stackCpuSnapshot(root = process.pid): Map<StackProcess, number> {
+  const stats = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map((name) => readStat(Number(name))).filter((s): s is ProcStat => s !== undefined);
+  const children = new Map<number, ProcStat[]>();
+  for (const stat of stats) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), stat]);
+  const totals = new Map<StackProcess, number>(STACK_PROCESSES.map((name) => [name, 0]));
+  const visit = (pid: number, inherited: StackProcess | undefined) => {
+    for (const child of children.get(pid) ?? []) {
+      const kind = classify(child) ?? inherited;
+      if (kind) totals.set(kind, totals.get(kind)! + child.seconds);
+      visit(child.pid, kind);
+    }
+  };
+  visit(root, undefined);
+  return totals;
+}
 
-  sample(): Map<string, number> {
-    return new Map([...this.processes].map(([name, pid]) => [name, treeCpuSeconds(pid)]));
-  }
-
-  static since(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
-    return new Map([...after].map(([name, seconds]) => [name, seconds - (before.get(name) ?? 0)]));
-  }
+/** What each stack process spent between two snapshots. */
+export function cpuSince(before: Map<StackProcess, number>, after = stackCpuSnapshot()): Map<StackProcess, number> {
+  return new Map(STACK_PROCESSES.map((name) => [name, after.get(name)! - before.get(name)!]));
 }

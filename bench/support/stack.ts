@@ -2,7 +2,7 @@
 // with its data in a temporary folder, and a way to time one task as the deployed worker runs it.
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { bundleModules, WORKER_MODULE } from '../../infra/aws/bundle.ts';
@@ -11,6 +11,7 @@ import type { ContainerType } from '../../lib/container-type.ts';
 import { createExportTask } from '../../lib/tasks/export-request.ts';
 import type { TaskKind } from '../../lib/tasks/model.ts';
 import { shareFileSize, timingRow } from './container.ts';
+import { cpuSince, stackCpuSnapshot, type StackProcess } from './cpu.ts';
 import { taskKey } from '../../lib/tasks/dynamo-task-store.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { createServices, type ComposedServices } from '../../lib/services.ts';
@@ -32,30 +33,43 @@ export async function startBenchStack(dataDir: string): Promise<BenchStack> {
 }
 
 /** Our export of one container to .tgz and to .tar, each timed in the deployed worker bundle: a table row each. */
-export async function timeOurExports(services: ComposedServices, type: ContainerType, id: string, bytes: number): Promise<{ rows: string[][]; seconds: { tgz: number; tar: number } }> {
+export async function timeOurExports(
+  services: ComposedServices,
+  type: ContainerType,
+  id: string,
+  bytes: number,
+): Promise<{ rows: string[][]; seconds: { tgz: number; tar: number }; timings: Partial<Record<'tgz' | 'tar', TaskTiming>>; outputBytes: { tgz: number; tar: number } }> {
   const rows: string[][] = [];
   const seconds = { tgz: 0, tar: 0 };
+  const outputBytes = { tgz: 0, tar: 0 };
+  const timings: Partial<Record<'tgz' | 'tar', TaskTiming>> = {};
   for (const format of ['tgz', 'tar'] as const) {
     const path = `test/bench.${format}`;
     const task = await createExportTask(services, type, id, { path, compress: format === 'tgz', force: true });
     console.log(`exporting to ${path} ...`);
     const timing = await timeTaskInChild(services, 'export', task.id);
     seconds[format] = timing.seconds;
-    rows.push(timingRow(`stevedore export .${format}`, bytes, timing, await shareFileSize(services, path)));
+    timings[format] = timing;
+    outputBytes[format] = await shareFileSize(services, path);
+    rows.push(timingRow(`stevedore export .${format}`, bytes, timing, outputBytes[format]));
   }
-  return { rows, seconds };
+  return { rows, seconds, timings, outputBytes };
 }
 
 export interface TaskTiming {
   seconds: number;
   peakRssMiB: number;
-  /** CPU seconds (user + system) of the worker's process, when it ran in one of its own. */
-  cpuSeconds?: number;
+  /** The worker process's CPU seconds during the task by thread name (MainThread, libuv-worker, V8Worker, ...). */
+  threadSeconds?: Record<string, number>;
+  /** CPU seconds the stack's other processes spent during the task. */
+  stackSeconds?: Map<StackProcess, number>;
+  /** The worker's V8 profile, when one was asked for, and the bundle it profiled. */
+  cpuProfile?: { file: string; bundle: string };
 }
 
 export interface ChildOptions {
-  /** More Node options for the worker's process (`--cpu-prof` and its directory). */
-  nodeArgs?: string[];
+  /** Write a V8 CPU profile of the worker into this directory. */
+  cpuProfileDir?: string;
 }
 
 /**
@@ -81,17 +95,25 @@ export async function timeTaskInChild({ config, aws, tasks }: ComposedServices, 
   };
   const eventFile = join(mkdtempSync(join(tmpdir(), 'stevedore-bench-event-')), 'event.json');
   writeFileSync(eventFile, JSON.stringify(event));
-  const child = spawn(process.execPath, [...WORKER_ENVIRONMENT.NODE_OPTIONS.split(' '), ...(options.nodeArgs ?? []), join(import.meta.dirname, 'invoke-worker.mjs'), worker.file, eventFile], {
+  const profiling = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const stackBefore = stackCpuSnapshot();
+  const child = spawn(process.execPath, [...WORKER_ENVIRONMENT.NODE_OPTIONS.split(' '), ...profiling, join(import.meta.dirname, 'invoke-worker.mjs'), worker.file, eventFile], {
     env: { ...process.env, MALLOC_ARENA_MAX: WORKER_ENVIRONMENT.MALLOC_ARENA_MAX },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const stackSeconds = cpuSince(stackBefore);
   rmSync(dirname(eventFile), { recursive: true, force: true });
   const task = await tasks.get(kind, id);
   if (code !== 0 || task?.state !== 'completed') {
     throw new Error(`the ${kind} task ${id} did not complete (exit ${code}, ${task?.state}: ${task?.error ?? ''}): ${output}`);
   }
-  return JSON.parse(output.trim().split('\n').at(-1)!) as TaskTiming;
+  const timing = { ...(JSON.parse(output.trim().split('\n').at(-1)!) as TaskTiming), stackSeconds };
+  if (options.cpuProfileDir) {
+    const file = readdirSync(options.cpuProfileDir).find((name) => name.endsWith('.cpuprofile'));
+    if (file) timing.cpuProfile = { file: join(options.cpuProfileDir, file), bundle: worker.file };
+  }
+  return timing;
 }

@@ -1,10 +1,12 @@
 // gzip on every core: the input is cut into blocks, each block is compressed as an
 // independent gzip member on libuv's thread pool, and the members are written in order.
+// Stretches of a block that would not compress are written as stored members (stored-gzip.ts).
 // A sequence of members is one valid gzip file (RFC 1952 section 2.2): gzip -d, GNU tar and
 // Node's gunzip all read it. Memory stays at about (blocks in flight) x (block size).
 import { availableParallelism } from 'node:os';
 import { Transform, type TransformCallback } from 'node:stream';
 import { constants, createGzip, type Gzip } from 'node:zlib';
+import { compressibilityRuns, storedGzipMember } from './stored-gzip.ts';
 
 export interface ParallelGzipOptions {
   level: number;
@@ -12,11 +14,14 @@ export interface ParallelGzipOptions {
   blockBytes?: number;
   /** Members compressed at once; defaults to twice the number of cores. */
   concurrency?: number;
+  /** Write stretches that look incompressible as stored blocks instead of deflating them (the default). */
+  storeIncompressible?: boolean;
 }
 
 // 1 MiB blocks cost under 0.1 % of ratio against one stream and keep memory small; twice as
 // many blocks in flight as cores keep every core busy while the event loop hands out the next.
 const DEFAULT_BLOCK_BYTES = 1024 * 1024;
+
 
 /**
  * One long-lived zlib stream that compresses one member at a time: finished with Z_FINISH,
@@ -28,8 +33,10 @@ class GzipLane {
   private output: Buffer[] = [];
   private failure: Error | undefined;
 
-  constructor(level: number) {
-    this.gzip = createGzip({ level });
+  constructor(level: number, outputBytes: number) {
+    // zlib hands its output back to JavaScript one chunkSize at a time (16 KiB by default): a
+    // member's worth at once makes one round trip to the thread pool per member, not sixty.
+    this.gzip = createGzip({ level, chunkSize: outputBytes });
     this.gzip.on('data', (chunk: Buffer) => this.output.push(chunk));
     this.gzip.on('error', (err) => (this.failure = err));
   }
@@ -53,10 +60,20 @@ class GzipLane {
   }
 }
 
+/** The block as members: its incompressible runs stored, the others deflated by the lane. */
+async function compressOrStore(lane: GzipLane, block: Buffer): Promise<Buffer[]> {
+  const members: Buffer[] = [];
+  for (const run of compressibilityRuns(block)) {
+    if (run.incompressible) members.push(storedGzipMember(run.bytes));
+    else members.push(...(await lane.compress(run.bytes)));
+  }
+  return members;
+}
+
 export function createParallelGzip(options: ParallelGzipOptions): Transform {
   const blockBytes = options.blockBytes ?? DEFAULT_BLOCK_BYTES;
   const concurrency = Math.max(1, options.concurrency ?? 2 * availableParallelism());
-  const lanes = Array.from({ length: concurrency }, () => new GzipLane(options.level));
+  const lanes = Array.from({ length: concurrency }, () => new GzipLane(options.level, blockBytes + 64 * 1024));
   let membersStarted = 0;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
@@ -65,8 +82,10 @@ export function createParallelGzip(options: ParallelGzipOptions): Transform {
 
   // Round robin: a lane gets its next block only after its previous member was written out,
   // because at most `concurrency` members are in flight and they are awaited in order.
+  const store = options.storeIncompressible ?? true;
   const compress = (block: Buffer) => {
-    const member = lanes[membersStarted++ % concurrency]!.compress(block);
+    const lane = lanes[membersStarted++ % concurrency]!;
+    const member = store ? compressOrStore(lane, block) : lane.compress(block);
     member.catch(() => undefined); // awaited in order below; this only keeps a failure from going unhandled meanwhile
     return member;
   };

@@ -31,7 +31,7 @@ beforeAll(async () => {
   services = createServices(testEnvironment({ AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${ports.dynamo}`, AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${ports.s3}` }));
   await provision(services.config, services.aws);
   await provisionDemoImage(services.builtinRuntime);
-  server = await startServer(createLocalApp(await loadFunctions(), services, () => undefined), '127.0.0.1', 0);
+  server = await startServer(createLocalApp(await loadFunctions(), services), '127.0.0.1', 0);
 }, 120_000);
 afterAll(async () => {
   await server?.close();

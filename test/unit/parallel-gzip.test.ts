@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { gunzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createParallelGzip } from '../../lib/archive/parallel-gzip.ts';
+import { looksIncompressible, storedGzipMember } from '../../lib/archive/stored-gzip.ts';
 
 const BLOCK = 64 * 1024;
 
@@ -40,3 +42,44 @@ describe('parallel gzip', () => {
     expect(gunzipSync(await compress(input, 3000)).equals(input)).toBe(true);
   });
 });
+
+describe('incompressible stretches', () => {
+  it('are written as stored gzip members that Node and GNU gzip read back byte for byte', () => {
+    for (const bytes of [0, 1, 65_535, 65_536, 200_000]) {
+      // Prepare
+      const input = randomBytes(bytes);
+      // Act
+      const member = storedGzipMember(input);
+      // Assess
+      expect(gunzipSync(member).equals(input)).toBe(true);
+      expect(execFileSync('gzip', ['-dc'], { input: member }).equals(input)).toBe(true);
+    }
+  });
+
+  it('go into the archive stored, within a tenth of a percent of their size, while text around them is deflated', async () => {
+    // Prepare
+    const random = randomBytes(6 * BLOCK);
+    const text = Buffer.from('rootfs/var/log/app.log: worker started the export\n'.repeat(4 * BLOCK / 50));
+    const input = Buffer.concat([text, random, text]);
+    // Act
+    const compressed = await compress(input, 10_000);
+    // Assess
+    expect(gunzipSync(compressed).equals(input)).toBe(true);
+    expect(execFileSync('gzip', ['-dc'], { input: compressed, maxBuffer: 64 * 1024 * 1024 }).equals(input)).toBe(true);
+    // Stored verbatim, not deflated: of two windows 2,000 bytes apart, a stored block's 5-byte header can cut one at most.
+    const verbatim = [0, 2000].map((at) => compressed.includes(random.subarray(2 * BLOCK + at, 2 * BLOCK + at + 1000)));
+    expect(verbatim).toContain(true);
+    expect(compressed.length).toBeLessThan(random.length * 1.001 + (2 * text.length) / 20);
+    expect(compressed.length).toBeLessThan(deflatedSize(input) * 1.02);
+  });
+
+  it('leave compressible data to zlib: text and executables are not stored', () => {
+    expect(looksIncompressible(Buffer.from('a log line with words that repeat\n'.repeat(2000)))).toBe(false);
+    expect(looksIncompressible(readFileSync(process.execPath).subarray(1 << 20, (1 << 20) + BLOCK))).toBe(false);
+    expect(looksIncompressible(randomBytes(BLOCK))).toBe(true);
+  });
+});
+
+function deflatedSize(input: Buffer): number {
+  return gzipSync(input, { level: 6 }).length;
+}
