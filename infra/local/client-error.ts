@@ -10,6 +10,8 @@ interface ClientError extends Error {
   code?: string;
   /** llhttp's fixed description of what it could not parse. */
   reason?: string;
+  /** The bytes of the request as far as they arrived. */
+  rawPacket?: Buffer;
 }
 
 /** Parser failures that are not a plain 400, as node itself maps them. */
@@ -26,9 +28,12 @@ export function answerClientError(err: ClientError, socket: Duplex): void {
   // second status line, so in that case, as for a dead socket, there is nothing to say.
   if (answer && socket.writable && !responseStarted(socket)) {
     const body = JSON.stringify(envelope(answer.status, answer.message));
+    // The answer to a HEAD carries no body (RFC 9110 9.3.2): a client reads none, and bytes
+    // after the headers would be a broken response to it.
+    const head = err.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
     socket.end(
       `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\n` +
-        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? '' : body}`,
     );
     return;
   }
