@@ -1,8 +1,9 @@
 // The route manifest: every HTTP endpoint of stevedore, in one place. The local server mounts
 // these in order (specific paths before greedy ones) and the CDK app deploys one Lambda
 // function and one API route per entry. Adding an endpoint means adding its entry here and
-// its module under functions/. Every entry but the one marked `public` needs a session where
-// STEVEDORE_AUTH is `required` (lib/http/session.ts), so every function reads the table.
+// its module under functions/. Every entry but the ones marked `public` needs a session where
+// STEVEDORE_AUTH is `required` (lib/http/session.ts), so every function reads the table; the
+// public documentation routes read nothing. Each entry is described in lib/http/openapi/operations.ts.
 import type { RouteDefinition } from '../lib/http/route.ts';
 
 export const routes = {
@@ -158,6 +159,24 @@ export const routes = {
     paths: ['/event'],
     module: 'event/list',
     access: { table: 'read' },
+  },
+  // The API's description and its interactive reference: readable before a login (they say how
+  // to log in), the same for everyone, and they read no data, so no session and no table.
+  openapi: {
+    name: 'openapi',
+    method: 'GET',
+    paths: ['/openapi.json'],
+    module: 'docs/openapi',
+    access: {},
+    public: true,
+  },
+  docs: {
+    name: 'docs',
+    method: 'GET',
+    paths: ['/docs', '/docs/{file}'],
+    module: 'docs/reference',
+    access: {},
+    public: true,
   },
 } as const satisfies Record<string, RouteDefinition>;
 

@@ -2,11 +2,13 @@
 // (offline, no Docker, a few seconds for the whole manifest), one directory per module holding
 // `index.mjs` and its source map, ready for `Code.fromAsset`. The CDK app and the cold-start
 // bench both call this, so the bench measures exactly what is deployed.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync, type BuildOptions, type Message } from 'esbuild';
 import { isProcessAlive } from '../../lib/process-alive.ts';
+import { ASSETS_DIR, REFERENCE_ASSETS } from '../../lib/http/openapi/reference-page.ts';
 
 /** The repository root (this file is infra/aws/bundle.ts). */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -56,6 +58,15 @@ export const NOT_FOUND_MODULE = 'not-found';
 export function deployedModules(manifest: readonly { module: string }[]): string[] {
   return [...manifest.map((r) => r.module), WORKER_MODULE, SWEEP_MODULE, NOT_FOUND_MODULE];
 }
+
+/**
+ * Files a module reads at run time from `assets/` beside its bundle, by name, as package files:
+ * the reference page's scripts and styles (megabytes that would otherwise sit in the bundle,
+ * parsed at every cold start), read only when a browser asks for them.
+ */
+export const MODULE_ASSETS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'docs/reference': Object.fromEntries(Object.entries(REFERENCE_ASSETS).map(([name, asset]) => [name, asset.file])),
+};
 
 export interface BundledModule {
   /** Module name under functions/, e.g. `sharefolder/list`. */
@@ -125,6 +136,7 @@ export function bundleModules(modules: Iterable<string>, options: BundleOptions 
       if (!output.exports.includes('handler')) {
         throw new Error(`route manifest: functions/${module}.ts must export \`handler\` (it exports: ${output.exports.join(', ') || 'nothing'})`);
       }
+      copyAssets(module, dir);
       const inputs = Object.fromEntries(Object.entries(output.inputs).map(([input, { bytesInOutput }]) => [input, bytesInOutput]));
       bundles.set(module, { module, dir, file, bytes: statSync(file).size, inputs });
     }
@@ -134,6 +146,14 @@ export function bundleModules(modules: Iterable<string>, options: BundleOptions 
   }
   if (options.outdir === undefined) cache.set(key, bundles);
   return bundles;
+}
+
+function copyAssets(module: string, dir: string): void {
+  const assets = Object.entries(MODULE_ASSETS[module] ?? {});
+  if (assets.length === 0) return;
+  const resolve = createRequire(join(REPO_ROOT, 'package.json')).resolve;
+  mkdirSync(join(dir, ASSETS_DIR), { recursive: true });
+  for (const [name, packageFile] of assets) copyFileSync(resolve(packageFile), join(dir, ASSETS_DIR, name));
 }
 
 function describe(message: Message): string {

@@ -114,8 +114,11 @@ export class StevedoreHttpApi extends Construct {
         Validations.of(httpRoute!).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason: route.public
-            ? 'POST /api/v1/login is the one public route: it is where a client gets its session (spec/COMPAT.md). Its failures ' +
-              'are limited per user and per client address (429 with Retry-After) and answer alike whether or not the user exists.'
+            ? Object.keys(route.access).length === 0
+              ? 'The API\'s own description (the OpenAPI document and its reference page): the same for everyone, readable before a ' +
+                'login since it says how to log in, and its function reads no session and may touch neither the table nor the bucket.'
+              : 'POST /api/v1/login is the public route that reads data: it is where a client gets its session (spec/COMPAT.md). Its failures ' +
+                'are limited per user and per client address (429 with Retry-After) and answer alike whether or not the user exists.'
             : 'Authentication is part of the API contract being reproduced (spec/COMPAT.md): clients log in with POST /api/v1/login ' +
               'and send an opaque session cookie. Every function checks it before its handler runs (the session gate of lib/http, ' +
               'which every manifest route passes through; the stack sets STEVEDORE_AUTH=required) and answers 401 in the API\'s own ' +

@@ -2,6 +2,7 @@
 // (./password.ts); a session token never, only its SHA-256 (./session-token.ts).
 import { InvalidInput } from '../errors.ts';
 import { quoteBounded } from '../quote.ts';
+import type { LoginAnswer, LogoutAnswer } from './api-schema.ts';
 
 export interface UserRecord {
   username: string;
@@ -47,6 +48,11 @@ function loginTimeText(epochMs: number): string {
 }
 
 /** What login and login_refresh answer (COMPAT.md "Authentication"). */
-export function toLoginAnswer(session: Session) {
+export function toLoginAnswer(session: Session): LoginAnswer {
   return { anonymous: false, isAdmin: session.isAdmin, logintime: loginTimeText(session.loginTime), username: session.username };
+}
+
+/** What logout answers: whose session ended. */
+export function toLogoutAnswer(session: Session): LogoutAnswer {
+  return { username: session.username };
 }

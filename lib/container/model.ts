@@ -2,19 +2,14 @@
 // `GET .../all`, with the config's fields typed from the container schema (./schema.ts), so
 // that every runtime, the archive and import speak of the same fields.
 import { randomBytes } from 'node:crypto';
-import type { ContainerSpec, ContainerType } from './schema.ts';
+import type { z } from 'zod';
+import type { ContainerSpec } from './schema.ts';
+import type { containerSummarySchema } from './view-schema.ts';
 
 export type { ContainerSpec, ContainerType } from './schema.ts';
 
-/** The basic object of `GET /api/v1/container`. */
-export interface ContainerSummary {
-  id: string;
-  name: string;
-  /** `name:tag` of the image the container was made from. */
-  image: string;
-  state: 'running' | 'stopped';
-  type: ContainerType;
-}
+/** The basic object of `GET /api/v1/container` (./view-schema.ts). */
+export type ContainerSummary = z.infer<typeof containerSummarySchema>;
 
 /** The config object of `GET /api/v1/container/{type}/{id}/all` (and of import inspect). */
 export type ContainerConfig = Omit<ContainerSpec, 'tag'> & {

@@ -190,6 +190,15 @@ export type ArchiveField = keyof typeof archiveFieldSchemas;
 /** An import's request as its task echoes it (`create_params`): what it named, and the settings it gave. */
 export type CreateParams = Pick<ContainerRequest, 'type' | 'name' | 'image' | 'tag'> & Settings;
 
+/** `create_params` as a client reads it in an import task. */
+export const createParamsSchema = z.strictObject({
+  image: z.string().meta({ description: 'Always "import": the archive gives the root filesystem.' }),
+  name: z.string(),
+  tag: z.string(),
+  type: containerTypeSchema,
+  ...z.object(settingSchemas).partial().shape,
+});
+
 /** A container to create: a checked request with the defaults filled in. */
 export type ContainerSpec = Pick<ContainerRequest, 'type' | 'name' | 'image' | 'tag'> &
   Settings & {

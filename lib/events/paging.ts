@@ -17,6 +17,7 @@
 import { InvalidInput } from '../errors.ts';
 import type { EventLog } from './event-log.ts';
 import { eventMessage } from './model.ts';
+import type { EventPage } from './page-schema.ts';
 
 export const EVENTS_PER_PAGE = 20;
 
@@ -26,11 +27,7 @@ export interface EventPageRequest {
   offset: number;
 }
 
-export interface EventPage {
-  index: number;
-  offset: number;
-  messages: string[];
-}
+export type { EventPage } from './page-schema.ts';
 
 /** The numbers a page covers, `from` up to `to`; empty (from > to) below the first event. */
 export interface PageWindow {

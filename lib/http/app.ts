@@ -49,6 +49,17 @@ export function createRouteApp(route: RouteDefinition, handle: RouteHandler, ser
   return app;
 }
 
+/**
+ * A public route that reads nothing (the API's own description): no session gate, which would
+ * read the table, and no body limit, since it reads no body.
+ */
+export function createPublicRouteApp(route: RouteDefinition, handle: RouteHandler): Hono {
+  if (!route.public) throw new Error(`route manifest: ${route.name} is served without a session gate, so it must be marked public`);
+  const app = createBaseApp();
+  app.on(route.method, honoPaths(route), handle);
+  return app;
+}
+
 export function errorResponse(c: Context, err: unknown): Response {
   const status = statusOf(err);
   if (status !== undefined) {

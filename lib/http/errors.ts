@@ -1,6 +1,7 @@
 // The API's error envelope: {"error":{"code":N,"message":"..."}} with the same HTTP status,
 // and the one place that decides which status each kind of domain error answers.
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ErrorEnvelope } from './error-envelope-schema.ts';
 import { DomainError, NotFound, ReadOnly, TooManyAttempts, Unauthenticated, Unavailable } from '../errors.ts';
 
 export class ApiError extends Error {
@@ -17,9 +18,7 @@ export class ApiError extends Error {
 export const badRequest = (message: string) => new ApiError(400, message);
 export const notFound = (message: string) => new ApiError(404, message);
 
-export interface ErrorEnvelope {
-  error: { code: number; message: string };
-}
+export type { ErrorEnvelope } from './error-envelope-schema.ts';
 
 export function envelope(status: number, message: string): ErrorEnvelope {
   return { error: { code: status, message } };

@@ -31,3 +31,4 @@ export function httpFunction<K extends PortName>(route: RouteDefinition, adapter
   const lambda = once(() => lambdaHandler(appFor(servicesFromEnvironment(withAuth)())));
   return { route, ports: Object.keys(withAuth) as (K | 'auth')[], appFor, handler: (event, context) => lambda()(event, context) };
 }
+

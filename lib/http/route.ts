@@ -28,7 +28,7 @@ export interface RouteDefinition {
   longPoll?: boolean;
   /**
    * Answers without a session even where STEVEDORE_AUTH is `required` (lib/http/session.ts):
-   * only the login itself. Every other route needs one.
+   * the login itself, and the API's description (which says how to log in). Every other route needs one.
    */
   public?: true;
 }

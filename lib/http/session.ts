@@ -12,6 +12,7 @@ import type { AuthMode } from '../config.ts';
 import { Unauthenticated } from '../errors.ts';
 import { ANONYMOUS } from '../tasks/submit.ts';
 import type { RouteDefinition } from './route.ts';
+import { SESSION_COOKIE } from './session-cookie.ts';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -19,8 +20,7 @@ declare module 'hono' {
   }
 }
 
-/** The cookie's name; clients treat its value as opaque (COMPAT.md). */
-export const SESSION_COOKIE = 'stevedore_sid';
+export { SESSION_COOKIE } from './session-cookie.ts';
 
 export interface GateServices {
   readonly config: { readonly auth: AuthMode };

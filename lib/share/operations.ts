@@ -5,14 +5,9 @@ import type { Services } from '../ports.ts';
 import { humanSize } from '../size.ts';
 import { refuseFileDeleteInUse, refuseFolderDeleteInUse } from '../tasks/in-use.ts';
 import { checkName, child, decodeSegments, requireWritable, resolveSharePath, type SharePath } from './paths.ts';
-import type { FolderEntry } from './share-storage.ts';
+import type { FolderEntry, ShareFolderEntry } from './entry-schema.ts';
 
-export interface ShareFolderEntry extends FolderEntry {
-  totalsize: string;
-  usedsize: string;
-  write: boolean;
-}
-
+export type { ShareFolderEntry } from './entry-schema.ts';
 
 /** `GET /sharefolder/`: the configured share folders with their sizes. */
 export async function listShareFolders({ config, storage }: Pick<Services, 'config' | 'storage'>): Promise<ShareFolderEntry[]> {

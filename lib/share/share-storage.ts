@@ -3,12 +3,9 @@
 // serves it from a bucket, and an in-memory one serves the unit tests.
 import type { Readable } from 'node:stream';
 import type { SharePath } from './paths.ts';
+import type { FolderEntry } from './entry-schema.ts';
 
-export interface FolderEntry {
-  is_dir: boolean;
-  name: string;
-  type: 'd' | 'f';
-}
+export type { FolderEntry } from './entry-schema.ts';
 
 /** A write that has started but not appeared yet: what is needed to abandon it from elsewhere. */
 export interface PendingWrite {

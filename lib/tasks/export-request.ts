@@ -3,7 +3,9 @@
 // unfinished exports can never write one file.
 import type { ContainerType } from '../container/model.ts';
 import { InvalidInput, MissingPath, NotFound } from '../errors.ts';
-import { optionalBoolean, requiredString, type JsonObject } from '../json-fields.ts';
+import type { JsonObject } from '../json-fields.ts';
+import { z } from 'zod';
+import { parseRequest } from '../validation.ts';
 import { quoteBounded } from '../quote.ts';
 import type { Services } from '../ports.ts';
 import { parent, parseBodyPath, requireWritable } from '../share/paths.ts';
@@ -13,11 +15,22 @@ import { ANONYMOUS, submitTask } from './submit.ts';
 
 const ARCHIVE_NAME = /^([a-zA-Z0-9_-]{1,20})\.(tar|tgz)$/;
 
+/** The body: the archive's share path, and whether to compress and to replace a file. JSON null counts as left out. */
+export const exportRequestSchema = z.object({
+  path: z
+    .string({ error: (issue) => (issue.input === undefined || issue.input === null ? 'is required' : 'must be a string') })
+    .min(1, 'is required')
+    .meta({ description: 'The archive to write, `<share folder>/<dir...>/<file>.tar|.tgz`; the file name is 1-20 characters of a-z A-Z 0-9 - _.', examples: ['test/c.tgz'] }),
+  compress: z.boolean().nullish().meta({ description: 'gzip the archive; must agree with the extension (.tgz compressed, .tar not). Default: what the extension says.' }),
+  force: z.boolean().nullish().meta({ description: 'Replace an existing file. Default: false.' }),
+});
+
 type ExportServices = Pick<Services, 'config' | 'storage' | 'tasks' | 'runtimes'>;
 
 export async function createExportTask(services: ExportServices, type: ContainerType, containerId: string, body: JsonObject, user = ANONYMOUS): Promise<TaskRecord> {
   const { config, storage, tasks, runtimes } = services;
-  const rawPath = requiredString(body, 'path');
+  const request = parseRequest(exportRequestSchema, body);
+  const rawPath = request.path;
   const path = parseBodyPath(rawPath, config.shareFolders);
   const fileName = path.segments.at(-1)!;
   const match = ARCHIVE_NAME.exec(fileName);
@@ -25,11 +38,11 @@ export async function createExportTask(services: ExportServices, type: Container
     throw new InvalidInput(`Invalid export path "${quoteBounded(rawPath)}": the file name must be 1-20 characters of a-z A-Z 0-9 - _ with the extension .tar or .tgz`);
   }
   const extensionCompresses = match[2] === 'tgz';
-  const compress = optionalBoolean(body, 'compress') ?? extensionCompresses;
+  const compress = request.compress ?? extensionCompresses;
   if (compress !== extensionCompresses) {
     throw new InvalidInput(`"compress": ${compress} contradicts the extension of ${fileName}: .tgz is compressed, .tar is not`);
   }
-  const force = optionalBoolean(body, 'force') ?? false;
+  const force = request.force ?? false;
 
   const container = await runtimes.find(type, containerId);
   if (!container) throw new NotFound(`Container ${quoteBounded(containerId)} not found`);

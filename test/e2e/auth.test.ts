@@ -107,9 +107,9 @@ const targetOf = (route: RouteDefinition, prefix: string = API_PREFIXES[0]) =>
 describe('every route of the manifest where a session is required', () => {
   const guarded = manifest.filter((route) => !route.public);
 
-  it('marks only the login public', () => {
-    expect(manifest.filter((route) => route.public).map((route) => route.name)).toEqual(['login']);
-    expect(guarded.length).toBe(manifest.length - 1);
+  it('marks only the login and the API\'s description public', () => {
+    expect(manifest.filter((route) => route.public).map((route) => route.name)).toEqual(['login', 'openapi', 'docs']);
+    expect(guarded.length).toBe(manifest.length - 3);
   });
 
   it.each(guarded.flatMap((route) => API_PREFIXES.map((prefix) => ({ name: route.name, method: route.method, target: targetOf(route, prefix) }))))(

@@ -1,0 +1,16 @@
+// The error envelope (./errors.ts) as a zod schema, for the OpenAPI document and the tests that
+// check answers. A module of its own: errors.ts is in every function, and zod is not.
+import { z } from 'zod';
+
+export const errorEnvelopeSchema = z
+  .strictObject({
+    error: z.strictObject({
+      code: z.int().min(400).max(599).meta({ description: 'The HTTP status of the answer, repeated.' }),
+      message: z.string().meta({ description: 'One line saying what was wrong; for a missing share path, the path itself.' }),
+    }),
+  })
+  .meta({ description: 'Every refused or failed request answers this, with the same HTTP status as `code`.' });
+
+
+/** What `envelope` (./errors.ts) builds. */
+export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;
