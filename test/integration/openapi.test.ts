@@ -25,7 +25,7 @@ let doc: Json;
 
 beforeAll(async () => {
   // The two public functions read no service: the server holds only them.
-  server = await startServer(createLocalApp([openapiFn, docsFn], {} as Services, () => undefined), '127.0.0.1', 0);
+  server = await startServer(createLocalApp([openapiFn, docsFn], {} as Services), '127.0.0.1', 0);
   const answer = await sendRaw(server.url, 'GET', '/api/v1/openapi.json');
   expect(answer.status).toBe(200);
   expect(answer.contentType).toMatch(/^application\/json/);
