@@ -38,7 +38,7 @@ try {
   try {
     const { aws, config } = services;
     for (const key of ['bench/', ...Array.from({ length: 20 }, (_, i) => `bench/file-${i}.txt`)]) await aws.s3.send(new PutObjectCommand({ Bucket: config.bucketName, Key: key, Body: 'x' }));
-    const server = await startServer(createLocalApp(await loadFunctions(), services, () => undefined), '127.0.0.1', 0);
+    const server = await startServer(createLocalApp(await loadFunctions(), services), '127.0.0.1', 0);
     const rows: string[][] = [];
     const row = (what: string, c: number, r: { rps: number; p50: number; p99: number }) => rows.push([what, String(c), r.rps.toFixed(0), r.p50.toFixed(1), r.p99.toFixed(1)]);
     try {
