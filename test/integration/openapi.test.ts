@@ -2,7 +2,7 @@
 // the document is valid OpenAPI 3.1, describes every route of the manifest, and every example
 // request and answer of the spec (import-export-api.txt and COMPAT.md) meets it; the reference
 // page and its assets come from this server alone.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { Validator } from '@seriousme/openapi-schema-validator';
@@ -16,8 +16,8 @@ import { createLocalApp, startServer, type RunningServer } from '../../infra/loc
 import { REPO_ROOT } from '../../infra/aws/bundle.ts';
 import { sendRaw } from '../support/raw-http.ts';
 
-/** The spec, in shared/ beside the repository (a worktree under wt/ has it one level further up). */
-const SPEC_DIR = [join(REPO_ROOT, '..', 'shared', 'spec'), join(REPO_ROOT, '..', '..', 'shared', 'spec')].find((dir) => existsSync(dir)) ?? join(REPO_ROOT, '..', 'shared', 'spec');
+/** The API's contract as its clients know it (the Container Station pages and COMPAT.md), kept with the tests. */
+const SPEC_DIR = join(REPO_ROOT, 'test', 'spec');
 type Json = Record<string, any>;
 
 let server: RunningServer;
