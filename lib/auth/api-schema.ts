@@ -2,7 +2,7 @@
 // as zod schemas: the OpenAPI document's request and responses, and the answers' types
 // (./model.ts builds them). A module of its own so that the login functions, which build
 // answers and read the body by hand (lib/http/body.ts), bundle no zod.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What `readCredentials` (lib/http/body.ts) takes, as a form or as JSON. */
 export const credentialsSchema = z.object({

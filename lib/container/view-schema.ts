@@ -1,7 +1,7 @@
 // A container as the API shows it (./model.ts), as zod schemas: the OpenAPI document's
 // responses and the summary's type. The config's fields are the container schema's own
 // (./schema.ts), so what a container answers and what a request may give are one list.
-import { z } from 'zod';
+import * as z from 'zod';
 import { containerTypeSchema, settingSchemas } from './schema.ts';
 
 export const containerSummarySchema = z.strictObject({

@@ -1,6 +1,6 @@
 // A page of the event log (./paging.ts) and the query that asks for it, as zod schemas: the
 // OpenAPI document's parameters and response, and the page's type.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `<category>:<user>:<epoch>:<json>`; user names hold no colon (lib/auth/model.ts). */
 const EVENT_MESSAGE = /^(export|import|container):[^:]*:\d+:\{.*\}$/;

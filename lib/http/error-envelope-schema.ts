@@ -1,6 +1,6 @@
 // The error envelope (./errors.ts) as a zod schema, for the OpenAPI document and the tests that
 // check answers. A module of its own: errors.ts is in every function, and zod is not.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const errorEnvelopeSchema = z
   .strictObject({

@@ -1,7 +1,7 @@
 // The entries a share-folder listing answers, and the body that creates one, as zod schemas:
 // the OpenAPI document's shapes and the types the storage and the operations build. A module of
 // its own so that the share-folder functions, which build and read these by hand, bundle no zod.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const folderEntrySchema = z.strictObject({
   is_dir: z.boolean(),

@@ -1,7 +1,7 @@
 // Export and import tasks as the API shows them (`toApiTask` of ./model.ts), as zod schemas:
 // the OpenAPI document's responses, and what the tests check answers against. A module of its
 // own so that the task functions, which build these views but check none, bundle no zod.
-import { z } from 'zod';
+import * as z from 'zod';
 import { containerTypeSchema, createParamsSchema } from '../container/schema.ts';
 
 const epoch = (what: string) => z.int().min(0).meta({ description: `${what}, in epoch seconds.` });

@@ -4,7 +4,7 @@
 import type { ContainerType } from '../container/model.ts';
 import { InvalidInput, MissingPath, NotFound } from '../errors.ts';
 import type { JsonObject } from '../json-fields.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseRequest } from '../validation.ts';
 import { quoteBounded } from '../quote.ts';
 import type { Services } from '../ports.ts';

@@ -2,7 +2,7 @@
 // zod schemas its handler validates requests with and builds answers by (./operations.ts):
 // z.toJSONSchema turns them into the document's JSON Schemas (2020-12, OpenAPI 3.1's dialect),
 // requests as their input side, answers as their output side. Nothing in it is written twice.
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorEnvelopeSchema } from '../error-envelope-schema.ts';
 import { API_PREFIXES, type RouteDefinition } from '../route.ts';
 import { SESSION_COOKIE } from '../session-cookie.ts';

@@ -2,7 +2,7 @@
 // validates requests with (lib/container/schema.ts, lib/tasks/export-request.ts, ...) and the
 // schemas of the answers it builds (the *-schema.ts modules beside each builder). Only the
 // OpenAPI function (functions/docs/openapi.ts) imports it: no other bundle carries the document.
-import { z } from 'zod';
+import * as z from 'zod';
 import { credentialsSchema, loginAnswerSchema, logoutAnswerSchema } from '../../auth/api-schema.ts';
 import { containerRequestSchema, containerTypeSchema, importRequestSchema } from '../../container/schema.ts';
 import { containerConfigSchema, containerSummarySchema, inspectedConfigSchema } from '../../container/view-schema.ts';
