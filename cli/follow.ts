@@ -22,12 +22,12 @@ export async function followTask(client: ApiClient, kind: TaskKind, id: number, 
   let cursor: number | undefined = 0;
   try {
     for (;;) {
-      const answer: Answer<ApiTask[]> = await client.call<ApiTask[]>('GET', `/${kind}/progress`, { query: { cursor }, signal });
+      const answer: Answer<ApiTask[]> = await client.call<ApiTask[]>('GET', `/${kind}/progress`, { query: { cursor, include: 'bytes' }, signal });
       const next: number = Number(answer.headers.get(CURSOR_HEADER) ?? Number.NaN);
       cursor = Number.isSafeInteger(next) ? next : undefined;
       let task = answer.body.find((t: ApiTask) => t.id === id);
       if (!task && (answer.body.length === 0 || cursor === undefined)) {
-        const list = await client.call<ApiTask[]>('GET', `/${kind}/`, { signal });
+        const list = await client.call<ApiTask[]>('GET', `/${kind}/`, { query: { include: 'bytes' }, signal });
         task = list.body.find((t) => t.id === id);
         if (!task) throw new CliError(`${kind} ${id} no longer exists (cleared?)`, EXIT.refused);
       }

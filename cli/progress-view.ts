@@ -1,10 +1,10 @@
 // How a followed task's progress is shown: one live line on a terminal, plain lines in a log,
 // NDJSON for programs. An own renderer rather than a progress-bar package: `progress` has had
 // no release since 2017, and cli-progress (like the others) draws only the terminal bar, while
-// the CLI needs the same figures as plain lines without carriage returns in logs too. And the
-// API reports a task's progress as a percentage only (no byte counts: COMPAT.md's `progress`
-// field), so what a package adds — byte counters and speed from a stream the client reads —
-// has nothing to count here; speed and ETA are smoothed from how fast the percentage moves.
+// the CLI needs the same figures as plain lines without carriage returns in logs too. The
+// bytes come from the server (`?include=bytes`: bytes read of the source, and its size), not
+// from a stream the client reads, which is what the packages count; speed and ETA are smoothed
+// from how fast those bytes move, or the percentage where the server sends no bytes.
 import type { ApiTask } from './task.ts';
 
 export interface ProgressView {
@@ -14,28 +14,55 @@ export interface ProgressView {
   close(): void;
 }
 
-/** Percent per second, smoothed so one fast or slow step does not swing the ETA. */
+/** Where a running task is: bytes when the server sends them, otherwise percent. */
+interface Position {
+  unit: 'bytes' | 'percent';
+  done: number;
+  total: number;
+}
+
+function positionOf(task: ApiTask): Position | undefined {
+  if (task.state !== 'running' || (task.progress ?? -1) < 0) return undefined;
+  if (task.bytes_done !== undefined && task.bytes_total !== undefined) return { unit: 'bytes', done: task.bytes_done, total: task.bytes_total };
+  return { unit: 'percent', done: task.progress!, total: 100 };
+}
+
+/** Units per second, smoothed so one fast or slow step does not swing the ETA. */
 class RateMeter {
-  private last: { percent: number; at: number } | undefined;
+  private last: (Position & { at: number }) | undefined;
   private smoothed: number | undefined;
   private static readonly WEIGHT = 0.3;
 
-  add(percent: number, at: number): void {
-    if (this.last && percent > this.last.percent && at > this.last.at) {
-      const instant = (percent - this.last.percent) / ((at - this.last.at) / 1000);
+  add(position: Position, at: number): void {
+    if (this.last && this.last.unit !== position.unit) this.last = this.smoothed = undefined;
+    if (this.last && position.done > this.last.done && at > this.last.at) {
+      const instant = (position.done - this.last.done) / ((at - this.last.at) / 1000);
       this.smoothed = this.smoothed === undefined ? instant : RateMeter.WEIGHT * instant + (1 - RateMeter.WEIGHT) * this.smoothed;
     }
-    if (!this.last || percent !== this.last.percent) this.last = { percent, at };
+    if (!this.last || position.done !== this.last.done) this.last = { ...position, at };
   }
 
-  /** Seconds until 100 %, once a rate is known. */
-  etaSeconds(percent: number): number | undefined {
-    return this.smoothed && this.smoothed > 0 ? (100 - percent) / this.smoothed : undefined;
+  /** Seconds until the end, once a rate is known. */
+  etaSeconds(position: Position): number | undefined {
+    return this.smoothed && this.smoothed > 0 ? Math.max(0, position.total - position.done) / this.smoothed : undefined;
   }
 
-  get percentPerSecond(): number | undefined {
+  get perSecond(): number | undefined {
     return this.smoothed;
   }
+}
+
+const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+/** 1536 -> "1.5 KiB": one decimal from KiB up, as `ls -h` users read sizes. */
+export function byteSize(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < BINARY_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${BINARY_UNITS[unit]}`;
 }
 
 export function duration(seconds: number): string {
@@ -53,11 +80,18 @@ function figures(task: ApiTask, rate: RateMeter, now: number): string {
   if (task.state === 'waiting') return 'waiting for a worker';
   if (task.state !== 'running') return task.state;
   const elapsed = task.start === undefined ? '' : `${duration(now / 1000 - task.start)} elapsed`;
-  const percent = task.progress ?? -1;
-  if (percent < 0) return `running, size unknown, ${elapsed}`;
-  const speed = rate.percentPerSecond;
-  const eta = rate.etaSeconds(percent);
-  return [`${String(percent).padStart(2)}%`, speed === undefined ? undefined : `${speed.toFixed(1)}%/s`, elapsed, eta === undefined ? 'ETA --' : `ETA ${duration(eta)}`]
+  const position = positionOf(task);
+  if (!position) return `running, size unknown, ${elapsed}`;
+  const speed = rate.perSecond;
+  const eta = rate.etaSeconds(position);
+  const bytes = position.unit === 'bytes';
+  return [
+    `${String(task.progress).padStart(2)}%`,
+    bytes ? `${byteSize(position.done)} of ${byteSize(position.total)}` : undefined,
+    speed === undefined ? undefined : bytes ? `${byteSize(speed)}/s` : `${speed.toFixed(1)}%/s`,
+    elapsed,
+    eta === undefined ? 'ETA --' : `ETA ${duration(eta)}`,
+  ]
     .filter(Boolean)
     .join('  ');
 }
@@ -67,7 +101,7 @@ export class TerminalLine implements ProgressView {
   private task: ApiTask | undefined;
   private readonly rate = new RateMeter();
   private readonly timer: NodeJS.Timeout;
-  private static readonly BAR = 12; // the whole line fits 80 columns
+  private static readonly BAR = 10; // the whole line, bytes and all, fits 80 columns for a short path
 
   constructor(
     private readonly kind: string,
@@ -79,7 +113,8 @@ export class TerminalLine implements ProgressView {
 
   show(task: ApiTask): void {
     this.task = task;
-    if (task.state === 'running' && (task.progress ?? -1) >= 0) this.rate.add(task.progress!, Date.now());
+    const position = positionOf(task);
+    if (position) this.rate.add(position, Date.now());
     this.draw();
   }
 
@@ -114,7 +149,8 @@ export class PlainLines implements ProgressView {
   show(task: ApiTask): void {
     const now = Date.now();
     const percent = task.state === 'running' ? (task.progress ?? -1) : -1;
-    if (percent >= 0) this.rate.add(percent, now);
+    const position = positionOf(task);
+    if (position) this.rate.add(position, now);
     const last = this.last;
     const due =
       !last ||

@@ -15,6 +15,9 @@ export interface ApiTask {
   end?: number;
   /** While running: -1 (size unknown) or 0..99. */
   progress?: number;
+  /** While running, when the server knows the size (asked for with `?include=bytes`). */
+  bytes_done?: number;
+  bytes_total?: number;
   result?: number;
   error?: string;
   warnings?: string[];

@@ -19,6 +19,8 @@ const taskFields = {
   start: epoch('When a worker started it (running and finished tasks)').optional(),
   end: epoch('When it ended (completed and aborted tasks)').optional(),
   progress: z.int().min(-1).max(99).optional().meta({ description: 'Running tasks only: percent done, -1 when unknown; never 100.' }),
+  bytes_done: z.int().min(0).optional().meta({ description: 'Running tasks with a known size, with `?include=bytes`: bytes of the source read so far.' }),
+  bytes_total: z.int().min(0).optional().meta({ description: 'Running tasks with a known size, with `?include=bytes`: the source\'s size in bytes (the container\'s files for an export, the archive for an import).' }),
   result: z.int().optional().meta({ description: 'Finished tasks only: 0 success, anything else failure.' }),
   error: z.string().optional().meta({ description: 'Aborted tasks: why.' }),
   warnings: z.array(z.string()).optional().meta({ description: 'What the task skipped without failing (archive entries it could not take).' }),

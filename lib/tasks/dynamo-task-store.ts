@@ -14,7 +14,7 @@ import type { DynamoEventLog, TransactItems } from '../events/dynamo-event-log.t
 import { taskEvent } from '../events/model.ts';
 import type { PendingWrite } from '../share/share-storage.ts';
 import { searchableSortKey, uniqueSortKey } from './sort-keys.ts';
-import { epochSeconds, RESULT_FAILED, type TaskKind, type TaskRecord, type TaskState } from './model.ts';
+import { epochSeconds, RESULT_FAILED, type TaskKind, type TaskProgress, type TaskRecord, type TaskState } from './model.ts';
 import { ReservationTakenError, type Reservation, type TaskOutcome, type TaskStore } from './task-store.ts';
 
 const COUNTER_PK = 'COUNTER';
@@ -149,13 +149,16 @@ export class DynamoTaskStore implements TaskStore {
   // Every change a long poll reports (claim, progress, finish) bumps the kind's change counter
   // first, then writes the task with the counter's value as its changeSeq: a poll that sees the
   // counter move finds the task once the write lands.
-  async reportProgress(task: TaskRecord, owner: string, progress: number): Promise<boolean> {
+  async reportProgress(task: TaskRecord, owner: string, progress: TaskProgress): Promise<boolean> {
     const seq = await this.bumpChangeCounter(task.kind);
-    return this.ownedUpdate(task, owner, 'SET progress = :p, changeSeq = :seq, leaseUntil = :lease', {
-      ':p': progress,
-      ':seq': seq,
-      ':lease': Date.now() + this.leaseMs,
-    });
+    const values: Record<string, unknown> = { ':p': progress.percent, ':seq': seq, ':lease': Date.now() + this.leaseMs };
+    let update = 'SET progress = :p, changeSeq = :seq, leaseUntil = :lease';
+    if (progress.bytes) {
+      update += ', bytesDone = :done, bytesTotal = :total';
+      values[':done'] = progress.bytes.done;
+      values[':total'] = progress.bytes.total;
+    }
+    return this.ownedUpdate(task, owner, update, values);
   }
 
   async renewLease(task: TaskRecord, owner: string): Promise<boolean> {

@@ -33,6 +33,9 @@ export interface TaskRecord {
   start?: number;
   end?: number;
   progress?: number;
+  /** Running tasks: how much of the source was read, and of how much, when the runtime knows it. */
+  bytesDone?: number;
+  bytesTotal?: number;
   result?: number;
   error?: string;
   /** Export only. */
@@ -69,8 +72,20 @@ const CLIENT_FIELDS_BY_STATE: Record<TaskState, readonly string[]> = {
 
 const ALWAYS = ['cid', 'cname', 'id', 'init', 'path', 'state', 'type', 'user'] as const;
 
+/** What a progress write records: the percentage, and the bytes behind it when they are known. */
+export interface TaskProgress {
+  percent: number;
+  bytes?: { done: number; total: number };
+}
+
+/** Fields beyond the original API's, shown only to clients that ask for them. */
+export interface TaskViewOptions {
+  /** Running tasks with a known size add `bytes_done` and `bytes_total`. */
+  bytes?: boolean;
+}
+
 /** The task as the API shows it, keys sorted like the spec's examples. */
-export function toApiTask(task: TaskRecord): Record<string, unknown> {
+export function toApiTask(task: TaskRecord, options: TaskViewOptions = {}): Record<string, unknown> {
   const view: Record<string, unknown> = {};
   for (const key of ALWAYS) view[key] = task[key];
   if (task.kind === 'export') view.compress = task.compress ?? false;
@@ -83,6 +98,10 @@ export function toApiTask(task: TaskRecord): Record<string, unknown> {
     if (value !== undefined) view[key] = value;
   }
   if (task.state === 'running' && view.progress === undefined) view.progress = -1;
+  if (options.bytes && task.state === 'running' && task.bytesTotal !== undefined && (task.progress ?? -1) >= 0) {
+    view.bytes_done = task.bytesDone ?? 0;
+    view.bytes_total = task.bytesTotal;
+  }
   if (task.warnings && task.warnings.length > 0) view.warnings = task.warnings;
   return sortKeysDeep(view);
 }

@@ -3,7 +3,7 @@
 // stale-task sweep can never move a task twice. The DynamoDB adapter is
 // ./dynamo-task-store.ts; an in-memory one serves the unit tests.
 import type { PendingWrite } from '../share/share-storage.ts';
-import type { TaskKind, TaskRecord, TaskState } from './model.ts';
+import type { TaskKind, TaskProgress, TaskRecord, TaskState } from './model.ts';
 
 /** Something only one unfinished task may hold at a time (an archive path, a container name). */
 export interface Reservation {
@@ -46,7 +46,7 @@ export interface TaskStore {
   /** waiting -> running under `owner`, with a lease. Undefined when someone claimed it first. */
   claim(kind: TaskKind, id: number, owner: string): Promise<TaskRecord | undefined>;
   /** Records progress and renews the lease. False when the task is no longer `owner`'s. */
-  reportProgress(task: TaskRecord, owner: string, progress: number): Promise<boolean>;
+  reportProgress(task: TaskRecord, owner: string, progress: TaskProgress): Promise<boolean>;
   /** Keeps the claim alive while progress does not move. False when the task is no longer `owner`'s. */
   renewLease(task: TaskRecord, owner: string): Promise<boolean>;
   /** Records the pending write of a running task. False when the task is no longer `owner`'s. */

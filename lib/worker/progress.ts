@@ -1,9 +1,9 @@
 // Progress of a running task, written to the table at most about every 1 % and never more
-// often than every 500 ms, with a lease heartbeat in between so a slow but live worker keeps
+// often than every 500 ms (the latest value once the 500 ms are over), with a lease heartbeat in between so a slow but live worker keeps
 // its claim. A failed write (the task is no longer ours) or the host's shutdown cancels the
 // work through `signal`.
 import type { PendingWrite } from '../share/share-storage.ts';
-import type { TaskRecord } from '../tasks/model.ts';
+import { progressPercent, type TaskProgress, type TaskRecord } from '../tasks/model.ts';
 import type { TaskStore } from '../tasks/task-store.ts';
 import { interruptedMessage } from './abandon.ts';
 import { TaskFailure } from './failure.ts';
@@ -14,9 +14,10 @@ export class ProgressReporter {
   private readonly controller = new AbortController();
   private lastWritten = 0;
   private lastWriteAt = 0;
-  private pending: number | undefined;
+  private pending: TaskProgress | undefined;
   private writing: Promise<void> = Promise.resolve();
   private readonly heartbeat: NodeJS.Timeout;
+  private trailing: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: TaskStore,
@@ -39,15 +40,24 @@ export class ProgressReporter {
   /** The runtime cannot tell the size: the task shows progress -1 until it ends. */
   totalUnknown(): void {
     this.lastWritten = Number.POSITIVE_INFINITY;
-    this.enqueue(() => this.store.reportProgress(this.task, this.owner, -1));
+    this.enqueue(() => this.store.reportProgress(this.task, this.owner, { percent: -1 }));
   }
 
-  update(percent: number): void {
+  /** `done` of `total` bytes read; a write follows when the percentage moved. */
+  update(done: number, total: number): void {
+    const percent = progressPercent(done, total);
     if (percent <= this.lastWritten) return;
-    this.pending = percent;
+    // An engine's size is an estimate; past it, the source is at least as big as what was read.
+    this.pending = { percent, bytes: { done, total: Math.max(total, done) } };
     const wait = this.lastWriteAt + MIN_WRITE_INTERVAL_MS - Date.now();
-    if (wait > 0) return; // the next update after the interval carries the latest value
-    this.flush();
+    if (wait <= 0) return this.flush();
+    // The latest value is written when the interval is over, even if the source then stalls
+    // (an engine that pauses, the last bytes of a small export) and no update follows.
+    this.trailing ??= setTimeout(() => {
+      this.trailing = undefined;
+      this.flush();
+    }, wait);
+    this.trailing.unref();
   }
 
   /**
@@ -71,6 +81,7 @@ export class ProgressReporter {
   /** Waits for writes in flight; call before finishing the task. */
   async stop(): Promise<void> {
     clearInterval(this.heartbeat);
+    clearTimeout(this.trailing);
     this.shutdown?.removeEventListener('abort', this.stopForShutdown);
     await this.writing;
   }
@@ -80,12 +91,12 @@ export class ProgressReporter {
   };
 
   private flush(): void {
-    const percent = this.pending;
-    if (percent === undefined) return;
+    const progress = this.pending;
+    if (progress === undefined) return;
     this.pending = undefined;
-    this.lastWritten = percent;
+    this.lastWritten = progress.percent;
     this.lastWriteAt = Date.now();
-    this.enqueue(() => this.store.reportProgress(this.task, this.owner, percent));
+    this.enqueue(() => this.store.reportProgress(this.task, this.owner, progress));
   }
 
   private enqueue(write: () => Promise<boolean>): void {

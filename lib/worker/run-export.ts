@@ -8,7 +8,7 @@ import { packArchive } from '../archive/pack.ts';
 import { rootfsEntries } from '../runtimes/rootfs-entries.ts';
 import type { WorkerServices } from '../ports.ts';
 import { parent, type SharePath } from '../share/paths.ts';
-import { progressPercent, type TaskRecord } from '../tasks/model.ts';
+import type { TaskRecord } from '../tasks/model.ts';
 import { TaskFailure } from './failure.ts';
 import type { ProgressReporter } from './progress.ts';
 import { taskSharePath } from './task-path.ts';
@@ -23,7 +23,7 @@ export async function runExport(services: WorkerServices, task: TaskRecord, prog
   const rootfs = await container.exportRootfs(progress.signal);
   const total = rootfs.estimatedBytes;
   if (total === undefined) progress.totalUnknown();
-  const entries = rootfsEntries(rootfs, (bytes) => total !== undefined && progress.update(progressPercent(bytes, total)));
+  const entries = rootfsEntries(rootfs, (bytes) => total !== undefined && progress.update(bytes, total));
   const archive = packArchive({ ...container.config, ...container.native, source: ARCHIVE_SOURCE }, entries, { compress: task.compress ?? false, gzipLevel: config.gzipLevel });
   const stopArchive = () => archive.destroy(progress.signal.reason as Error);
   progress.signal.addEventListener('abort', stopArchive);

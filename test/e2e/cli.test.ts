@@ -142,11 +142,11 @@ describe('stevedore export and import --wait', () => {
   });
 
   it('prints plain progress lines without carriage returns when stderr is no terminal', async () => {
-    // Prepare: the export stops short of its end until the client has shown it running.
+    // Prepare: the export stops short of its end until the client has shown its bytes.
     const stall = stack.faults!.stallEnd('cli-src');
     let released = false;
     const releaseOnceShownRunning = (stderr: string) => {
-      if (!released && /: +\d+%/.test(stderr)) {
+      if (!released && / of \S+ \S+ /.test(stderr)) {
         released = true;
         void stall.reached.then(() => stall.release());
       }
@@ -158,8 +158,11 @@ describe('stevedore export and import --wait', () => {
     expect(run.stdout).toMatch(/^export \d+ completed: \/test\/cli-plain\.tar in \d+:\d\d\n$/);
     expect(run.stderr).not.toContain('\r');
     const lines = run.stderr.trimEnd().split('\n');
-    for (const line of lines) expect(line).toMatch(/^export \d+ \/test\/cli-plain\.tar: (waiting for a worker|running, size unknown, .*|[ \d]\d%( {2}\d+\.\d%\/s)? {2}\d+:\d\d elapsed {2}ETA (--|\d+:\d\d))$/);
-    expect(lines.some((line) => /: +\d+%/.test(line))).toBe(true);
+    const size = String.raw`\d+(\.\d)? (B|KiB|MiB)`;
+    const running = String.raw`[ \d]\d%( {2}${size} of ${size})?( {2}${size}\/s)? {2}\d+:\d\d elapsed {2}ETA (--|\d+:\d\d)`;
+    const line = new RegExp(String.raw`^export \d+ \/test\/cli-plain\.tar: (waiting for a worker|${running})$`);
+    for (const shown of lines) expect(shown).toMatch(line);
+    expect(lines.some((shown) => /: +\d+% {2}\S+ \S+ of /.test(shown))).toBe(true);
   });
 
   it('exits 4 with the error in one line on stderr when the task aborts', async () => {

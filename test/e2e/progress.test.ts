@@ -158,6 +158,41 @@ describe('GET /api/v1/export/progress', () => {
     expect(reads).toBe(afterHangUp);
   });
 
+  it('adds the bytes read and the source\'s size to running tasks for clients that ask, and only for them', async () => {
+    // Prepare: an export held running just before its end
+    const stall = stack.faults!.stallEnd('bulky');
+    const created = await call(stack.url, 'POST', '/api/v1/container/lxc/bulky/export', { path: 'test/bulky-bytes.tar' });
+    await stall.reached;
+    await new Promise((r) => setTimeout(r, 600)); // the reporter writes at most every 500 ms
+    try {
+      // Act
+      const plain = await call(stack.url, 'GET', '/api/v1/export/');
+      const withBytes = await call(stack.url, 'GET', '/api/v1/export/?include=bytes');
+      const polled = await call(stack.url, 'GET', '/api/v1/export/progress?include=bytes&cursor=0');
+      // Assess
+      const original = plain.body.find((t: ApiTask) => t.id === created.body.id);
+      expect(Object.keys(original).sort()).toEqual(['cid', 'cname', 'compress', 'id', 'init', 'path', 'progress', 'start', 'state', 'type', 'user']);
+      for (const answer of [withBytes, polled]) {
+        const task = answer.body.find((t: ApiTask) => t.id === created.body.id);
+        expect(task).toMatchObject({ state: 'running', bytes_total: expect.any(Number), bytes_done: expect.any(Number) });
+        expect(task.bytes_total).toBeGreaterThanOrEqual(48 * 1024 * 1024);
+        expect(task.bytes_done).toBeLessThanOrEqual(task.bytes_total);
+        expect(Math.floor((task.bytes_done * 100) / task.bytes_total)).toBe(task.progress);
+      }
+    } finally {
+      stall.release();
+    }
+    expect((await waitForTask(stack.url, 'export', created.body.id, 60_000)).state).toBe('completed');
+  });
+
+  it('refuses to include a field it does not know, naming what it can include', async () => {
+    for (const path of ['/api/v1/export/?include=size', '/api/v1/import/progress?include=bytes,speed']) {
+      const response = await call(stack.url, 'GET', path);
+      expect(response.status).toBe(400);
+      expect(response.body.error).toEqual({ code: 400, message: expect.stringContaining('"include" may name only bytes') });
+    }
+  });
+
   it('refuses a cursor that is not a number', async () => {
     const response = await call(stack.url, 'GET', '/api/v1/export/progress?cursor=soon');
     expect(response.status).toBe(400);

@@ -5,7 +5,7 @@
 // The claim and the end log the task's event with the change, as the table's transactions do.
 import { taskEvent } from '../../lib/events/model.ts';
 import type { PendingWrite } from '../../lib/share/share-storage.ts';
-import { epochSeconds, RESULT_FAILED, type TaskKind, type TaskRecord, type TaskState } from '../../lib/tasks/model.ts';
+import { epochSeconds, RESULT_FAILED, type TaskKind, type TaskProgress, type TaskRecord, type TaskState } from '../../lib/tasks/model.ts';
 import { ReservationTakenError, type Reservation, type TaskOutcome, type TaskStore } from '../../lib/tasks/task-store.ts';
 import { MemoryEventLog } from './memory-event-log.ts';
 
@@ -76,9 +76,10 @@ export class MemoryTaskStore implements TaskStore {
     return copy(task);
   }
 
-  async reportProgress(task: TaskRecord, owner: string, progress: number): Promise<boolean> {
+  async reportProgress(task: TaskRecord, owner: string, progress: TaskProgress): Promise<boolean> {
     const seq = this.bumpChangeCounter(task.kind);
-    return this.ownedUpdate(task, owner, { progress, changeSeq: seq, leaseUntil: Date.now() + this.leaseMs });
+    const bytes = progress.bytes ? { bytesDone: progress.bytes.done, bytesTotal: progress.bytes.total } : {};
+    return this.ownedUpdate(task, owner, { progress: progress.percent, ...bytes, changeSeq: seq, leaseUntil: Date.now() + this.leaseMs });
   }
 
   async renewLease(task: TaskRecord, owner: string): Promise<boolean> {

@@ -2,7 +2,7 @@
 // store with fake timers: how often and what it writes, and how it learns that the task is
 // no longer its own or that its host is stopping.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { TaskRecord } from '../../lib/tasks/model.ts';
+import type { TaskProgress, TaskRecord } from '../../lib/tasks/model.ts';
 import type { TaskStore } from '../../lib/tasks/task-store.ts';
 import { TaskFailure } from '../../lib/worker/failure.ts';
 import { ProgressReporter } from '../../lib/worker/progress.ts';
@@ -20,8 +20,8 @@ async function claimedTask(store: MemoryTaskStore): Promise<TaskRecord> {
 function recordingStore(inner: MemoryTaskStore) {
   const written: number[] = [];
   const store: TaskStore = Object.assign(Object.create(inner) as TaskStore, {
-    reportProgress: (task: TaskRecord, owner: string, progress: number) => {
-      written.push(progress);
+    reportProgress: (task: TaskRecord, owner: string, progress: TaskProgress) => {
+      written.push(progress.percent);
       return inner.reportProgress(task, owner, progress);
     },
   });
@@ -44,26 +44,40 @@ afterEach(async () => {
 });
 
 describe('progress reporting', () => {
-  it('writes at most every 500 ms and only higher percentages, the latest value when the interval is over', async () => {
+  it('writes at most every 500 ms and only higher percentages, the latest value once the interval is over', async () => {
     const inner = new MemoryTaskStore();
     const task = await claimedTask(inner);
     const { store, written } = recordingStore(inner);
     const reporter = reporterFor(store, task);
-    reporter.update(5);
+    reporter.update(5, 100);
     await vi.advanceTimersByTimeAsync(100);
-    reporter.update(7);
-    reporter.update(9);
+    reporter.update(7, 100);
+    reporter.update(9, 100);
     await vi.advanceTimersByTimeAsync(399);
-    reporter.update(10);
+    reporter.update(10, 100);
     expect(written).toEqual([5]);
     await vi.advanceTimersByTimeAsync(1);
-    reporter.update(11);
-    await vi.advanceTimersByTimeAsync(500);
-    reporter.update(11);
-    reporter.update(3);
+    expect(written).toEqual([5, 10]);
+    reporter.update(11, 100);
+    reporter.update(3, 100);
+    await vi.advanceTimersByTimeAsync(499);
+    expect(written).toEqual([5, 10]);
+    await vi.advanceTimersByTimeAsync(1);
+    reporter.update(11, 100);
     await reporter.stop();
-    expect(written).toEqual([5, 11]);
-    expect((await inner.get('export', task.id))?.progress).toBe(11);
+    expect(written).toEqual([5, 10, 11]);
+    expect(await inner.get('export', task.id)).toMatchObject({ progress: 11, bytesDone: 11, bytesTotal: 100 });
+  });
+
+  it('writes the last value of a source that stalls, once the interval is over', async () => {
+    const inner = new MemoryTaskStore();
+    const task = await claimedTask(inner);
+    const { store, written } = recordingStore(inner);
+    const reporter = reporterFor(store, task);
+    reporter.update(40, 100);
+    reporter.update(99, 100);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(written).toEqual([40, 99]);
   });
 
   it('writes -1 once when the size is unknown, and no percentage after it', async () => {
@@ -73,7 +87,7 @@ describe('progress reporting', () => {
     const reporter = reporterFor(store, task);
     reporter.totalUnknown();
     await vi.advanceTimersByTimeAsync(1000);
-    reporter.update(50);
+    reporter.update(50, 100);
     await reporter.stop();
     expect(written).toEqual([-1]);
     expect((await inner.get('export', task.id))?.progress).toBe(-1);
@@ -84,7 +98,7 @@ describe('progress reporting', () => {
     const task = await claimedTask(store);
     const reporter = reporterFor(store, task);
     store.tamper('export', task.id, { owner: 'another-worker' });
-    reporter.update(10);
+    reporter.update(10, 100);
     await reporter.stop();
     expect(reporter.signal.aborted).toBe(true);
     expect((reporter.signal.reason as Error).message).toBe('The task was taken over: its lease expired');

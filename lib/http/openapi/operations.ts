@@ -19,7 +19,14 @@ const containerPath = z.object({
 });
 const sharePath = z.object({ path: z.string().meta({ description: 'A share path: the share folder, then directories (and a file).' }) });
 const archiveQuery = z.object({ name: z.string().min(1).meta({ description: 'The archive\'s file name in that folder.', examples: ['c.tgz'] }) });
+const include = z
+  .string()
+  .regex(/^bytes$/)
+  .optional()
+  .meta({ description: 'Fields beyond the original API\'s: `bytes` adds `bytes_done` and `bytes_total` to running tasks whose size is known.' });
+const listQuery = z.object({ include });
 const progressQuery = z.object({
+  include,
   cursor: z
     .string()
     .regex(/^\d{1,16}$/)
@@ -122,7 +129,7 @@ export const operations: Record<string, Operation> = {
     answer: { id: 'ExportTask', schema: exportTaskSchema, description: 'The new task, `waiting`.' },
     errors: [403, 404, 413],
   },
-  'export-list': { tag: 'export', summary: 'The export tasks, newest first', answer: { ...exportTasks, description: 'The tasks.' } },
+  'export-list': { tag: 'export', summary: 'The export tasks, newest first', query: listQuery, answer: { ...exportTasks, description: 'The tasks.' } },
   'export-progress': {
     tag: 'export',
     summary: 'Wait for export progress',
@@ -132,7 +139,7 @@ export const operations: Record<string, Operation> = {
     answer: { ...exportTasks, description: 'The tasks that changed.' },
   },
   'export-clear': { tag: 'export', summary: 'Remove the completed and aborted export tasks', answer: cleared },
-  'import-list': { tag: 'import', summary: 'The import tasks, newest first', answer: { ...importTasks, description: 'The tasks.' } },
+  'import-list': { tag: 'import', summary: 'The import tasks, newest first', query: listQuery, answer: { ...importTasks, description: 'The tasks.' } },
   'import-progress': {
     tag: 'import',
     summary: 'Wait for import progress',
