@@ -58,4 +58,10 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that stopped early (`stevedore tasks | head -1`) is no failure: end quietly, as Unix tools do.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(EXIT.ok);
+  throw err;
+});
+
 process.exitCode = await main(process.argv);
