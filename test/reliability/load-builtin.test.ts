@@ -2,11 +2,8 @@
 // the archives they wrote, submitted at once through the HTTP API (support/load-run.ts).
 // STEVEDORE_LOAD_TASKS sets the count; the soak (npm run soak) runs more.
 import { describe, expect, it } from 'vitest';
-import { demoRootfs } from '../../lib/runtimes/demo-rootfs.ts';
-import { call } from '../support/api.ts';
 import { useTestStack } from '../support/stack.ts';
-import { snapshotEntries } from '../support/tar-snapshot.ts';
-import { runLoad, type LoadSource } from './support/load-run.ts';
+import { builtinLoadSource, runLoad } from './support/load-run.ts';
 
 // 20 at once in npm test (about 20 s here); STEVEDORE_LOAD_TASKS=50 is the issue's full form.
 const COUNT = Number(process.env.STEVEDORE_LOAD_TASKS ?? 20);
@@ -14,11 +11,9 @@ const stack = useTestStack({}, { worker: true });
 
 async function loadCase(type: 'lxc' | 'docker'): Promise<void> {
   // Prepare: a container of the type, from the demo image
-  const created = await call(stack.url, 'POST', '/api/v1/container', { type, name: `source-${type}`, image: 'demo', tag: 'latest' });
-  expect(created.status, JSON.stringify(created.body)).toBe(200);
-  const sources: LoadSource[] = [{ type, id: created.body.id, files: () => snapshotEntries(demoRootfs()) }];
+  const source = await builtinLoadSource(stack, type);
   // Act
-  const outcome = await runLoad(stack.url, stack.aws, stack.cfg.bucketName, sources, { count: COUNT, folder: 'test', timeoutMs: 200_000 });
+  const outcome = await runLoad(stack.url, stack.aws, stack.cfg.bucketName, [source], { count: COUNT, folder: 'test', timeoutMs: 200_000 });
   // Assess
   expect(outcome.problems).toEqual([]);
   expect([outcome.exports, outcome.imports]).toEqual([COUNT, COUNT]);

@@ -14,11 +14,15 @@ export interface FuzzRequest {
   target: string;
   headers: Record<string, string>;
   body?: Buffer;
+  /** Whether it carries the live session's cookie (FuzzContext.sessionCookie). */
+  withSession: boolean;
 }
 
 export interface FuzzContext {
   /** A cookie header of a live session, where the stack needs one; sent with some requests. */
   sessionCookie?: string;
+  /** Cookie headers of sessions that must not work (forged, expired, logged out, of a removed user); sent with some others. */
+  staleCookies?: readonly string[];
   /** The body size over which the API refuses (413), to send a few over it. */
   maxBodyBytes: number;
 }
@@ -61,7 +65,9 @@ export function fuzzRequest(random: Random, routes: readonly RouteDefinition[], 
 
   const headers: Record<string, string> = {};
   if (random.chance(0.5)) headers['content-type'] = random.pick(CONTENT_TYPES);
+  // Never the live session to the logout: it would end the session for the rest of the pass.
   if (context.sessionCookie && random.chance(0.6) && route.name !== 'logout') headers.cookie = context.sessionCookie;
+  else if (context.staleCookies?.length && random.chance(0.5)) headers.cookie = random.pick(context.staleCookies);
   else if (random.chance(0.25)) headers.cookie = random.pick(COOKIES);
   if (random.chance(0.1)) headers.authorization = random.pick(['Basic YWRtaW46YWRtaW4=', 'Bearer x', '', 'x'.repeat(3000)]);
   if (random.chance(0.1)) headers['x-forwarded-for'] = random.pick(['1.2.3.4', '1.2.3.4, 5.6.7.8', 'garbage', '::1']);
@@ -71,7 +77,7 @@ export function fuzzRequest(random: Random, routes: readonly RouteDefinition[], 
 
   const wantsBody = method !== 'GET' && method !== 'HEAD' ? random.chance(0.85) : random.chance(0.1);
   const body = wantsBody ? requestBody(random, route, context) : undefined;
-  return { route: route.name, method, target, headers, body };
+  return { route: route.name, method, target, headers, body, withSession: context.sessionCookie !== undefined && headers.cookie === context.sessionCookie };
 }
 
 function segment(random: Random): string {

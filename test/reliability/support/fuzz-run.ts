@@ -2,7 +2,10 @@
 // each answer checked (never a 5xx, always within its bound, refusals in the error envelope),
 // and the bucket and table compared around every batch against what the batch may change:
 // a refused request changes nothing; an accepted one (2xx) to a method that writes may; a
-// login attempt may count a failure. Nothing here uses vitest, so the soak runs it too.
+// login attempt may count a failure. Where the stack needs a session, half the batches go
+// without the live one (forged, expired, logged-out cookies or none): such a request is served
+// only on a public route, and such a batch changes nothing but login failure counts. Nothing
+// here uses vitest, so the soak runs it too.
 import { ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import { request } from 'node:http';
@@ -20,6 +23,8 @@ export interface FuzzTarget {
   /** How long a long poll may hold (the stack's poll bound); other routes get `boundMs` alone. */
   pollBoundMs: number;
   context: FuzzContext;
+  /** STEVEDORE_AUTH=required: every route but the public ones refuses a request without the live session. */
+  authRequired: boolean;
 }
 
 export interface FuzzOptions {
@@ -43,6 +48,8 @@ export interface FuzzReport {
   byStatus: Record<number, number>;
   /** Batches in which an accepted write was answered, whose changes were therefore allowed. */
   acceptedWriteBatches: number;
+  /** Batches sent without the live session, where the stack needs one: they may change nothing. */
+  sessionlessBatches: number;
   slowestMs: number;
   findings: FuzzFinding[];
 }
@@ -62,7 +69,10 @@ const MAX_FINDINGS = 20;
 
 export async function runFuzz(target: FuzzTarget, options: FuzzOptions): Promise<FuzzReport> {
   const random = seededRandom(options.seed);
-  const report: FuzzReport = { seed: options.seed, sent: 0, byStatus: {}, acceptedWriteBatches: 0, slowestMs: 0, findings: [] };
+  const report: FuzzReport = { seed: options.seed, sent: 0, byStatus: {}, acceptedWriteBatches: 0, sessionlessBatches: 0, slowestMs: 0, findings: [] };
+  const publicRoutes = new Set(target.routes.filter((route) => route.public).map((route) => route.name));
+  /** Whether the stack may act on the request: it needs no session, or it carries the live one. */
+  const entitled = (req: FuzzRequest) => !target.authRequired || req.withSession || publicRoutes.has(req.route);
   // Long polls hold for their bound and may not write: they run beside the batches, not in them.
   const polls: Promise<void>[] = [];
   /** Records the answer and what is wrong with it; true when the request was accepted. */
@@ -70,13 +80,22 @@ export async function runFuzz(target: FuzzTarget, options: FuzzOptions): Promise
     report.sent++;
     report.byStatus[answer.status] = (report.byStatus[answer.status] ?? 0) + 1;
     report.slowestMs = Math.max(report.slowestMs, answer.ms);
-    const problem = answer.status === 0 ? answer.text : answer.status >= 500 ? `answered ${answer.status}: ${answer.text.slice(0, 300)}` : answer.status >= 400 && req.method !== 'HEAD' ? envelopeProblem(answer) : undefined;
+    const accepted = answer.status >= 200 && answer.status < 300;
+    const problem =
+      answer.status === 0 ? answer.text
+      : answer.status >= 500 ? `answered ${answer.status}: ${answer.text.slice(0, 300)}`
+      : accepted && !entitled(req) ? `served ${answer.status} without a session: ${answer.text.slice(0, 300)}`
+      : answer.status >= 400 && req.method !== 'HEAD' ? envelopeProblem(answer)
+      : undefined;
     if (problem) report.findings.push({ index, request: printable(req), problem });
-    return answer.status >= 200 && answer.status < 300;
+    return accepted;
   };
   let before = await observe(target);
   for (let index = 0; index < options.requests && report.findings.length < MAX_FINDINGS; index += options.concurrency) {
-    const generated = Array.from({ length: Math.min(options.concurrency, options.requests - index) }, (_, i) => ({ index: index + i, req: fuzzRequest(random, target.routes, target.context) }));
+    const sessionless = target.authRequired && random.chance(0.5);
+    if (sessionless) report.sessionlessBatches++;
+    const context = sessionless ? { ...target.context, sessionCookie: undefined } : target.context;
+    const generated = Array.from({ length: Math.min(options.concurrency, options.requests - index) }, (_, i) => ({ index: index + i, req: fuzzRequest(random, target.routes, context) }));
     for (const { index: at, req } of generated.filter(({ req }) => isPoll(req))) polls.push(send(target.url, req, boundOf(target, req, options)).then((answer) => void check(at, req, answer)));
     const batch = generated.filter(({ req }) => !isPoll(req));
     const answers = await Promise.all(batch.map(({ req }) => send(target.url, req, boundOf(target, req, options))));
@@ -86,7 +105,7 @@ export async function runFuzz(target: FuzzTarget, options: FuzzOptions): Promise
       const answer = answers[i]!;
       if (req.target.includes('login')) allowed.push(`table ${LOGIN_FAILURE_PK}`);
       const accepted = check(at, req, answer);
-      if (accepted && WRITING_METHODS.has(req.method)) acceptedWrite = true;
+      if (accepted && WRITING_METHODS.has(req.method) && entitled(req)) acceptedWrite = true;
       // A refresh is a GET that renews the session it names.
       if (accepted && req.target.includes('login_refresh')) allowed.push(`table ${SESSION_PK}`);
     });
@@ -95,7 +114,8 @@ export async function runFuzz(target: FuzzTarget, options: FuzzOptions): Promise
     else {
       const changed = differences(before, after).filter((key) => !allowed.some((prefix) => key.startsWith(prefix)));
       if (changed.length > 0) {
-        report.findings.push({ index, request: printable(generated[0]!.req), problem: `a batch of refused requests changed ${changed.slice(0, 5).join(', ')}; the batch: ${JSON.stringify(generated.map(({ req }) => printable(req))).slice(0, 3000)}` });
+        const what = sessionless ? 'requests without a session' : 'refused requests';
+        report.findings.push({ index, request: printable(generated[0]!.req), problem: `a batch of ${what} changed ${changed.slice(0, 5).join(', ')}; the batch: ${JSON.stringify(generated.map(({ req }) => printable(req))).slice(0, 3000)}` });
       }
     }
     before = after;
@@ -104,10 +124,10 @@ export async function runFuzz(target: FuzzTarget, options: FuzzOptions): Promise
   return report;
 }
 
-/** How a failed run names itself: the seed that replays it and what went wrong. */
-export function describeFindings(report: FuzzReport): string {
+/** How a failed run names itself: its seed, the command that replays it, and what went wrong. */
+export function describeFindings(report: FuzzReport, replay: string): string {
   const lines = report.findings.map((f) => `#${f.index} ${f.request.method} ${JSON.stringify(f.request.target)} (from ${f.request.route}): ${f.problem}\n    ${JSON.stringify(f.request).slice(0, 600)}`);
-  return `fuzz seed ${report.seed} (replay: STEVEDORE_FUZZ_SEED=${report.seed}): ${report.findings.length} finding(s)\n${lines.join('\n')}`;
+  return `fuzz seed ${report.seed} (replay: ${replay}): ${report.findings.length} finding(s)\n${lines.join('\n')}`;
 }
 
 const isPoll = (req: FuzzRequest) => req.method === 'GET' && req.target.includes('progress');
@@ -131,7 +151,7 @@ function envelopeProblem(answer: Answer): string | undefined {
 
 function printable(req: FuzzRequest): FuzzFinding['request'] {
   const body = req.body === undefined ? undefined : req.body.length > 400 ? `${req.body.subarray(0, 400).toString('latin1')}… (${req.body.length} bytes)` : req.body.toString('latin1');
-  return { route: req.route, method: req.method, target: req.target, headers: req.headers, body };
+  return { route: req.route, method: req.method, target: req.target, headers: req.headers, body, withSession: req.withSession };
 }
 
 function send(base: string, req: FuzzRequest, boundMs: number): Promise<Answer> {

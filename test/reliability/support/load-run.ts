@@ -4,7 +4,9 @@
 // of the stack is left waiting or running. Nothing here uses vitest, so the soak runs it too.
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { AwsClients } from '../../../lib/aws/clients.ts';
-import { snapshotTar, under, type EntrySnapshot } from '../../support/tar-snapshot.ts';
+import { demoRootfs } from '../../../lib/runtimes/demo-rootfs.ts';
+import type { TestStack } from '../../support/stack-start.ts';
+import { snapshotEntries, snapshotTar, under, type EntrySnapshot } from '../../support/tar-snapshot.ts';
 
 export interface LoadSource {
   type: 'lxc' | 'docker';
@@ -25,6 +27,13 @@ interface Task {
   id: number;
   state: string;
   error?: string;
+}
+
+/** A built-in container of `type` made from the demo image through the API (the stack provisioned the image). */
+export async function builtinLoadSource(stack: TestStack, type: LoadSource['type']): Promise<LoadSource> {
+  const created = await api(stack.url, 'POST', '/api/v1/container', { type, name: `source-${type}`, image: 'demo', tag: 'latest' });
+  if (created.status !== 200) throw new Error(`the load's ${type} container was not made: ${created.status} ${JSON.stringify(created.body)}`);
+  return { type, id: created.body.id, files: () => snapshotEntries(demoRootfs()) };
 }
 
 const byName = (entries: EntrySnapshot[]) => [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
