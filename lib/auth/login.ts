@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config.ts';
 import { TooManyAttempts, Unauthenticated } from '../errors.ts';
 import type { AuthStore } from './auth-store.ts';
-import type { Session, SessionRecord } from './model.ts';
+import { USERNAME, type Session, type SessionRecord } from './model.ts';
 import { dummyHash, verifyPassword } from './password.ts';
 import { newSessionToken, sessionTokenHash } from './session-token.ts';
 
@@ -39,7 +39,9 @@ export async function logIn({ auth, config }: AuthServices, username: string, pa
     throw new TooManyAttempts('Too many failed logins; try again later', Math.max(1, Math.ceil((until - now) / 1000)));
   }
 
-  const user = await auth.getUser(username);
+  // A name outside the rule cannot be a user's, and may be too long to look up (a table key
+  // holds at most 1024 bytes): it fails like an unknown user, without the lookup.
+  const user = USERNAME.test(username) ? await auth.getUser(username) : undefined;
   // The same hashing for an unknown user as for a known one with a wrong password.
   const matches = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
   if (!user || !matches) {

@@ -169,6 +169,14 @@ describe('a cookie that is not a live session', () => {
 });
 
 describe('failed logins', () => {
+  it('answers a user name no user can have (over the table key\'s 1024 bytes, outside the name rule) as an unknown user', async () => {
+    for (const username of ['x'.repeat(2000), 'no/such user']) {
+      const answer = await formLogin(username, 'some password');
+      expect(answer.status).toBe(401);
+      expect(answer.body).toStrictEqual(INVALID);
+    }
+  });
+
   it('answers an unknown user exactly as a wrong password', async () => {
     const unknown = await formLogin('nobody-here', 'some password');
     const wrong = await formLogin('admin', 'some password');
