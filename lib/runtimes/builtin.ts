@@ -11,8 +11,10 @@ import type { ArchiveEntry } from '../archive/entry.ts';
 import { DEFAULT_UNPACK_LIMITS } from '../archive/limits.ts';
 import { packTar } from '../archive/pack.ts';
 import { partSizeFor } from '../aws/part-size.ts';
-import { queryPartition } from '../aws/query.ts';
+import { queryAll, queryPartition } from '../aws/query.ts';
 import { uploadStream } from '../aws/stream-upload.ts';
+import { PARTITION_KEY, SORT_KEY } from '../aws/table.ts';
+import { MIN_ID_PREFIX } from '../container/address.ts';
 import { hostArch } from '../container/arch.ts';
 import { configFor, newContainerId, type ContainerConfig, type ContainerSpec, type ContainerSummary, type ContainerType } from '../container/model.ts';
 import { NotFound } from '../errors.ts';
@@ -64,8 +66,7 @@ export class BuiltinRuntime implements ContainerRuntime {
   }
 
   async find(type: ContainerType, id: string): Promise<Container | undefined> {
-    if (!this.types.includes(type)) return undefined;
-    const stored = await this.getItem<StoredContainer>(CONTAINER_PK, `${type}#${id}`);
+    const stored = await this.storedAt(type, id);
     return stored && this.handleOf(stored);
   }
 
@@ -88,7 +89,7 @@ export class BuiltinRuntime implements ContainerRuntime {
   }
 
   async remove(type: ContainerType, id: string): Promise<void> {
-    const stored = this.types.includes(type) ? await this.getItem<StoredContainer>(CONTAINER_PK, `${type}#${id}`) : undefined;
+    const stored = await this.storedAt(type, id);
     if (!stored) throw new NotFound(`Container ${quoteBounded(id)} not found`);
     const { doc, s3, table, bucket } = this.options;
     await doc.send(
@@ -126,6 +127,22 @@ export class BuiltinRuntime implements ContainerRuntime {
     const record = { pk: IMAGE_PK, sk: `${name}:${tag}`, name, tag, rootfsKey };
     await doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: table, Item: record } }] }));
     return { name, tag };
+  }
+
+  /** The container a request's address names, as its engine would resolve it (lib/container/address.ts). */
+  private async storedAt(type: ContainerType, address: string): Promise<StoredContainer | undefined> {
+    if (!this.types.includes(type)) return undefined;
+    const byId = await this.getItem<StoredContainer>(CONTAINER_PK, `${type}#${address}`);
+    if (byId || type !== 'docker') return byId;
+    const named = await this.getItem<{ type: ContainerType; id: string }>(CONTAINER_NAME_PK, address);
+    if (named) return named.type === type ? this.getItem<StoredContainer>(CONTAINER_PK, `${type}#${named.id}`) : undefined;
+    if (address.length < MIN_ID_PREFIX) return undefined;
+    // Two matches are one too many: like Docker, an ambiguous prefix names no container.
+    const prefixed = await queryAll<StoredContainer>(this.options.doc, this.options.table, {
+      KeyConditionExpression: `${PARTITION_KEY} = :pk AND begins_with(${SORT_KEY}, :prefix)`,
+      ExpressionAttributeValues: { ':pk': CONTAINER_PK, ':prefix': `${type}#${address}` },
+    });
+    return prefixed.length === 1 ? prefixed[0] : undefined;
   }
 
   private handleOf(stored: StoredContainer): Container {

@@ -1,7 +1,7 @@
 // The command-line client (bin/stevedore) as a user runs it: a subprocess against a stack
 // whose every route needs a session, with no terminal (pipes), its session file in a config
 // directory of the test's own.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../../lib/auth/users.ts';
-import { call } from '../support/api.ts';
+import { call, waitForTask } from '../support/api.ts';
 import { useTestStack } from '../support/stack.ts';
 
 const stack = useTestStack({ STEVEDORE_AUTH: 'required' }, { worker: true, faults: true });
@@ -27,7 +27,7 @@ interface RunOptions {
   stdin?: string;
   configHome?: string;
   /** Called with stderr as it grows, for a test that acts on what the client printed. */
-  onStderr?: (stderr: string) => void;
+  onStderr?: (stderr: string, client: ChildProcess) => void;
 }
 
 let configHome: string;
@@ -41,7 +41,7 @@ function stevedore(args: string[], options: RunOptions = {}): Promise<Run> {
   child.stdout.on('data', (chunk: Buffer) => (run.stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => {
     run.stderr += chunk.toString();
-    options.onStderr?.(run.stderr);
+    options.onStderr?.(run.stderr, child);
   });
   child.stdin.end(options.stdin ?? '');
   return new Promise((resolve, reject) => {
@@ -163,6 +163,28 @@ describe('stevedore export and import --wait', () => {
     const line = new RegExp(String.raw`^export \d+ \/test\/cli-plain\.tar: (waiting for a worker|${running})$`);
     for (const shown of lines) expect(shown).toMatch(line);
     expect(lines.some((shown) => /: +\d+% {2}\S+ \S+ of /.test(shown))).toBe(true);
+  });
+
+  it('stops following at Ctrl-C with 130, and the task goes on to its end on the server', async () => {
+    // Prepare: the export stops short of its end until the client was interrupted.
+    const stall = stack.faults!.stallEnd('cli-src');
+    let interrupted = false;
+    const interruptOnceRunning = (stderr: string, client: ChildProcess) => {
+      if (!interrupted && / of \S+ \S+ /.test(stderr)) {
+        interrupted = true;
+        client.kill('SIGINT');
+      }
+    };
+    // Act
+    const run = await stevedore(['export', 'lxc', 'cli-src', 'test/cli-interrupted.tar', '--wait'], { onStderr: interruptOnceRunning });
+    await stall.reached;
+    stall.release();
+    // Assess
+    expect(run.code).toBe(130);
+    expect(run.stdout).toBe('');
+    const [, id] = run.stderr.match(/\nstevedore: stopped following export (\d+); it goes on on the server \(see: stevedore tasks export\)\n$/) ?? [];
+    expect(id, run.stderr).toBeDefined();
+    expect(await waitForTask(stack.url, 'export', Number(id), 60_000, { headers: { cookie: await sessionCookie() } })).toMatchObject({ state: 'completed', result: 0, path: '/test/cli-interrupted.tar' });
   });
 
   it('exits 4 with the error in one line on stderr when the task aborts', async () => {

@@ -22,10 +22,10 @@ export async function call<T = any>(base: string, method: string, path: string, 
 }
 
 /** Re-reads the task list until the task reaches a finished state (or the timeout). */
-export async function waitForTask(base: string, kind: 'export' | 'import', id: number, timeoutMs = 30_000): Promise<Record<string, any>> {
+export async function waitForTask(base: string, kind: 'export' | 'import', id: number, timeoutMs = 30_000, options: { headers?: Record<string, string> } = {}): Promise<Record<string, any>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { body } = await call<Record<string, any>[]>(base, 'GET', `/api/v1/${kind}/`);
+    const { body } = await call<Record<string, any>[]>(base, 'GET', `/api/v1/${kind}/`, undefined, options);
     const task = body.find((t) => t.id === id);
     if (task && (task.state === 'completed' || task.state === 'aborted')) return task;
     if (Date.now() > deadline) throw new Error(`${kind} task ${id} did not finish: ${JSON.stringify(task)}`);

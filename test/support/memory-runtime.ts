@@ -4,6 +4,7 @@
 // import's entries before it registers anything, so a failing import leaves nothing.
 import type { Header as TarHeader } from 'tar-stream';
 import type { ArchiveEntry } from '../../lib/archive/entry.ts';
+import { isAddressOf } from '../../lib/container/address.ts';
 import { configFor, newContainerId, type ContainerConfig, type ContainerSpec, type ContainerSummary, type ContainerType } from '../../lib/container/model.ts';
 import { NotFound } from '../../lib/errors.ts';
 import { quoteBounded } from '../../lib/quote.ts';
@@ -98,7 +99,9 @@ export class MemoryRuntime implements ContainerRuntime {
 
   private stored(type: ContainerType, id: string): StoredContainer | undefined {
     if (!this.types.includes(type)) return undefined;
-    return this.containers.find((c) => c.summary.type === type && c.summary.id === id);
+    const addressed = this.containers.filter((c) => c.summary.type === type && isAddressOf(c.summary, id));
+    // An id or a name names one container; a prefix that two ids share names none.
+    return addressed.find((c) => c.summary.id === id || c.summary.name === id) ?? (addressed.length === 1 ? addressed[0] : undefined);
   }
 
   private register(spec: ContainerSpec, config: ContainerConfig, rootfs: BufferedEntry[]): ContainerSummary {

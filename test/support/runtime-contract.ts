@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ArchiveEntry } from '../../lib/archive/entry.ts';
 import { configFor, type ContainerConfig, type ContainerSpec, type ContainerType } from '../../lib/container/model.ts';
+import { MIN_ID_PREFIX } from '../../lib/container/address.ts';
 import { NameTaken, NotFound } from '../../lib/errors.ts';
 import { demoRootfs } from '../../lib/runtimes/demo-rootfs.ts';
 import { rootfsEntries } from '../../lib/runtimes/rootfs-entries.ts';
@@ -91,6 +92,20 @@ export function describeContainerRuntime(adapter: string, factory: () => Promise
       expect((await runtime.list()).map((c) => c.id)).not.toContain(created.id);
       expect(await runtime.isNameTaken(spec.name)).toBe(false);
       await expect(runtime.remove(spec.type, created.id)).rejects.toBeInstanceOf(NotFound);
+    });
+
+    it('finds and removes a container by every address its engine answers to, and by no other', async () => {
+      const { runtime } = await ready();
+      for (const type of runtime.types) {
+        const created = await runtime.create({ ...specFor(runtime, 'addressed'), type });
+        // LXC names a container by its name, which is its id; Docker by its id, its name or a 12-character id prefix.
+        const addresses = type === 'docker' ? [created.id, created.name, created.id.slice(0, MIN_ID_PREFIX)] : [created.id];
+        for (const address of addresses) expect((await runtime.find(type, address))?.summary, `${type} ${address}`).toEqual(created);
+        const elsewhere = type === 'docker' ? [created.id.slice(0, MIN_ID_PREFIX - 1), `${created.id}0`] : [`${created.name}0`];
+        for (const address of elsewhere) expect(await runtime.find(type, address), `${type} ${address}`).toBeUndefined();
+        await runtime.remove(type, addresses.at(-1)!);
+        expect(await runtime.find(type, created.id)).toBeUndefined();
+      }
     });
 
     it('refuses an unknown image and a name in use, and creates nothing for either', async () => {

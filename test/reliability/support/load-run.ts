@@ -38,26 +38,54 @@ export async function builtinLoadSource(stack: TestStack, type: LoadSource['type
 
 const byName = (entries: EntrySnapshot[]) => [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
+/**
+ * The entries with every hard link as the file it shares: which of two linked names a tar
+ * writes first is the writer's walk order, not the container's content.
+ */
+function comparable(entries: EntrySnapshot[]): EntrySnapshot[] {
+  const files = new Map<string, EntrySnapshot>();
+  return byName(
+    entries.map((entry) => {
+      if (entry.type !== 'link') {
+        if (entry.type === 'file') files.set(entry.name, entry);
+        return entry;
+      }
+      const target = files.get(entry.linkname.replace(/^\.\//, ''));
+      return target ? { ...target, name: entry.name } : entry;
+    }),
+  );
+}
+
 async function api(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const response = await fetch(base + path, { method, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await response.text();
   return { status: response.status, body: text === '' ? '' : JSON.parse(text) };
 }
 
-async function waitForAll(base: string, kind: 'export' | 'import', ids: number[], timeoutMs: number): Promise<Map<number, Task>> {
+async function waitForAll(base: string, kind: 'export' | 'import', ids: (number | undefined)[], timeoutMs: number): Promise<Map<number, Task>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const tasks = new Map(((await api(base, 'GET', `/api/v1/${kind}/`)).body as Task[]).map((t) => [t.id, t]));
-    const finished = ids.every((id) => ['completed', 'aborted'].includes(tasks.get(id)?.state ?? ''));
+    const finished = ids.every((id) => id === undefined || ['completed', 'aborted'].includes(tasks.get(id)?.state ?? ''));
     if (finished || Date.now() > deadline) return tasks;
     await new Promise((r) => setTimeout(r, 250));
   }
 }
 
+export interface LoadOptions {
+  count: number;
+  folder: string;
+  timeoutMs: number;
+  /** Starts the archives' and the imported containers' names, so that runs on one stack do not meet. */
+  prefix?: string;
+}
+
 /** `count` exports spread over the sources, then an import of each archive, under share folder `folder`. */
-export async function runLoad(base: string, aws: AwsClients, bucketName: string, sources: LoadSource[], options: { count: number; folder: string; timeoutMs: number }): Promise<LoadOutcome> {
+export async function runLoad(base: string, aws: AwsClients, bucketName: string, sources: LoadSource[], options: LoadOptions): Promise<LoadOutcome> {
+  const prefix = options.prefix ?? 'load-';
   const problems: string[] = [];
-  const plan = Array.from({ length: options.count }, (_, i) => ({ source: sources[i % sources.length]!, path: `${options.folder}/load-${i}.${i % 2 ? 'tgz' : 'tar'}`, name: `load-${i}` }));
+  // Every source is exported both plain and compressed.
+  const plan = Array.from({ length: options.count }, (_, i) => ({ source: sources[i % sources.length]!, path: `${options.folder}/${prefix}${i}.${Math.floor(i / sources.length) % 2 ? 'tgz' : 'tar'}`, name: `${prefix}${i}` }));
 
   let started = performance.now();
   const exports = await Promise.all(plan.map(({ source, path }) => api(base, 'POST', `/api/v1/container/${source.type}/${source.id}/export`, { path })));
@@ -74,13 +102,13 @@ export async function runLoad(base: string, aws: AwsClients, bucketName: string,
   });
 
   const expected = new Map<LoadSource, EntrySnapshot[]>();
-  for (const source of sources) expected.set(source, byName(await source.files()));
+  for (const source of sources) expected.set(source, comparable(await source.files()));
   for (const { source, path } of plan) {
     try {
       const object = await aws.s3.send(new GetObjectCommand({ Bucket: bucketName, Key: path }));
       const entries = await snapshotTar(Buffer.from(await object.Body!.transformToByteArray()));
       if (entries[0]?.name !== 'config.json') problems.push(`${path} does not start with config.json`);
-      const rootfs = byName(under(entries, 'rootfs'));
+      const rootfs = comparable(under(entries, 'rootfs'));
       if (JSON.stringify(rootfs) !== JSON.stringify(expected.get(source))) problems.push(`${path}: its rootfs differs from ${source.type} ${source.id}'s files`);
     } catch (error) {
       problems.push(`${path} is no readable archive: ${(error as Error).message}`);
