@@ -8,27 +8,15 @@ import { s3rverUploadBytes } from '../../infra/local/s3rver-uploads.ts';
 import { s3DataDir } from '../../infra/local/stack.ts';
 import { call } from '../support/api.ts';
 import { incompressibleRootfs } from '../support/rootfs.ts';
-import { exitWithin, spawnStevedore, waitUntilReady, type LocalProcess, type ReadyStevedore } from '../support/local-process.ts';
+import { exitWithin, stevedoreStarter, type LocalProcess, type ReadyStevedore } from '../support/local-process.ts';
 
 const MIB = 1024 * 1024;
 // Small parts and the slowest gzip keep a 64 MiB export running for seconds, parts on disk.
 const ENV = { STEVEDORE_UPLOAD_PART_MIB: '5', STEVEDORE_GZIP_LEVEL: '9' };
 
-const started: LocalProcess[] = [];
-afterAll(async () => {
-  for (const proc of started.splice(0)) {
-    if (proc.child.exitCode === null && proc.child.signalCode === null) {
-      proc.child.kill('SIGKILL');
-      await proc.exited;
-    }
-  }
-});
-
-async function startStevedore(dataDir?: string): Promise<ReadyStevedore> {
-  const proc = spawnStevedore(ENV, { dataDir });
-  started.push(proc);
-  return waitUntilReady(proc);
-}
+const stevedores = stevedoreStarter(ENV, { endSignal: 'SIGKILL' });
+afterAll(() => stevedores.stopAll());
+const startStevedore = (dataDir?: string): Promise<ReadyStevedore> => stevedores.start(dataDir);
 
 /** A container `bulky` of 64 MiB of incompressible files, in the given stevedore's emulators. */
 async function createBulkyContainer(stevedore: ReadyStevedore): Promise<void> {

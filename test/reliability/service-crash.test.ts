@@ -8,27 +8,15 @@ import { loadConfig } from '../../lib/config.ts';
 import { createServices } from '../../lib/services.ts';
 import { call, waitForTask } from '../support/api.ts';
 import { listedNames, untilInTheMiddle } from '../support/crash.ts';
-import { spawnStevedore, waitUntilReady, type LocalProcess, type ReadyStevedore } from '../support/local-process.ts';
+import { stevedoreStarter, type ReadyStevedore } from '../support/local-process.ts';
 import { incompressibleRootfs } from '../support/rootfs.ts';
 
 const MIB = 1024 * 1024;
 const ENV = { STEVEDORE_UPLOAD_PART_MIB: '5', STEVEDORE_GZIP_LEVEL: '9' };
 
-const started: LocalProcess[] = [];
-afterAll(async () => {
-  for (const proc of started.splice(0)) {
-    if (proc.child.exitCode === null && proc.child.signalCode === null) {
-      proc.child.kill('SIGTERM');
-      await proc.exited;
-    }
-  }
-});
-
-async function startStevedore(dataDir?: string): Promise<ReadyStevedore> {
-  const proc = spawnStevedore(ENV, { dataDir, ownGroup: true });
-  started.push(proc);
-  return waitUntilReady(proc, 90_000);
-}
+const stevedores = stevedoreStarter(ENV, { ownGroup: true, readyWithinMs: 90_000, endSignal: 'SIGTERM' });
+afterAll(() => stevedores.stopAll());
+const startStevedore = (dataDir?: string): Promise<ReadyStevedore> => stevedores.start(dataDir);
 
 /** Whether any process of the group still runs. */
 function groupAlive(pgid: number): boolean {

@@ -63,3 +63,30 @@ export async function waitUntilReady(proc: LocalProcess, timeoutMs = 45_000): Pr
 export function exitWithin(proc: LocalProcess, ms: number): Promise<number | string> {
   return Promise.race([proc.exited, new Promise<string>((r) => setTimeout(() => r('still running'), ms))]);
 }
+
+export interface StevedoreStarter {
+  /** Starts one more stevedore (on `dataDir`, or a new one) and waits until it is ready. */
+  start(dataDir?: string): Promise<ReadyStevedore>;
+  /** Ends each one started that still runs: for a test file's afterAll. */
+  stopAll(): Promise<void>;
+}
+
+/** Stevedores started alike, with `env`, each ended by `endSignal` once the tests are done. */
+export function stevedoreStarter(env: Record<string, string>, options: { ownGroup?: boolean; readyWithinMs?: number; endSignal: NodeJS.Signals }): StevedoreStarter {
+  const started: LocalProcess[] = [];
+  return {
+    async start(dataDir) {
+      const proc = spawnStevedore(env, { dataDir, ownGroup: options.ownGroup });
+      started.push(proc);
+      return waitUntilReady(proc, options.readyWithinMs);
+    },
+    async stopAll() {
+      for (const proc of started.splice(0)) {
+        if (proc.child.exitCode === null && proc.child.signalCode === null) {
+          proc.child.kill(options.endSignal);
+          await proc.exited;
+        }
+      }
+    },
+  };
+}
