@@ -6,7 +6,7 @@
 // late, every refusal (401 too) is in the envelope, a refused request changes nothing in the
 // bucket or the table, and one without a session is served only on a public route and changes
 // nothing (support/fuzz-run.ts). A failure prints its seed and the command that replays it:
-// STEVEDORE_FUZZ_SEED=N, with STEVEDORE_FUZZ_REQUESTS the count of both passes together (1500:
+// STEVEDORE_FUZZ_SEED=N, with STEVEDORE_FUZZ_REQUESTS the count of both passes together (3000:
 // two thirds anonymous, a third with a session required). The soak (npm run soak) runs many more.
 import { describe, expect, it } from 'vitest';
 import { sendRaw } from '../support/raw-http.ts';
@@ -15,7 +15,7 @@ import { describeFindings, runFuzz, type FuzzReport, type FuzzTarget } from './s
 import { prepareFuzzTarget } from './support/fuzz-stack.ts';
 import { fuzzSeed } from './support/prng.ts';
 
-const REQUESTS = Number(process.env.STEVEDORE_FUZZ_REQUESTS ?? 1500);
+const REQUESTS = Number(process.env.STEVEDORE_FUZZ_REQUESTS ?? 3000);
 const SEED = fuzzSeed();
 const REPLAY = `STEVEDORE_FUZZ_SEED=${SEED} STEVEDORE_FUZZ_REQUESTS=${REQUESTS} npx vitest run test/reliability/fuzz.test.ts`;
 /**
