@@ -132,6 +132,8 @@ export class DockerEngineRuntime implements ContainerRuntime {
     try {
       imageId = await this.importImage(Readable.from(coalesceChunks(tar, ENGINE_WRITE_BYTES)), { labels: claimLabels }, failed.signal);
     } catch (err) {
+      // The engine names the image only at the end; one it stored before it failed carries the claim.
+      if (options.claim) await this.removeImagesOf(options.claim.owner);
       throw failed.signal.aborted ? failed.signal.reason : err;
     }
     let containerId: string | undefined;
@@ -255,6 +257,12 @@ export class DockerEngineRuntime implements ContainerRuntime {
       if (err instanceof DockerApiError && err.status === 404) return undefined;
       throw err;
     }
+  }
+
+  private async removeImagesOf(owner: string): Promise<void> {
+    const query = { filters: JSON.stringify({ label: [`${IMPORT_LABELS.owner}=${owner}`] }) };
+    const images = await this.client.json<ListedImage[]>({ method: 'GET', path: '/images/json', query }).catch(() => []);
+    for (const image of images) await this.removeImage(image.Id);
   }
 
   private async removeImage(image: string): Promise<void> {
