@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packTar } from '../../lib/archive/pack.ts';
 import { DockerEngineRuntime } from '../../lib/runtimes/docker-engine.ts';
 import { call, waitForTask } from '../support/api.ts';
-import { listedNames, putBigTarball, taskOf, untilInTheMiddle, type TaskKind } from '../support/crash.ts';
+import { killAndRestart, putBigTarball, taskOf, untilInTheMiddle, type TaskKind } from '../support/crash.ts';
 import { startDockerDaemon } from '../support/docker-daemon.ts';
 import { hostWorkerEnv, startHostWorker, type HostWorkerProcess } from '../support/host-worker.ts';
 import { incompressibleRootfs } from '../support/rootfs.ts';
@@ -94,14 +94,8 @@ describe('the worker process serving a Docker Engine killed in the middle of a t
       const id: number = created.body.id;
       await until(kind, id);
       // Act
-      worker.child.kill('SIGKILL');
-      await worker.exited;
-      const listedWhileDown = await listedNames(stack.url, 'test');
-      const restartedAt = await startWorker();
-      // Read once, not waited for: the restarted worker aborts it (and tidies the engine) before it says it is ready.
-      const readyAfterMs = Date.now() - restartedAt;
-      const task = await taskOf(stack.url, kind, id);
-      const listedAfter = await listedNames(stack.url, 'test');
+      // The restarted worker aborts it (and tidies the engine) before it says it is ready.
+      const { task, readyAfterMs, listed } = await killAndRestart(stack.url, worker, startWorker, kind, id);
       const containers = JSON.stringify((await call(stack.url, 'GET', '/api/v1/container')).body);
       const engineSettledMs = await untilEngineHolds(engineBefore);
       const retried = await start();
@@ -109,7 +103,7 @@ describe('the worker process serving a Docker Engine killed in the middle of a t
       // Assess
       figures.push(`engine ${kind} killed ${when}: aborted by the time the restarted worker was ready, ${readyAfterMs} ms after it was started; the engine held what it held before ${engineSettledMs} ms after that`);
       expect(task).toMatchObject({ state: 'aborted', result: 1, error: `stevedore host worker on ${hostname()} was restarted while this ${kind} ran; start it again` });
-      if (archive) expect([...listedWhileDown, ...listedAfter].filter((n) => n.includes(archive))).toEqual([]);
+      if (archive) expect(listed.filter((n) => n.includes(archive))).toEqual([]);
       if (imported) expect(containers).not.toContain(`"name":"${imported}"`);
       expect(retried.status, JSON.stringify(retried.body)).toBe(200);
       expect(retriedTask).toMatchObject({ state: 'completed', result: 0 });
