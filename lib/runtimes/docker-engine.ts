@@ -159,7 +159,13 @@ export class DockerEngineRuntime implements ContainerRuntime {
     for (const container of containers) {
       const owner = container.Labels?.[IMPORT_LABELS.owner] ?? '';
       if (!isGone(owner) || !(isStaged(container) || unfinished.has(owner))) continue;
-      await this.client.json({ method: 'DELETE', path: `/containers/${container.Id}`, query: { force: true } });
+      try {
+        await this.client.json({ method: 'DELETE', path: `/containers/${container.Id}`, query: { force: true } });
+      } catch (err) {
+        // Removed meanwhile (a pass of another worker on this machine): what was asked for is done.
+        if (err instanceof DockerApiError && err.status === 404) continue;
+        throw err;
+      }
       removed.push(`container ${nameOf(container)} of import ${container.Labels?.[IMPORT_LABELS.task] ?? '?'}`);
     }
     for (const image of await this.client.json<ListedImage[]>({ method: 'GET', path: '/images/json', query: labelled })) {
