@@ -8,7 +8,7 @@
 import { hostname } from 'node:os';
 import { CONTAINER_TYPES, runtimeChoiceOf, runtimeVariableOf, type Config } from '../../lib/config.ts';
 import { loadConfigOrExit } from './config-or-exit.ts';
-import { abandonTasksOfDeadHostWorkers, newHostWorkerId } from './host-worker-identity.ts';
+import { abandonTasksOfDeadHostWorkers, newHostWorkerId, removeLeftoversOfDeadHostWorkers } from './host-worker-identity.ts';
 import { publishInventory, PUBLISH_EVERY_MS } from '../../lib/runtimes/host-inventory.ts';
 import { createServices } from '../../lib/services.ts';
 import { sleep } from '../../lib/sleep.ts';
@@ -17,6 +17,8 @@ import { stopOn } from './stop-triggers.ts';
 import { startWorkerHost, type WorkerHost } from './worker-host.ts';
 
 const NAME = 'stevedore-worker';
+/** How often leftovers of a killed predecessor's imports are looked for after the start. */
+const TIDY_EVERY_MS = 10_000;
 
 /** No endpoint configured: the embedded stack of this data dir, if `npm start` recorded one, or else AWS itself. */
 function locateStack(config: Config): void {
@@ -79,8 +81,16 @@ async function main(): Promise<void> {
   // What this host serves, for an API that cannot see it (STEVEDORE_<TYPE>_RUNTIME=host there).
   const inventory = { doc: services.aws.doc, table: config.tableName };
   const publish = () => publishInventory(services.runtimes, config.hostTypes, inventory, hostname()).catch((err: unknown) => console.error(`${NAME}: could not publish this host's containers: ${(err as Error).message}`));
+  // An engine may finish a request of a killed predecessor after this worker looked at start
+  // (a layer it was committing, a container it was copying an image for): what that leaves is
+  // staged under a dead claim, and goes at the next pass, two list requests when there is none.
+  const tidy = () =>
+    removeLeftoversOfDeadHostWorkers(services, hostId)
+      .then((removed) => removed.length > 0 && console.log(`${NAME}: removed ${removed.join(', ')}, left by a host worker that ended without stopping`))
+      .catch((err: unknown) => console.error(`${NAME}: could not remove what a host worker that ended without stopping left: ${(err as Error).message}`));
   await publish();
   setInterval(() => void publish(), PUBLISH_EVERY_MS).unref();
+  setInterval(() => void tidy(), TIDY_EVERY_MS).unref();
   console.log(`${NAME} ready: runs the tasks of ${config.hostTypes.join(' and ')} containers from table ${config.tableName}, bucket ${config.bucketName}`);
 }
 

@@ -4,7 +4,7 @@
 import type { ArchiveEntry } from '../archive/entry.ts';
 import type { ContainerConfig, ContainerSpec, ContainerSummary, ContainerType } from '../container/model.ts';
 import { NameTaken } from '../errors.ts';
-import type { Container, ContainerRuntime, ImportOptions } from './runtime.ts';
+import type { AbandonedImports, Container, ContainerRuntime, ImportOptions } from './runtime.ts';
 
 /** The original server's message for a name in use (sic). */
 export const nameTaken = (name: string) => new NameTaken(`Container ${name} already exist!`);
@@ -58,6 +58,13 @@ export class RuntimeRegistry {
   async importRootfs(spec: ContainerSpec, config: ContainerConfig, entries: AsyncIterable<ArchiveEntry>, options?: ImportOptions): Promise<ContainerSummary> {
     await this.refuseNameElsewhere(spec);
     return this.forType(spec.type).importRootfs(spec, config, entries, options);
+  }
+
+  /** Every runtime's leftovers of abandoned imports (see ContainerRuntime.removeAbandonedImports), named. */
+  async removeAbandonedImports(abandoned: AbandonedImports): Promise<string[]> {
+    const removed: string[] = [];
+    for (const runtime of this.runtimes) removed.push(...((await runtime.removeAbandonedImports?.(abandoned)) ?? []));
+    return removed;
   }
 
   /** A runtime checks its own names; a name another runtime holds is refused here. */

@@ -59,6 +59,29 @@ export interface ContainerRuntime {
    * staging directory) before the error reaches the caller, and nothing of it remains.
    */
   importRootfs(spec: ContainerSpec, config: ContainerConfig, entries: AsyncIterable<ArchiveEntry>, options?: ImportOptions): Promise<ContainerSummary>;
+  /**
+   * Removes what imports left half-made when the process running them died without cleaning
+   * up (a SIGKILL), and names what it removed. Only a runtime whose import can outlive its
+   * process (an engine that goes on with a request its client dropped) has one.
+   */
+  removeAbandonedImports?(abandoned: AbandonedImports): Promise<string[]>;
+}
+
+/** The task an import runs for: its id and its claim (the owner the worker wrote into the task). */
+export interface ImportClaim {
+  task: number;
+  owner: string;
+}
+
+/** Which imports will never finish: the claims the caller knows to be dead. */
+export interface AbandonedImports {
+  /** Whether the process that made `owner`'s claim no longer runs. */
+  isGone(owner: string): boolean;
+  /**
+   * The claims of gone processes whose tasks are still running, about to be aborted: what they
+   * made goes even where it already looks finished, since their tasks will never complete.
+   */
+  unfinished: ReadonlySet<string>;
 }
 
 export interface ImportOptions {
@@ -66,4 +89,6 @@ export interface ImportOptions {
   native?: NativeSettings;
   /** Where the runtime reports what it left out or changed; the task shows them. */
   warn?: (message: string) => void;
+  /** The task this import runs for, so that what it leaves in a runtime after a crash can be found. */
+  claim?: ImportClaim;
 }

@@ -19,7 +19,8 @@ export async function runImport({ config, storage, runtimes }: WorkerServices, t
   const archive = await readArchive(counted);
   const fromArchive = trustedArchiveFields(archive.config);
   const fromRuntime: string[] = [];
-  const options = { native: nativeOf(fromArchive.fields), warn: (message: string) => fromRuntime.push(message) };
+  const claim = task.owner === undefined ? undefined : { task: task.id, owner: task.owner };
+  const options = { native: nativeOf(fromArchive.fields), warn: (message: string) => fromRuntime.push(message), claim };
   await runtimes.importRootfs(importSpec(request), importedConfig(request, fromArchive.fields), archive.entries, options);
   return [...fromArchive.warnings, ...archive.warnings, ...fromRuntime];
 }

@@ -15,6 +15,8 @@ const dir = mkdtempSync(join(tmpdir(), 'sd-stub-'));
 const socketPath = join(dir, 'engine.sock');
 const requests: string[] = [];
 let server: Server;
+// The claims of the two imports; the engine tells them apart by the label each image would carry.
+const claimOf = (machine: string) => ({ task: 7, owner: `${machine}-12345-0b6a3f3e-8d1c-4c55-9a43-6f1f2b7d9e10:6f1f2b7d-8d1c-4c55-9a43-0b6a3f3e9e10` });
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -23,7 +25,9 @@ beforeAll(async () => {
     req.on('end', () => {
       if (req.url === '/_ping') return res.writeHead(200, { 'API-Version': '1.41' }).end('OK');
       if (req.url?.includes('/containers/json')) return res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
-      if (req.url?.includes('/images/create') && req.url.includes('vanishing')) {
+      // What the engine may have stored before it failed, found by the import's claim.
+      if (req.url?.startsWith(`/v1.41/images/json`) && decodeURIComponent(req.url).includes('-12345-')) return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([{ Id: 'sha256:half' }]));
+      if (req.url?.includes('/images/create') && decodeURIComponent(req.url).includes('vanishing')) {
         // An engine that dies while it imports: the answer begins, then the connection is gone.
         res.writeHead(200, { 'content-type': 'application/json' });
         res.write(`${JSON.stringify({ status: 'Importing' })}\n`);
@@ -44,24 +48,24 @@ afterAll(async () => {
 });
 
 describe('an image import the engine refuses inside its answer', () => {
-  it('fails the import with the engine\'s message, removes the image, and creates no container', async () => {
+  it('fails the import with the engine\'s message, removes an image the engine stored under its claim, and creates no container', async () => {
     const runtime = new DockerEngineRuntime(new DockerClient({ kind: 'unix', socketPath }));
     const spec: ContainerSpec = { type: 'docker', name: 'refused', image: 'import', tag: 'latest', autostart: false, network: {}, resource: {}, volume: {} };
-    await expect(runtime.importRootfs(spec, configFor(spec, 'amd64'), demoRootfs())).rejects.toThrow(
+    await expect(runtime.importRootfs(spec, configFor(spec, 'amd64'), demoRootfs(), { claim: claimOf('vm') })).rejects.toThrow(
       'The Docker engine refused the root filesystem: write /var/lib/docker/tmp: no space left on device',
     );
-    expect(requests).toContain('DELETE /images/stevedore-import%2Frefused%3Alatest?force=true');
+    expect(requests).toContain('DELETE /images/sha256%3Ahalf?force=true');
     expect(requests.some((r) => r.startsWith('POST /containers/create'))).toBe(false);
   });
 });
 
 describe('an image import the engine stops in the middle of', () => {
-  it('fails the import naming the engine, removes the image, and creates no container', async () => {
+  it('fails the import naming the engine, removes an image the engine stored under its claim, and creates no container', async () => {
     requests.length = 0;
     const runtime = new DockerEngineRuntime(new DockerClient({ kind: 'unix', socketPath }));
     const spec: ContainerSpec = { type: 'docker', name: 'vanishing', image: 'import', tag: 'latest', autostart: false, network: {}, resource: {}, volume: {} };
-    await expect(runtime.importRootfs(spec, configFor(spec, 'amd64'), demoRootfs())).rejects.toThrow(/^The Docker engine at unix:\/\/\S+ stopped in the middle of the import; nothing was created/);
-    expect(requests).toContain('DELETE /images/stevedore-import%2Fvanishing%3Alatest?force=true');
+    await expect(runtime.importRootfs(spec, configFor(spec, 'amd64'), demoRootfs(), { claim: claimOf('vanishing') })).rejects.toThrow(/^The Docker engine at unix:\/\/\S+ stopped in the middle of the import; nothing was created/);
+    expect(requests).toContain('DELETE /images/sha256%3Ahalf?force=true');
     expect(requests.some((r) => r.startsWith('POST /containers/create'))).toBe(false);
   });
 });

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, waitForTask } from '../support/api.ts';
-import { listedNames, putBigTarball, taskOf, untilInTheMiddle, type TaskKind } from '../support/crash.ts';
+import { killAndRestart, putBigTarball, untilInTheMiddle, type TaskKind } from '../support/crash.ts';
 import { hostWorkerEnv, startHostWorker, type HostWorkerProcess } from '../support/host-worker.ts';
 import { incompressibleRootfs } from '../support/rootfs.ts';
 import { useTestStack } from '../support/stack.ts';
@@ -74,14 +74,8 @@ describe('the worker process killed in the middle of a task', () => {
       const id: number = created.body.id;
       await untilInTheMiddle(stack.url, kind, id);
       // Act
-      worker.child.kill('SIGKILL');
-      await worker.exited;
-      const listedWhileDown = await listedNames(stack.url, 'test');
-      const restartedAt = await startWorker();
-      // Read once, not waited for: the restarted worker aborts it before it says it is ready.
-      const readyAfterMs = Date.now() - restartedAt;
-      const task = await taskOf(stack.url, kind, id);
-      const listedAfter = await listedNames(stack.url, 'test');
+      // The restarted worker aborts it before it says it is ready.
+      const { task, readyAfterMs, listed } = await killAndRestart(stack.url, worker, startWorker, kind, id);
       const lxcAfter = lxcEntries();
       const objectsAfter = await rootfsObjects();
       const containers = JSON.stringify((await call(stack.url, 'GET', '/api/v1/container')).body);
@@ -90,7 +84,7 @@ describe('the worker process killed in the middle of a task', () => {
       // Assess
       figures.push(`${runtime} ${kind}: aborted by the time the restarted worker was ready, ${readyAfterMs} ms after it was started`);
       expect(task).toMatchObject({ state: 'aborted', result: 1, error: `stevedore host worker on ${hostname()} was restarted while this ${kind} ran; start it again` });
-      if (archive) expect([...listedWhileDown, ...listedAfter].filter((n) => n.includes(archive))).toEqual([]);
+      if (archive) expect(listed.filter((n) => n.includes(archive))).toEqual([]);
       expect(lxcAfter).toEqual(lxcBefore);
       expect(objectsAfter).toBe(objectsBefore);
       if (imported) expect(containers).not.toContain(`"name":"${imported}"`);

@@ -3,6 +3,7 @@
 import { packTar } from '../../lib/archive/pack.ts';
 import { uploadStream } from '../../lib/aws/stream-upload.ts';
 import { call } from './api.ts';
+import type { HostWorkerProcess } from './host-worker.ts';
 import { incompressibleRootfs } from './rootfs.ts';
 import type { TestStack } from './stack.ts';
 
@@ -35,4 +36,24 @@ export async function untilInTheMiddle(base: string, kind: TaskKind, id: number,
 export async function listedNames(base: string, folder: string): Promise<string[]> {
   const listed = await call(base, 'GET', `/api/v1/sharefolder/${folder}`);
   return JSON.stringify(listed.body).match(/"name":"[^"]*"/g) ?? [];
+}
+
+export interface Restarted {
+  /** The task as it was once the restarted worker said it was ready (read once, not waited for). */
+  task: Record<string, any> | undefined;
+  /** How long the restarted worker took to be ready, from its start. */
+  readyAfterMs: number;
+  /** The share folder's names while no worker ran, then after the restart. */
+  listed: string[];
+}
+
+/** SIGKILLs `worker` and starts another with `restart` (which resolves with when it started, once it is ready). */
+export async function killAndRestart(base: string, worker: HostWorkerProcess, restart: () => Promise<number>, kind: TaskKind, id: number, folder = 'test'): Promise<Restarted> {
+  worker.child.kill('SIGKILL');
+  await worker.exited;
+  const listedWhileDown = await listedNames(base, folder);
+  const restartedAt = await restart();
+  const readyAfterMs = Date.now() - restartedAt;
+  const task = await taskOf(base, kind, id);
+  return { task, readyAfterMs, listed: [...listedWhileDown, ...(await listedNames(base, folder))] };
 }
