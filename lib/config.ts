@@ -73,6 +73,10 @@ export interface Config {
   taskLeaseMs: number;
   /** Smallest part size of multipart uploads, in bytes (larger archives get larger parts). */
   uploadPartBytes: number;
+  /** How long an AWS request may wait for its connection. */
+  backendConnectTimeoutMs: number;
+  /** How long an AWS request's socket may stay silent (nothing sent or received) before it fails. */
+  backendIdleTimeoutMs: number;
   /** gzip level of .tgz archives (1 fastest .. 9 smallest). */
   gzipLevel: number;
   dockerRuntime: DockerRuntimeChoice;
@@ -136,6 +140,8 @@ export function loadConfig(env: Env = process.env): Config {
     pollIntervalMs: read.integer('STEVEDORE_POLL_INTERVAL_MS', 200, 50, 5000),
     taskLeaseMs: read.integer('STEVEDORE_TASK_LEASE_SECONDS', 120, 5, 3600) * 1000,
     uploadPartBytes: read.integer('STEVEDORE_UPLOAD_PART_MIB', 8, 5, 512) * MIB,
+    backendConnectTimeoutMs: read.integer('STEVEDORE_BACKEND_CONNECT_TIMEOUT_MS', 3000, 100, 60_000),
+    backendIdleTimeoutMs: read.integer('STEVEDORE_BACKEND_IDLE_TIMEOUT_MS', 5000, 500, 600_000),
     gzipLevel: read.integer('STEVEDORE_GZIP_LEVEL', 6, 1, 9),
     dockerRuntime: read.choice('STEVEDORE_DOCKER_RUNTIME', RUNTIME_CHOICES.docker, 'the runtime of docker containers'),
     lxcRuntime: read.choice('STEVEDORE_LXC_RUNTIME', RUNTIME_CHOICES.lxc, 'the runtime of lxc containers'),

@@ -1,7 +1,7 @@
 // The embedded stack's emulators, run as child processes on loopback: Amazon DynamoDB Local
 // (Java) and s3rver (Node). Each is started on a free port and waited for until it answers.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -9,6 +9,8 @@ import { dirname, join, resolve } from 'node:path';
 export interface Emulator {
   name: string;
   endpoint: string;
+  /** The process that serves (the watchdog's child), for signals of its own: SIGSTOP makes a backend that hangs. */
+  serverPid(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -48,7 +50,7 @@ export async function startDynamoLocal(options: { port?: number; dataDir?: strin
   const child = spawnChild('java', args, jarDir);
   const endpoint = `http://127.0.0.1:${port}`;
   await waitUntilAnswering('DynamoDB Local', endpoint, child, 60_000, options.signal);
-  return { name: 'DynamoDB Local', endpoint, stop: () => stopChild(child) };
+  return { name: 'DynamoDB Local', endpoint, serverPid: () => watchedPid(child), stop: () => stopChild(child) };
 }
 
 /**
@@ -64,7 +66,7 @@ export async function startS3rver(options: { port?: number; dataDir: string; sig
   const child = spawnChild(process.execPath, args, process.cwd());
   const endpoint = `http://127.0.0.1:${port}`;
   await waitUntilAnswering('s3rver', endpoint, child, 30_000, options.signal);
-  return { name: 's3rver', endpoint, stop: () => stopChild(child) };
+  return { name: 's3rver', endpoint, serverPid: () => watchedPid(child), stop: () => stopChild(child) };
 }
 
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -130,6 +132,18 @@ async function waitUntilAnswering(name: string, endpoint: string, child: Emulato
   }
   await stopChild(child);
   throw new Error(`${name} did not answer on ${endpoint} within ${timeoutMs / 1000} s${lastOutput()}`);
+}
+
+/** The watchdog's only child: the emulator itself (Linux's /proc). */
+function watchedPid(watchdog: ChildProcess): number | undefined {
+  if (watchdog.pid === undefined) return undefined;
+  try {
+    const children = readFileSync(`/proc/${watchdog.pid}/task/${watchdog.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+    // Its other child is the reader subshell.
+    return children.find((pid) => pid > 0 && readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'sh');
+  } catch {
+    return undefined;
+  }
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

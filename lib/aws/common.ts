@@ -1,2 +1,14 @@
 // What every SDK client of stevedore is built with besides its region and endpoint.
-export const COMMON_CLIENT_SETTINGS = { maxAttempts: 5 } as const;
+import type { Config } from '../config.ts';
+
+export type BackendTimeouts = Pick<Config, 'backendConnectTimeoutMs' | 'backendIdleTimeoutMs'>;
+
+export function commonClientSettings(config: BackendTimeouts) {
+  return {
+    maxAttempts: 5,
+    // Idle, not total, time: a healthy part upload of any size keeps its socket busy and is
+    // never cut, while a backend that stopped answering (a paused process, a dead peer that
+    // sent no reset) fails the request after the idle time instead of holding it forever.
+    requestHandler: { connectionTimeout: config.backendConnectTimeoutMs, socketTimeout: config.backendIdleTimeoutMs },
+  };
+}

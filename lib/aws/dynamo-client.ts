@@ -3,12 +3,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ClientFactory } from './client-set.ts';
-import { COMMON_CLIENT_SETTINGS } from './common.ts';
+import { commonClientSettings } from './common.ts';
 import { reportUnreachable } from './unreachable.ts';
 
 export const dynamoClient: ClientFactory<DynamoDBClient> = (config) => {
   const endpoint = config.dynamoEndpoint ?? config.endpoint;
-  return reportUnreachable(new DynamoDBClient({ ...COMMON_CLIENT_SETTINGS, region: config.region, endpoint }), 'DynamoDB', endpoint);
+  return reportUnreachable(new DynamoDBClient({ ...commonClientSettings(config), region: config.region, endpoint }), 'DynamoDB', endpoint);
 };
 
 /** Not closed by itself: destroying the set closes the DynamoDB client it is built on. */

@@ -2,13 +2,13 @@
 // AWS_ENDPOINT_URL).
 import { S3Client } from '@aws-sdk/client-s3';
 import type { ClientFactory } from './client-set.ts';
-import { COMMON_CLIENT_SETTINGS } from './common.ts';
+import { commonClientSettings } from './common.ts';
 import { reportUnreachable } from './unreachable.ts';
 
 export const s3Client: ClientFactory<S3Client> = (config) => {
   const endpoint = config.s3Endpoint ?? config.endpoint;
   const client = new S3Client({
-    ...COMMON_CLIENT_SETTINGS,
+    ...commonClientSettings(config),
     region: config.region,
     endpoint,
     // Emulators and LocalStack serve buckets by path, not by virtual host name.

@@ -2,10 +2,10 @@
 // DYNAMODB_STREAMS_ENDPOINT, DYNAMODB_ENDPOINT or AWS_ENDPOINT_URL).
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { ClientFactory } from './client-set.ts';
-import { COMMON_CLIENT_SETTINGS } from './common.ts';
+import { commonClientSettings } from './common.ts';
 import { reportUnreachable } from './unreachable.ts';
 
 export const streamsClient: ClientFactory<DynamoDBStreamsClient> = (config) => {
   const endpoint = config.dynamoStreamsEndpoint ?? config.dynamoEndpoint ?? config.endpoint;
-  return reportUnreachable(new DynamoDBStreamsClient({ ...COMMON_CLIENT_SETTINGS, region: config.region, endpoint }), 'DynamoDB Streams', endpoint);
+  return reportUnreachable(new DynamoDBStreamsClient({ ...commonClientSettings(config), region: config.region, endpoint }), 'DynamoDB Streams', endpoint);
 };

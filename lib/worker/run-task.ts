@@ -1,11 +1,13 @@
 // The worker's whole life of one task: claim it (a duplicate delivery finds it claimed and
 // does nothing), run it with progress, and finish it as completed or aborted, never leaving
-// it running. Errors of the table itself propagate, so the stream delivery is retried.
+// it running. Its last writes outlast a short outage of the table (./persist.ts); other errors
+// of the table propagate, so the stream delivery is retried.
 import { randomUUID } from 'node:crypto';
 import { logger } from '../log.ts';
 import type { WorkerServices } from '../ports.ts';
 import { RESULT_FAILED, RESULT_OK, type TaskRecord } from '../tasks/model.ts';
 import { failureMessage } from './failure.ts';
+import { persistently } from './persist.ts';
 import { ProgressReporter } from './progress.ts';
 import { runExport } from './run-export.ts';
 import { runImport } from './run-import.ts';
@@ -53,14 +55,10 @@ export async function runTask(services: WorkerServices, waiting: Pick<TaskRecord
   } finally {
     await progress.stop();
   }
-  const finished = await store.finish(task, owner, {
-    state: error === undefined ? 'completed' : 'aborted',
-    result: error === undefined ? RESULT_OK : RESULT_FAILED,
-    error,
-    warnings: warnings ?? undefined,
-  });
+  const outcome = { state: error === undefined ? 'completed' : 'aborted', result: error === undefined ? RESULT_OK : RESULT_FAILED, error, warnings: warnings ?? undefined } as const;
+  const finished = await persistently('writing the task\'s end', () => store.finish(task, owner, outcome), store.leaseMs);
   if (finished) logger.info('task finished', { kind: task.kind, taskId: task.id, state: error === undefined ? 'completed' : 'aborted', durationMs: Math.round(performance.now() - started) });
   else logger.warn('task was taken over before it finished', { kind: task.kind, taskId: task.id });
-  await store.releaseUses(task);
+  await persistently('releasing what the task used', () => store.releaseUses(task), store.leaseMs);
   return true;
 }

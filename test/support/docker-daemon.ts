@@ -23,11 +23,14 @@ export const isEngineStub = (name: string) => ENGINE_STUBS.has(name) || name.sta
 export interface DaemonOptions {
   /** Listen on 127.0.0.1:port too, requiring TLS client certificates (server files from tls-certs.ts). */
   tls?: { port: number; serverDir: string };
+  /** The daemon's directory (socket, data root), which its stop then leaves: a daemon started again on it finds its containers and images. */
+  dir?: string;
 }
 
 export async function startDockerDaemon(options: DaemonOptions = {}): Promise<DockerDaemon> {
   // Short: the socket's path must stay under the 108 bytes of a unix socket address.
-  const dir = mkdtempSync(join(tmpdir(), 'sd-'));
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'sd-'));
+  const removeDir = () => options.dir === undefined && rmSync(dir, { recursive: true, force: true });
   const socketPath = join(dir, 'docker.sock');
   const args = ['--storage-driver=vfs', '--iptables=false', '--ip6tables=false', '--bridge=none', `--data-root=${join(dir, 'root')}`, `--exec-root=${join(dir, 'exec')}`, `--pidfile=${join(dir, 'pid')}`, `--host=unix://${socketPath}`];
   if (options.tls) {
@@ -43,11 +46,14 @@ export async function startDockerDaemon(options: DaemonOptions = {}): Promise<Do
   const endpoint: DockerEndpoint = { kind: 'unix', socketPath };
   const client = new DockerClient(endpoint);
   const stop = async () => {
-    if (spawnError) return rmSync(dir, { recursive: true, force: true });
+    if (spawnError) return void removeDir();
     daemon.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    if (daemon.exitCode === null) daemon.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    if (daemon.exitCode === null && daemon.signalCode === null) {
+      daemon.kill('SIGKILL');
+      await exited;
+    }
+    removeDir();
   };
   const deadline = Date.now() + READY_WITHIN_MS;
   for (;;) {

@@ -35,6 +35,8 @@ describe('the configuration', () => {
       pollIntervalMs: 200,
       taskLeaseMs: 120_000,
       uploadPartBytes: 8 * 1024 * 1024,
+      backendConnectTimeoutMs: 3000,
+      backendIdleTimeoutMs: 5000,
       gzipLevel: 6,
       dockerRuntime: 'builtin',
       lxcRuntime: 'builtin',
