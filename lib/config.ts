@@ -77,6 +77,13 @@ export interface Config {
   backendConnectTimeoutMs: number;
   /** How long an AWS request's socket may stay silent (nothing sent or received) before it fails. */
   backendIdleTimeoutMs: number;
+  /**
+   * The same for an archive's or root filesystem's transfer (a multipart upload, a streamed
+   * read), which a healthy store or reader may leave silent much longer: s3rver answers the
+   * completion of an upload only once it joined every part, and a reader pauses while the
+   * runtime it feeds catches up.
+   */
+  backendTransferIdleTimeoutMs: number;
   /** gzip level of .tgz archives (1 fastest .. 9 smallest). */
   gzipLevel: number;
   dockerRuntime: DockerRuntimeChoice;
@@ -142,6 +149,7 @@ export function loadConfig(env: Env = process.env): Config {
     uploadPartBytes: read.integer('STEVEDORE_UPLOAD_PART_MIB', 8, 5, 512) * MIB,
     backendConnectTimeoutMs: read.integer('STEVEDORE_BACKEND_CONNECT_TIMEOUT_MS', 3000, 100, 60_000),
     backendIdleTimeoutMs: read.integer('STEVEDORE_BACKEND_IDLE_TIMEOUT_MS', 5000, 500, 600_000),
+    backendTransferIdleTimeoutMs: read.integer('STEVEDORE_BACKEND_TRANSFER_IDLE_TIMEOUT_MS', 300_000, 500, 3_600_000),
     gzipLevel: read.integer('STEVEDORE_GZIP_LEVEL', 6, 1, 9),
     dockerRuntime: read.choice('STEVEDORE_DOCKER_RUNTIME', RUNTIME_CHOICES.docker, 'the runtime of docker containers'),
     lxcRuntime: read.choice('STEVEDORE_LXC_RUNTIME', RUNTIME_CHOICES.lxc, 'the runtime of lxc containers'),

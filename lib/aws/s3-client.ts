@@ -1,14 +1,20 @@
-// The S3 client of the share storage and the built-in runtime (the endpoint from S3_ENDPOINT or
-// AWS_ENDPOINT_URL).
+// The S3 clients of the share storage and the built-in runtime (the endpoint from S3_ENDPOINT or
+// AWS_ENDPOINT_URL): one for requests, which fail after the API's idle timeout, and one for the
+// transfers of archives and root filesystems, which a healthy store may leave silent far longer.
 import { S3Client } from '@aws-sdk/client-s3';
+import type { Config } from '../config.ts';
 import type { ClientFactory } from './client-set.ts';
 import { commonClientSettings } from './common.ts';
 import { reportUnreachable } from './unreachable.ts';
 
-export const s3Client: ClientFactory<S3Client> = (config) => {
+export const s3Client: ClientFactory<S3Client> = (config) => newS3Client(config, config.backendIdleTimeoutMs);
+
+export const s3TransferClient: ClientFactory<S3Client> = (config) => newS3Client(config, config.backendTransferIdleTimeoutMs);
+
+function newS3Client(config: Config, idleMs: number): S3Client {
   const endpoint = config.s3Endpoint ?? config.endpoint;
   const client = new S3Client({
-    ...commonClientSettings(config),
+    ...commonClientSettings(config, idleMs),
     region: config.region,
     endpoint,
     // Emulators and LocalStack serve buckets by path, not by virtual host name.
@@ -20,4 +26,4 @@ export const s3Client: ClientFactory<S3Client> = (config) => {
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
   return reportUnreachable(client, 'S3', endpoint);
-};
+}

@@ -5,7 +5,7 @@
 // publish) the types chosen `host`.
 import type { ClientSet } from '../aws/client-set.ts';
 import { documentClient } from '../aws/dynamo-client.ts';
-import { s3Client } from '../aws/s3-client.ts';
+import { s3Client, s3TransferClient } from '../aws/s3-client.ts';
 import { secretReader } from '../aws/secret.ts';
 import { CONTAINER_TYPES, runtimeChoiceOf, type Config } from '../config.ts';
 import type { ContainerType } from '../container-type.ts';
@@ -22,7 +22,7 @@ export function builtinRuntimeFor(config: Config, aws: ClientSet): BuiltinRuntim
   const types: ContainerType[] = [];
   if (config.dockerRuntime === 'builtin') types.push('docker');
   if (config.lxcRuntime === 'builtin') types.push('lxc');
-  return new BuiltinRuntime({ doc: aws.get(documentClient), s3: aws.get(s3Client), table: config.tableName, bucket: config.bucketName, partSize: config.uploadPartBytes, types });
+  return new BuiltinRuntime({ doc: aws.get(documentClient), s3: aws.get(s3Client), transfers: aws.get(s3TransferClient), table: config.tableName, bucket: config.bucketName, partSize: config.uploadPartBytes, types });
 }
 
 /** The registry of the configured runtimes, with this built-in runtime for the types it serves. */

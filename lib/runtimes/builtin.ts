@@ -42,6 +42,8 @@ interface StoredImage extends ImageSummary {
 export interface BuiltinRuntimeOptions {
   doc: DynamoDBDocumentClient;
   s3: S3Client;
+  /** For the transfers of root filesystems, which a healthy store may leave silent far longer than a request (lib/aws/s3-client.ts). */
+  transfers: S3Client;
   table: string;
   bucket: string;
   /** Smallest part of the multipart uploads of root filesystems. */
@@ -146,12 +148,12 @@ export class BuiltinRuntime implements ContainerRuntime {
   }
 
   private handleOf(stored: StoredContainer): Container {
-    const { s3, bucket } = this.options;
+    const { transfers, bucket } = this.options;
     return {
       summary: summaryOf(stored),
       config: stored.config,
       exportRootfs: async (signal?: AbortSignal): Promise<RootfsExport> => {
-        const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: stored.rootfsKey }), { abortSignal: signal });
+        const object = await transfers.send(new GetObjectCommand({ Bucket: bucket, Key: stored.rootfsKey }), { abortSignal: signal });
         return { format: 'tar', tar: object.Body as Readable, estimatedBytes: object.ContentLength };
       },
     };
@@ -159,7 +161,7 @@ export class BuiltinRuntime implements ContainerRuntime {
 
   private async uploadTar(key: string, entries: AsyncIterable<ArchiveEntry>): Promise<void> {
     await uploadStream({
-      client: this.options.s3,
+      client: this.options.transfers,
       bucket: this.options.bucket,
       key,
       body: packTar(entries),

@@ -28,13 +28,25 @@ const DELETE_BATCHES_IN_FLIGHT = 4;
 /** Long writes keep this many parts in flight: the network stays busy, memory stays at three parts. */
 const PARTS_IN_FLIGHT = 2;
 
+/** Requests fail after the API's idle timeout; transfers of archives get their own (lib/aws/s3-client.ts). */
+export interface S3ShareClients {
+  requests: S3Client;
+  transfers: S3Client;
+}
+
 export class S3ShareStorage implements ShareStorage {
+  private readonly s3: S3Client;
+  private readonly transfers: S3Client;
+
   constructor(
-    private readonly s3: S3Client,
+    clients: S3ShareClients,
     private readonly bucket: string,
     /** Smallest part of a multipart write; larger writes get larger parts. */
     private readonly partBytes: number,
-  ) {}
+  ) {
+    this.s3 = clients.requests;
+    this.transfers = clients.transfers;
+  }
 
   /** Directories first, then files, each sorted by name. */
   async list(dir: SharePath): Promise<FolderEntry[]> {
@@ -94,7 +106,7 @@ export class S3ShareStorage implements ShareStorage {
 
   async openRead(path: SharePath, signal?: AbortSignal): Promise<{ size: number; body: Readable }> {
     try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: fileKey(path) }), { abortSignal: signal });
+      const out = await this.transfers.send(new GetObjectCommand({ Bucket: this.bucket, Key: fileKey(path) }), { abortSignal: signal });
       return { size: out.ContentLength ?? 0, body: out.Body as Readable };
     } catch (err) {
       if (isNotFound(err)) throw new MissingPath(path.display);
@@ -105,7 +117,7 @@ export class S3ShareStorage implements ShareStorage {
   async writeAtomically(path: SharePath, body: AsyncIterable<Uint8Array>, options: AtomicWriteOptions): Promise<void> {
     const key = fileKey(path);
     await uploadStream({
-      client: this.s3,
+      client: this.transfers,
       bucket: this.bucket,
       key,
       body,

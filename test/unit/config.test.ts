@@ -37,6 +37,7 @@ describe('the configuration', () => {
       uploadPartBytes: 8 * 1024 * 1024,
       backendConnectTimeoutMs: 3000,
       backendIdleTimeoutMs: 5000,
+      backendTransferIdleTimeoutMs: 300_000,
       gzipLevel: 6,
       dockerRuntime: 'builtin',
       lxcRuntime: 'builtin',
