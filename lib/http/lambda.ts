@@ -6,11 +6,11 @@
 // serverless-http already holds whole and a response it buffers whole anyway.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Hono } from 'hono';
-import serverless from 'serverless-http';
 import { logger } from '../log.ts';
 import { unreadableRequestResponse } from './app.ts';
+import { serverless, type LambdaHandler } from './serverless.ts';
 
-export type LambdaHandler = ReturnType<typeof serverless>;
+export type { LambdaHandler };
 
 /** What serverless-http's request adds to Node's: the event's body, already whole. */
 type ServerlessRequest = IncomingMessage & { body?: Buffer };
@@ -24,7 +24,10 @@ class RequestError extends Error {
 }
 
 export function lambdaHandler(app: Hono): LambdaHandler {
-  const serve = serverless((req: ServerlessRequest, res: ServerResponse) => bridge(app, req, res));
+  const serve = serverless((req, res) =>
+    // A failure to write the answer fails the invocation (API Gateway answers 502) rather than leaving it waiting.
+    bridge(app, req as ServerlessRequest, res).catch((err: unknown) => res.emit('error', err)),
+  );
   // A Lambda instance serves one request at a time: its invocation's context (function, cold
   // start, the invocation's id) goes on every line logged meanwhile.
   return (event, context) => {
