@@ -76,8 +76,9 @@ export function errorResponse(c: Context, err: unknown): Response {
 }
 
 /**
- * For requests that fail before hono sees them (@hono/node-server cannot build a Request from
- * a target such as `/api/v1/sharefolder/a\\b`): the same envelope as everything else.
+ * For requests that fail before hono sees them (neither the local server's @hono/node-server
+ * nor the Lambda edge builds a Request from a target such as `/api/v1/sharefolder/a\\b`): the
+ * same envelope as everything else.
  */
 export function unreadableRequestResponse(err: unknown): Response {
   const unreadable = err instanceof Error && err.name === 'RequestError';
