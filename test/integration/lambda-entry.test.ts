@@ -1,7 +1,7 @@
 // The Lambda entry of each share-folder function (serverless-http around the function's hono
 // app) given real API Gateway HTTP API (payload 2.0) events: it must answer exactly what the
-// local server answers for the same request, headers included (serverless-http fills `headers`
-// but not the `rawHeaders` that @hono/node-server reads: see lib/http/lambda.ts).
+// local server answers for the same request, headers included (the Lambda edge builds its Fetch
+// request itself from what serverless-http gives it: see lib/http/lambda.ts).
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
@@ -371,7 +371,7 @@ describe('the Lambda entry checks the event\'s rawPath with the same rules as th
 describe('request headers reach the function through the Lambda entry', () => {
   it('answers 413 from a Content-Length header over 1 MiB before reading the body', async () => {
     // Prepare: a small, valid body whose declared length is over the limit. Only a function
-    // that sees the header can refuse it; without headers (rawHeaders unset) it would read the
+    // that sees the header can refuse it; with the headers lost on the way it would read the
     // small body and create the directory.
     await putObject('test/declared/');
     const body = '{"name":"made","is_dir":true}';
