@@ -10,11 +10,10 @@
 // the other order would leave it behind for good once the task had ended.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { logger } from '../../lib/log.ts';
 import type { Services } from '../../lib/ports.ts';
 import { isProcessAlive } from '../../lib/process-alive.ts';
 import { TASK_KINDS, type TaskRecord } from '../../lib/tasks/model.ts';
-import { abandonTask, interruptedMessage, type AbandonServices } from '../../lib/worker/abandon.ts';
+import { abandonTasksOfDeadWorker, type AbandonServices } from '../../lib/worker/abandon.ts';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 
@@ -40,24 +39,9 @@ export async function removeLeftoversOfDeadHostWorkers({ runtimes }: Pick<Servic
 
 /** Aborts the running tasks of this machine's host workers that are gone; the tasks it aborted. */
 export async function abandonTasksOfDeadHostWorkers(services: AbandonServices & Pick<Services, 'runtimes'>, self: string, machine = hostname()): Promise<TaskRecord[]> {
-  const orphans = new Map(TASK_KINDS.map((kind) => [kind, [] as TaskRecord[]]));
+  const orphans: TaskRecord[] = [];
   for (const kind of TASK_KINDS) {
-    for (const task of await services.tasks.listInState(kind, 'running')) if (isClaimOfDeadHostWorker(task.owner, machine, self)) orphans.get(kind)!.push(task);
+    for (const task of await services.tasks.listInState(kind, 'running')) if (isClaimOfDeadHostWorker(task.owner, machine, self)) orphans.push(task);
   }
-  const unfinished = new Set(orphans.get('import')!.flatMap((task) => (task.owner ? [task.owner] : [])));
-  try {
-    const removed = await removeLeftoversOfDeadHostWorkers(services, self, machine, unfinished);
-    if (removed.length > 0) logger.warn('leftovers of imports of a host worker that ended without stopping removed', { removed });
-  } catch (err) {
-    // The tasks end anyway: a client waits for an answer, and a runtime that cannot be reached now keeps what it holds until it can.
-    logger.warn('leftovers of imports of a host worker that ended without stopping could not be removed', { error: err as Error });
-  }
-  const abandoned: TaskRecord[] = [];
-  for (const [kind, tasks] of orphans) {
-    for (const task of tasks) {
-      const message = interruptedMessage(`host worker on ${machine} was restarted`, kind);
-      if (await abandonTask(services, task, task.owner, message)) abandoned.push(task);
-    }
-  }
-  return abandoned;
+  return abandonTasksOfDeadWorker(services, orphans, (owner) => isClaimOfDeadHostWorker(owner, machine, self), `host worker on ${machine} was restarted`);
 }
