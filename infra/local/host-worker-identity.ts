@@ -5,9 +5,8 @@
 // by a host worker of its own machine whose process is gone (a SIGKILL, a crash) and aborts them
 // at once, instead of after their lease. A pid that a live process took again leaves the task to
 // the lease sweep, as before. What such a task's import left in a runtime (an engine's image
-// and container, under the task's claim) is removed before the task is aborted: a worker
-// killed in between finds the task still running at its next start and removes it then, while
-// the other order would leave it behind for good once the task had ended.
+// and container, an LXC container directory, a built-in record and root filesystem object, all
+// under the task's claim) is removed before the task is aborted (lib/worker/abandon.ts).
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Services } from '../../lib/ports.ts';
@@ -32,9 +31,12 @@ export function isClaimOfDeadHostWorker(owner: string | undefined, machine: stri
   return pid === process.pid || !isProcessAlive(pid);
 }
 
-/** Removes the staged leftovers of imports whose host worker is gone (an engine may make one after its client died). */
-export async function removeLeftoversOfDeadHostWorkers({ runtimes }: Pick<Services, 'runtimes'>, self: string, machine = hostname(), unfinished: ReadonlySet<string> = new Set()): Promise<string[]> {
-  return runtimes.removeAbandonedImports({ isGone: (owner) => isClaimOfDeadHostWorker(owner, machine, self), unfinished });
+/**
+ * Removes the staged leftovers of imports whose host worker is gone, with no task being aborted:
+ * what an engine made after its client died, a staging directory, an object no record names.
+ */
+export async function removeLeftoversOfDeadHostWorkers({ runtimes }: Pick<Services, 'runtimes'>, self: string, machine = hostname()): Promise<string[]> {
+  return runtimes.removeAbandonedImports({ isGone: (owner) => isClaimOfDeadHostWorker(owner, machine, self), unfinished: new Set() });
 }
 
 /** Aborts the running tasks of this machine's host workers that are gone; the tasks it aborted. */
