@@ -149,6 +149,8 @@ export class BuiltinRuntime implements ContainerRuntime {
   async removeAbandonedImports({ isGone, unfinished }: AbandonedImports): Promise<string[]> {
     const removed: string[] = [];
     const objects = (await this.claimedObjects()).filter(({ claim }) => isGone(claim.owner));
+    // The periodic pass of a host worker, with nothing of a gone worker in sight: one listing.
+    if (objects.length === 0 && unfinished.size === 0) return removed;
     const named = new Set<string>();
     for (const stored of await this.queryAll<StoredContainer>(CONTAINER_PK)) {
       if (stored.claim && unfinished.has(stored.claim.owner) && isGone(stored.claim.owner)) {

@@ -146,7 +146,8 @@ export class LxcRuntime implements ContainerRuntime {
    */
   async removeAbandonedImports({ isGone, unfinished }: AbandonedImports): Promise<string[]> {
     const removed = (await removeAbandonedStaging(this.options.lxcPath)).map((name) => `staging directory ${name}`);
-    for (const name of await this.containerNames()) {
+    // Only a task being aborted makes a container garbage: the periodic pass reads no markers.
+    for (const name of unfinished.size > 0 ? await this.containerNames() : []) {
       const claim = await readImportMarker(join(this.options.lxcPath, name));
       if (!claim || !unfinished.has(claim.owner) || !isGone(claim.owner)) continue;
       await this.discard(name, await lxcState(this.options.lxcPath, name));
