@@ -5,16 +5,14 @@
 // by a host worker of its own machine whose process is gone (a SIGKILL, a crash) and aborts them
 // at once, instead of after their lease. A pid that a live process took again leaves the task to
 // the lease sweep, as before. What such a task's import left in a runtime (an engine's image
-// and container, under the task's claim) is removed before the task is aborted: a worker
-// killed in between finds the task still running at its next start and removes it then, while
-// the other order would leave it behind for good once the task had ended.
+// and container, an LXC container directory, a built-in record and root filesystem object, all
+// under the task's claim) is removed before the task is aborted (lib/worker/abandon.ts).
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { logger } from '../../lib/log.ts';
 import type { Services } from '../../lib/ports.ts';
 import { isProcessAlive } from '../../lib/process-alive.ts';
 import { TASK_KINDS, type TaskRecord } from '../../lib/tasks/model.ts';
-import { abandonTask, interruptedMessage, type AbandonServices } from '../../lib/worker/abandon.ts';
+import { abandonTasksOfDeadWorker, type AbandonServices } from '../../lib/worker/abandon.ts';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 
@@ -33,31 +31,19 @@ export function isClaimOfDeadHostWorker(owner: string | undefined, machine: stri
   return pid === process.pid || !isProcessAlive(pid);
 }
 
-/** Removes the staged leftovers of imports whose host worker is gone (an engine may make one after its client died). */
-export async function removeLeftoversOfDeadHostWorkers({ runtimes }: Pick<Services, 'runtimes'>, self: string, machine = hostname(), unfinished: ReadonlySet<string> = new Set()): Promise<string[]> {
-  return runtimes.removeAbandonedImports({ isGone: (owner) => isClaimOfDeadHostWorker(owner, machine, self), unfinished });
+/**
+ * Removes the staged leftovers of imports whose host worker is gone, with no task being aborted:
+ * what an engine made after its client died, a staging directory, an object no record names.
+ */
+export async function removeLeftoversOfDeadHostWorkers({ runtimes }: Pick<Services, 'runtimes'>, self: string, machine = hostname()): Promise<string[]> {
+  return runtimes.removeAbandonedImports({ isGone: (owner) => isClaimOfDeadHostWorker(owner, machine, self), unfinished: new Set() });
 }
 
 /** Aborts the running tasks of this machine's host workers that are gone; the tasks it aborted. */
 export async function abandonTasksOfDeadHostWorkers(services: AbandonServices & Pick<Services, 'runtimes'>, self: string, machine = hostname()): Promise<TaskRecord[]> {
-  const orphans = new Map(TASK_KINDS.map((kind) => [kind, [] as TaskRecord[]]));
+  const orphans: TaskRecord[] = [];
   for (const kind of TASK_KINDS) {
-    for (const task of await services.tasks.listInState(kind, 'running')) if (isClaimOfDeadHostWorker(task.owner, machine, self)) orphans.get(kind)!.push(task);
+    for (const task of await services.tasks.listInState(kind, 'running')) if (isClaimOfDeadHostWorker(task.owner, machine, self)) orphans.push(task);
   }
-  const unfinished = new Set(orphans.get('import')!.flatMap((task) => (task.owner ? [task.owner] : [])));
-  try {
-    const removed = await removeLeftoversOfDeadHostWorkers(services, self, machine, unfinished);
-    if (removed.length > 0) logger.warn('leftovers of imports of a host worker that ended without stopping removed', { removed });
-  } catch (err) {
-    // The tasks end anyway: a client waits for an answer, and a runtime that cannot be reached now keeps what it holds until it can.
-    logger.warn('leftovers of imports of a host worker that ended without stopping could not be removed', { error: err as Error });
-  }
-  const abandoned: TaskRecord[] = [];
-  for (const [kind, tasks] of orphans) {
-    for (const task of tasks) {
-      const message = interruptedMessage(`host worker on ${machine} was restarted`, kind);
-      if (await abandonTask(services, task, task.owner, message)) abandoned.push(task);
-    }
-  }
-  return abandoned;
+  return abandonTasksOfDeadWorker(services, orphans, (owner) => isClaimOfDeadHostWorker(owner, machine, self), `host worker on ${machine} was restarted`);
 }

@@ -5,7 +5,7 @@ import { quoteBounded } from '../../lib/quote.ts';
 import { logger } from '../../lib/log.ts';
 import { createServices, type ComposedServices } from '../../lib/services.ts';
 import { sleep } from '../../lib/sleep.ts';
-import { abandonTasksOfHost } from '../../lib/worker/abandon.ts';
+import { abandonTasksOfDeadWorker, runningTasksOfHost } from '../../lib/worker/abandon.ts';
 import { provisionDemoImage } from './demo-image.ts';
 import { becomeHost, deadPreviousHost } from './host-identity.ts';
 import { PrerequisiteError } from './prerequisites.ts';
@@ -116,13 +116,15 @@ async function start(running: Running, dataDir: string, signal: AbortSignal): Pr
 
 /**
  * The previous `npm start` on this data dir died without stopping (SIGKILL, a crash): its
- * running tasks end now as aborted, freeing their paths, instead of after their lease.
+ * running tasks end now as aborted, freeing their paths, instead of after their lease, once what
+ * its imports left half-made in the runtimes was removed.
  */
 async function recoverFromDeadHost(services: ComposedServices, stack: EmbeddedStack): Promise<void> {
   const { dataDir, bucketName } = services.config;
   const dead = deadPreviousHost(dataDir);
   if (dead) {
-    const abandoned = await abandonTasksOfHost(services, dead.hostId, 'was restarted');
+    const orphans = await runningTasksOfHost(services, dead.hostId);
+    const abandoned = await abandonTasksOfDeadWorker(services, orphans, (owner) => owner.startsWith(`${dead.hostId}:`), 'was restarted');
     if (abandoned.length > 0) console.log(`stevedore: aborted ${abandoned.length} task(s) of the previous run (pid ${dead.pid}), which ended without stopping`);
   }
   // No worker runs yet: whatever uploads s3rver keeps were abandoned.

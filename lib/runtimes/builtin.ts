@@ -1,10 +1,13 @@
 // The built-in runtime: containers are records in stevedore's table, and each container's
 // root filesystem is one tar object in the bucket under `.stevedore/`, outside every share
 // folder (share folder names cannot start with a dot). It makes the whole export/import flow
-// work anywhere the table and bucket do, with no container engine.
+// work anywhere the table and bucket do, with no container engine. An import's root filesystem
+// key and container record carry its task's claim, so a restart can find what a worker killed
+// in the middle left: an object whose record was never written, or a container whose task never
+// completed (removeAbandonedImports).
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ArchiveEntry } from '../archive/entry.ts';
@@ -20,7 +23,7 @@ import { configFor, newContainerId, type ContainerConfig, type ContainerSpec, ty
 import { NotFound } from '../errors.ts';
 import { quoteBounded } from '../quote.ts';
 import { nameTaken } from './registry.ts';
-import type { Container, ContainerRuntime, ImageSummary, RootfsExport } from './runtime.ts';
+import type { AbandonedImports, Container, ContainerRuntime, ImageSummary, ImportClaim, ImportOptions, RootfsExport } from './runtime.ts';
 
 const CONTAINER_PK = 'CONTAINER';
 const CONTAINER_NAME_PK = 'CONTAINER_NAME';
@@ -33,6 +36,8 @@ interface StoredContainer extends ContainerSummary {
   config: ContainerConfig;
   rootfsKey: string;
   created: number;
+  /** The task whose import made it, if an import did. */
+  claim?: ImportClaim;
 }
 
 interface StoredImage extends ImageSummary {
@@ -93,6 +98,11 @@ export class BuiltinRuntime implements ContainerRuntime {
   async remove(type: ContainerType, id: string): Promise<void> {
     const stored = await this.storedAt(type, id);
     if (!stored) throw new NotFound(`Container ${quoteBounded(id)} not found`);
+    await this.unregister(stored);
+  }
+
+  /** Deletes a container's records, then its root filesystem object. */
+  private async unregister(stored: StoredContainer): Promise<void> {
     const { doc, s3, table, bucket } = this.options;
     await doc.send(
       new TransactWriteCommand({
@@ -105,13 +115,57 @@ export class BuiltinRuntime implements ContainerRuntime {
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: stored.rootfsKey }));
   }
 
-  async importRootfs(spec: ContainerSpec, config: ContainerConfig, entries: AsyncIterable<ArchiveEntry>): Promise<ContainerSummary> {
+  /** The root filesystem objects imports left, with the claims their keys carry. */
+  private async claimedObjects(): Promise<{ key: string; claim: ImportClaim }[]> {
+    const found: { key: string; claim: ImportClaim }[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.options.s3.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: CLAIMED_PREFIX, ContinuationToken: token }));
+      for (const { Key: key } of page.Contents ?? []) {
+        const claim = key === undefined ? undefined : claimOfKey(key);
+        if (claim) found.push({ key: key!, claim });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return found;
+  }
+
+  async importRootfs(spec: ContainerSpec, config: ContainerConfig, entries: AsyncIterable<ArchiveEntry>, options: ImportOptions = {}): Promise<ContainerSummary> {
     if (await this.isNameTaken(spec.name)) throw nameTaken(spec.name);
-    const rootfsKey = newRootfsKey();
+    const rootfsKey = options.claim ? claimedRootfsKey(options.claim) : newRootfsKey();
     // The object is completed only once every entry was read: a corrupt archive throws
     // first, the upload is aborted, and no root filesystem object ever appears.
     await this.uploadTar(rootfsKey, entries);
-    return this.register(spec, config, rootfsKey);
+    return this.register(spec, config, rootfsKey, options.claim);
+  }
+
+  /**
+   * The containers whose record holds the claim of a gone worker's task that is being aborted,
+   * and the root filesystem objects of gone workers' imports that no record names (the worker
+   * died between the upload and the record). A completed import's container is never removed:
+   * its task is no longer running, so its claim is never among the unfinished ones, and its
+   * record names its object. A live worker's object, whose record may be on its way, is left.
+   */
+  async removeAbandonedImports({ isGone, unfinished }: AbandonedImports): Promise<string[]> {
+    const removed: string[] = [];
+    const objects = (await this.claimedObjects()).filter(({ claim }) => isGone(claim.owner));
+    // The periodic pass of a host worker, with nothing of a gone worker in sight: one listing.
+    if (objects.length === 0 && unfinished.size === 0) return removed;
+    const named = new Set<string>();
+    for (const stored of await this.queryAll<StoredContainer>(CONTAINER_PK)) {
+      if (stored.claim && unfinished.has(stored.claim.owner) && isGone(stored.claim.owner)) {
+        await this.unregister(stored);
+        removed.push(`container ${stored.name} of import ${stored.claim.task}`);
+      } else {
+        named.add(stored.rootfsKey);
+      }
+    }
+    for (const { key, claim } of objects) {
+      if (named.has(key)) continue;
+      await this.options.s3.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key }));
+      removed.push(`root filesystem object of import ${claim.task}`);
+    }
+    return removed;
   }
 
   /**
@@ -171,7 +225,7 @@ export class BuiltinRuntime implements ContainerRuntime {
     });
   }
 
-  private async register(spec: ContainerSpec, config: ContainerConfig, rootfsKey: string): Promise<ContainerSummary> {
+  private async register(spec: ContainerSpec, config: ContainerConfig, rootfsKey: string, claim?: ImportClaim): Promise<ContainerSummary> {
     const { doc, s3, table, bucket } = this.options;
     const id = newContainerId(spec);
     const record: StoredContainer = {
@@ -185,6 +239,7 @@ export class BuiltinRuntime implements ContainerRuntime {
       config,
       rootfsKey,
       created: Date.now(),
+      ...(claim ? { claim: { task: claim.task, owner: claim.owner } } : {}),
     };
     try {
       await doc.send(
@@ -214,6 +269,19 @@ export class BuiltinRuntime implements ContainerRuntime {
 }
 
 const newRootfsKey = () => `${INTERNAL_PREFIX}containers/${randomUUID()}/rootfs.tar`;
+
+/**
+ * An import's root filesystem key names its claim: `containers/import-<task>-<owner in
+ * base64url>/rootfs.tar`, so an object whose record was never written still says whose it was.
+ * A claim is one task's one run, so no two imports share a key.
+ */
+const CLAIMED_PREFIX = `${INTERNAL_PREFIX}containers/import-`;
+const claimedRootfsKey = ({ task, owner }: ImportClaim) => `${CLAIMED_PREFIX}${task}-${Buffer.from(owner).toString('base64url')}/rootfs.tar`;
+
+function claimOfKey(key: string): ImportClaim | undefined {
+  const parts = /^(\d+)-([A-Za-z0-9_-]+)\/rootfs\.tar$/.exec(key.slice(CLAIMED_PREFIX.length));
+  return parts ? { task: Number(parts[1]), owner: Buffer.from(parts[2]!, 'base64url').toString() } : undefined;
+}
 
 const summaryOf = (stored: StoredContainer): ContainerSummary => ({
   id: stored.id,

@@ -2,7 +2,9 @@
 // as LXC's own tools see them (`lxc-create -P <LXC_PATH>`). Export walks the root filesystem
 // the config names; import and create build the new container in a staging directory inside
 // LXC_PATH and rename it into place, so a container appears whole or not at all. Images are
-// root filesystems stevedore keeps under `<LXC_PATH>/.stevedore-images/<name>/<tag>/`.
+// root filesystems stevedore keeps under `<LXC_PATH>/.stevedore-images/<name>/<tag>/`. An
+// import's container carries its task's claim (../lxc/import-marker.ts), so that a restart can
+// remove one whose worker was killed after the rename and before the task completed.
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArchiveEntry } from '../archive/entry.ts';
@@ -16,6 +18,7 @@ import { readLxcConfig, writeLxcConfig } from '../lxc/config-mapping.ts';
 import { makeMountTarget } from '../lxc/mount-targets.ts';
 import { isDirectory, pathExists } from '../lxc/path-kind.ts';
 import { lxcState, stopLxcContainer } from '../lxc/state.ts';
+import { readImportMarker, writeImportMarker } from '../lxc/import-marker.ts';
 import { commitStaging, discardStaging, isStevedoreEntry, makeStaging, removeAbandonedStaging } from '../lxc/staging.ts';
 import { estimateRootfsBytes, walkRootfs } from '../lxc/walk-rootfs.ts';
 import { writeRootfs } from '../lxc/write-rootfs.ts';
@@ -23,7 +26,7 @@ import { logger } from '../log.ts';
 import { onceSucceeded } from '../once.ts';
 import { quoteBounded } from '../quote.ts';
 import { nameTaken } from './registry.ts';
-import type { Container, ContainerRuntime, ImageSummary, ImportOptions, RootfsExport } from './runtime.ts';
+import type { AbandonedImports, Container, ContainerRuntime, ImageSummary, ImportClaim, ImportOptions, RootfsExport } from './runtime.ts';
 
 export const IMAGES_DIRECTORY = '.stevedore-images';
 /** The comment that records which image a container stevedore made came from (LXC refuses unknown keys). */
@@ -128,23 +131,47 @@ export class LxcRuntime implements ContainerRuntime {
   async remove(type: ContainerType, id: string): Promise<void> {
     const read = type === 'lxc' && isContainerName(id) ? await this.read(id) : undefined;
     if (!read) throw new NotFound(`Container ${quoteBounded(id)} not found`);
-    if (read.summary.state === 'running') await stopLxcContainer(this.options.lxcPath, id);
-    // The config first: from that moment on LXC and stevedore no longer see a container.
-    await rm(join(this.options.lxcPath, id, 'config'), { force: true });
-    await rm(join(this.options.lxcPath, id), { recursive: true, force: true });
+    await this.discard(id, read.summary.state);
   }
 
   async importRootfs(spec: ContainerSpec, config: ContainerConfig, entries: AsyncIterable<ArchiveEntry>, options: ImportOptions = {}): Promise<ContainerSummary> {
-    return this.build(spec, config, options.native?.lxc_config ?? [], entries, options.warn ?? (() => undefined));
+    return this.build(spec, config, options.native?.lxc_config ?? [], entries, options.warn ?? (() => undefined), options.claim);
+  }
+
+  /**
+   * The staging directories of processes that no longer run, and the containers whose marker
+   * holds the claim of a gone worker's task that is being aborted: renamed into place, but
+   * never completed. A container of a completed import keeps its marker and is never removed
+   * here: its task is no longer running, so its claim is never among the unfinished ones.
+   */
+  async removeAbandonedImports({ isGone, unfinished }: AbandonedImports): Promise<string[]> {
+    const removed = (await removeAbandonedStaging(this.options.lxcPath)).map((name) => `staging directory ${name}`);
+    // Only a task being aborted makes a container garbage: the periodic pass reads no markers.
+    for (const name of unfinished.size > 0 ? await this.containerNames() : []) {
+      const claim = await readImportMarker(join(this.options.lxcPath, name));
+      if (!claim || !unfinished.has(claim.owner) || !isGone(claim.owner)) continue;
+      await this.discard(name, await lxcState(this.options.lxcPath, name));
+      removed.push(`container ${name} of import ${claim.task}`);
+    }
+    return removed;
+  }
+
+  private async discard(name: string, state: ContainerSummary['state']): Promise<void> {
+    if (state === 'running') await stopLxcContainer(this.options.lxcPath, name);
+    // The config first: from that moment on LXC and stevedore no longer see a container.
+    await rm(join(this.options.lxcPath, name, 'config'), { force: true });
+    await rm(join(this.options.lxcPath, name), { recursive: true, force: true });
   }
 
   /** A new container from a root filesystem and its settings, built in staging and renamed into place. */
-  private async build(spec: ContainerSpec, config: ContainerConfig, unmapped: readonly string[], entries: AsyncIterable<ArchiveEntry>, warn: (message: string) => void): Promise<ContainerSummary> {
+  private async build(spec: ContainerSpec, config: ContainerConfig, unmapped: readonly string[], entries: AsyncIterable<ArchiveEntry>, warn: (message: string) => void, claim?: ImportClaim): Promise<ContainerSummary> {
     const { lxcPath } = this.options;
     if (await this.isNameTaken(spec.name)) throw nameTaken(spec.name);
     await this.tidied();
     const staging = await makeStaging(lxcPath, spec.name);
     try {
+      // Before anything else: the container is never in place without it.
+      if (claim) await writeImportMarker(staging, claim);
       await mkdir(join(staging, 'rootfs'));
       await writeRootfs(join(staging, 'rootfs'), entries, { warn, preserveOwnership: isRoot() });
       const volumes = await this.mountTargets(join(staging, 'rootfs'), config, warn);

@@ -61,8 +61,11 @@ export interface ContainerRuntime {
   importRootfs(spec: ContainerSpec, config: ContainerConfig, entries: AsyncIterable<ArchiveEntry>, options?: ImportOptions): Promise<ContainerSummary>;
   /**
    * Removes what imports left half-made when the process running them died without cleaning
-   * up (a SIGKILL), and names what it removed. Only a runtime whose import can outlive its
-   * process (an engine that goes on with a request its client dropped) has one.
+   * up (a SIGKILL), and names what it removed: whatever of a gone claim is still out of sight
+   * (staged, unnamed, unrecorded), and everything of a claim in `unfinished`, found by the claim
+   * (ImportOptions.claim) the import stored with it. Never a container of a claim outside
+   * `unfinished` once it has its name: its task may have completed. A runtime that keeps
+   * nothing of an import outside the process (the in-memory one of the tests) has none.
    */
   removeAbandonedImports?(abandoned: AbandonedImports): Promise<string[]>;
 }

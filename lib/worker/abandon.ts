@@ -32,6 +32,42 @@ export async function abandonWaitingTask({ tasks }: AbandonServices, task: TaskR
   return true;
 }
 
+/**
+ * Aborts the running tasks of a worker that died without stopping (a SIGKILL), after removing
+ * what their imports left in the runtimes (ContainerRuntime.removeAbandonedImports), with the
+ * leftovers of earlier imports of any gone owner. In that order: a restart killed in between
+ * finds the tasks still running and removes it then, while the other order would leave it
+ * behind for good once the tasks had ended. `isGone` tells the claims of dead processes.
+ */
+export async function abandonTasksOfDeadWorker(
+  services: AbandonServices & Pick<Services, 'runtimes'>,
+  orphans: readonly TaskRecord[],
+  isGone: (owner: string) => boolean,
+  why: string,
+): Promise<TaskRecord[]> {
+  const unfinished = new Set(orphans.flatMap((task) => (task.kind === 'import' && task.owner ? [task.owner] : [])));
+  try {
+    const removed = await services.runtimes.removeAbandonedImports({ isGone, unfinished });
+    if (removed.length > 0) logger.warn('leftovers of imports of a worker that ended without stopping removed', { removed });
+  } catch (err) {
+    // The tasks end anyway: a client waits for an answer, and a runtime that cannot be reached now keeps what it holds until it can.
+    logger.warn('leftovers of imports of a worker that ended without stopping could not be removed', { error: err as Error });
+  }
+  const abandoned: TaskRecord[] = [];
+  for (const task of orphans) {
+    if (await abandonTask(services, task, task.owner, interruptedMessage(why, task.kind))) {
+      logger.warn('task of a worker that ended without stopping aborted', { kind: task.kind, taskId: task.id, why });
+      abandoned.push(task);
+    }
+  }
+  return abandoned;
+}
+
+/** The running tasks of one worker host (owner ids `<hostId>:...`), of every kind. */
+export async function runningTasksOfHost({ tasks }: Pick<Services, 'tasks'>, hostId: string): Promise<TaskRecord[]> {
+  return (await Promise.all(TASK_KINDS.map((kind) => tasks.runningOwnedBy(kind, `${hostId}:`)))).flat();
+}
+
 /** Aborts every running task of one worker host (owner ids `<hostId>:...`). */
 export async function abandonTasksOfHost(services: AbandonServices, hostId: string, why: string): Promise<TaskRecord[]> {
   const abandoned: TaskRecord[] = [];

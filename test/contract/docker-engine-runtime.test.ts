@@ -23,6 +23,7 @@ describeContainerRuntime('Docker Engine', async () => ({
     addImage: (name, tag, rootfs) => runtime.putImage(name, tag, packTar(rootfs)),
     addedByRuntime: isEngineStub,
     leftovers: async () => (await client.json<{ Id: string }[]>({ method: 'GET', path: '/images/json' })).map((image) => image.Id).sort(),
+    removesAbandonedImports: true,
 }));
 
 describe('the Docker Engine runtime after an importing process died', () => {

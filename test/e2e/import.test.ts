@@ -20,7 +20,8 @@ const stack = useTestStack({ STEVEDORE_POLL_SECONDS: String(POLL_SECONDS), STEVE
 const { putObject, readObject, keysUnder } = bucketHelpers(stack);
 
 const CONTAINERS_PREFIX = '.stevedore/containers/';
-const ROOTFS_KEY = /^\.stevedore\/containers\/[0-9a-f-]{36}\/rootfs\.tar$/;
+/** An imported container's root filesystem: its key names the task and the claim's owner (base64url). */
+const ROOTFS_KEY = /^\.stevedore\/containers\/import-\d+-[A-Za-z0-9_-]+\/rootfs\.tar$/;
 
 /** The spec's example request body of `POST /api/v1/import/test/?name=c.tgz`. */
 const SPEC_EXAMPLE_BODY = {

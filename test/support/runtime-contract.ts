@@ -8,7 +8,7 @@ import { MIN_ID_PREFIX } from '../../lib/container/address.ts';
 import { NameTaken, NotFound } from '../../lib/errors.ts';
 import { demoRootfs } from '../../lib/runtimes/demo-rootfs.ts';
 import { rootfsEntries } from '../../lib/runtimes/rootfs-entries.ts';
-import type { ContainerRuntime } from '../../lib/runtimes/runtime.ts';
+import type { ContainerRuntime, ImportClaim } from '../../lib/runtimes/runtime.ts';
 import { snapshotEntries, type EntrySnapshot } from './tar-snapshot.ts';
 
 export interface RuntimeUnderTest {
@@ -22,6 +22,11 @@ export interface RuntimeUnderTest {
    * mount points and `/etc/hosts`); an export may hold these besides the image's own.
    */
   addedByRuntime?: (name: string) => boolean;
+  /**
+   * The adapter removes what imports of killed workers left (removeAbandonedImports): the
+   * contract then holds it to keeping everything else.
+   */
+  removesAbandonedImports?: boolean;
 }
 
 const IMAGE = { name: 'contract', tag: 'v1' };
@@ -159,5 +164,36 @@ export function describeContainerRuntime(adapter: string, factory: () => Promise
       await expect(runtime.importRootfs(spec, configFor(spec, 'amd64'), demoRootfs())).rejects.toBeInstanceOf(NameTaken);
       expect(await exportedSnapshot(underTest, spec.type, existing.id)).toEqual(await expectedRootfs(underTest.addedByRuntime));
     });
+
+    it('after a worker was killed, removes the container of an import whose task it is aborting, and keeps completed imports\' containers and a live worker\'s', async (context) => {
+      const underTest = await ready();
+      const { runtime, leftovers } = underTest;
+      if (!underTest.removesAbandonedImports) return context.skip();
+      // Prepare: imports as three workers' tasks ran them. Their claims' owners are workers of
+      // this machine: `gone-` ones were killed, the `live-` one still runs.
+      const claims = { completed: claimOf('gone-a', 1), unfinished: claimOf('gone-b', 2), live: claimOf('live-c', 3) };
+      const specs = { completed: specFor(runtime, 'completed'), unfinished: specFor(runtime, 'unfinished'), live: specFor(runtime, 'live') };
+      const completed = await runtime.importRootfs(specs.completed, configFor(specs.completed, 'amd64'), demoRootfs(), { claim: claims.completed });
+      const live = await runtime.importRootfs(specs.live, configFor(specs.live, 'amd64'), demoRootfs(), { claim: claims.live });
+      const before = { containers: (await runtime.list()).map((c) => c.name).sort(), stored: await leftovers() };
+      await runtime.importRootfs(specs.unfinished, configFor(specs.unfinished, 'amd64'), demoRootfs(), { claim: claims.unfinished });
+      // Act: the tasks of gone-b and live-c still run (gone-a's completed); only gone-b's is being aborted.
+      const removed = await runtime.removeAbandonedImports!({ isGone: (owner) => owner.startsWith('gone-'), unfinished: new Set([claims.unfinished.owner, claims.live.owner]) });
+      // Assess
+      expect(before.containers).toEqual(expect.arrayContaining([completed.name, live.name]));
+      expect(removed.join('\n')).toContain(specs.unfinished.name);
+      expect(await runtime.isNameTaken(specs.unfinished.name)).toBe(false);
+      expect((await runtime.list()).map((c) => c.name).sort()).toEqual(before.containers);
+      // Nothing of the removed import is left (no object, directory or image of it).
+      expect(await leftovers()).toEqual(before.stored);
+      expect(await exportedSnapshot(underTest, completed.type, completed.id)).toEqual(await expectedRootfs(underTest.addedByRuntime));
+      expect(await exportedSnapshot(underTest, live.type, live.id)).toEqual(await expectedRootfs(underTest.addedByRuntime));
+      // The task started again gets the name.
+      const retried = await runtime.importRootfs(specs.unfinished, configFor(specs.unfinished, 'amd64'), demoRootfs(), { claim: claimOf('live-d', 4) });
+      expect(retried.name).toBe(specs.unfinished.name);
+    });
   });
 }
+
+/** A worker's claim as `<hostname>-<pid>-<uuid>:<uuid>`, under a recognisable owner prefix. */
+const claimOf = (prefix: string, task: number): ImportClaim => ({ task, owner: `${prefix}-${task}-${crypto.randomUUID()}:${crypto.randomUUID()}` });
