@@ -60,5 +60,8 @@ if (response.batchItemFailures.length > 0) {
 }
 const after = cpuByThread();
 const threadSeconds = Object.fromEntries(Object.entries(after).map(([name, total]) => [name, total - (before[name] ?? 0)]));
-// maxRSS is in KiB.
-console.log(JSON.stringify({ seconds, peakRssMiB: process.resourceUsage().maxRSS / 1024, threadSeconds, memory }));
+// The kernel's high-water mark of this process's own memory (KiB). Not getrusage's maxRSS: at
+// exec Linux carries the forked copy of the parent's RSS into it, so a child of a big benchmark
+// process would report the benchmark's size.
+const peakRssMiB = Number(/^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
+console.log(JSON.stringify({ seconds, peakRssMiB, threadSeconds, memory }));
