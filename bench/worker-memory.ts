@@ -77,7 +77,7 @@ try {
   }
   const trying = process.env.STEVEDORE_BENCH_NODE_OPTIONS ?? '';
   console.log(`\nWorker memory (${process.version}, ${cpus().length} cores, ${new Date().toISOString().slice(0, 16)}, load average ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end)`);
-  console.log(`worker: node ${WORKER_ENVIRONMENT.NODE_OPTIONS}${trying ? ` ${trying}` : ''}, MALLOC_ARENA_MAX=${WORKER_ENVIRONMENT.MALLOC_ARENA_MAX}; upload parts of ${services.config.uploadPartBytes / MIB} MiB`);
+  console.log(`worker: node ${WORKER_ENVIRONMENT.NODE_OPTIONS}${trying ? ` ${trying}` : ''}, ${Object.entries(WORKER_ENVIRONMENT).filter(([name]) => name !== 'NODE_OPTIONS').map(([name, value]) => `${name}=${value}`).join(' ')}; upload parts of ${services.config.uploadPartBytes / MIB} MiB`);
   console.log('MiB: "loaded" is the RSS once the bundle is loaded; heap, external (Buffers, zlib), of it array buffers, and the rest are sampled every 20 ms, at the sample of highest RSS\n');
   printTable(['size MiB', 'what', 'MiB/s', 'seconds', 'peak RSS', 'loaded', 'heap', 'external', 'array buffers', 'rest'], rows);
 } finally {

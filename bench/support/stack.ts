@@ -117,8 +117,9 @@ export async function timeTaskInChild({ config, aws, tasks }: ComposedServices, 
   const stackBefore = stackCpuSnapshot();
   // Extra options for trying a setting before it goes into WORKER_NODE_OPTIONS.
   const trying = process.env.STEVEDORE_BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
+  const { NODE_OPTIONS: _, ...mallocSettings } = WORKER_ENVIRONMENT;
   const child = spawn(process.execPath, [...WORKER_ENVIRONMENT.NODE_OPTIONS.split(' '), ...trying, ...profiling, join(import.meta.dirname, 'invoke-worker.mjs'), worker.file, eventFile], {
-    env: { ...process.env, MALLOC_ARENA_MAX: WORKER_ENVIRONMENT.MALLOC_ARENA_MAX },
+    env: { ...process.env, ...mallocSettings },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
