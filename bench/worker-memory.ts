@@ -45,6 +45,15 @@ function row(sizeMiB: number, what: string, bytes: number, timing: TaskTiming): 
   ];
 }
 
+function printRows(rows: string[][], partBytes: number): void {
+  const trying = process.env.STEVEDORE_BENCH_NODE_OPTIONS ?? '';
+  const malloc = Object.entries(WORKER_ENVIRONMENT).filter(([name]) => name !== 'NODE_OPTIONS').map(([name, value]) => `${name}=${value}`);
+  console.log(`\nWorker memory (${process.version}, ${cpus().length} cores, ${new Date().toISOString().slice(0, 16)}, load average ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} now)`);
+  console.log(`worker: node ${WORKER_ENVIRONMENT.NODE_OPTIONS}${trying ? ` ${trying}` : ''}, ${malloc.join(' ')}; upload parts of ${partBytes / MIB} MiB`);
+  console.log('MiB: "loaded" is the RSS once the bundle is loaded; heap, external (Buffers, zlib), of it array buffers, and the rest are sampled every 20 ms, at the sample of highest RSS\n');
+  printTable(['size MiB', 'what', 'MiB/s', 'seconds', 'peak RSS', 'loaded', 'heap', 'external', 'array buffers', 'rest'], rows);
+}
+
 try {
   const socket = daemon.endpoint.kind === 'unix' ? daemon.endpoint.socketPath : '';
   const dockerHost = `unix://${socket}`;
@@ -70,16 +79,12 @@ try {
       docker('rm', name);
       docker('rmi', `${name}:latest`);
       for (const format of ['tgz', 'tar']) await services.storage.deleteFile(archive(format));
-      console.log(`\n${sizeMiB} MiB done: ${rows.slice(-2 - Number(withImport)).map((r) => `${r[1]} ${r[4]} MiB peak RSS`).join(', ')}\n`);
+      // The table so far after each size: the largest take long enough to be worth reading early.
+      printRows(rows, services.config.uploadPartBytes);
     }
   } finally {
     await stack.stop();
   }
-  const trying = process.env.STEVEDORE_BENCH_NODE_OPTIONS ?? '';
-  console.log(`\nWorker memory (${process.version}, ${cpus().length} cores, ${new Date().toISOString().slice(0, 16)}, load average ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end)`);
-  console.log(`worker: node ${WORKER_ENVIRONMENT.NODE_OPTIONS}${trying ? ` ${trying}` : ''}, ${Object.entries(WORKER_ENVIRONMENT).filter(([name]) => name !== 'NODE_OPTIONS').map(([name, value]) => `${name}=${value}`).join(' ')}; upload parts of ${services.config.uploadPartBytes / MIB} MiB`);
-  console.log('MiB: "loaded" is the RSS once the bundle is loaded; heap, external (Buffers, zlib), of it array buffers, and the rest are sampled every 20 ms, at the sample of highest RSS\n');
-  printTable(['size MiB', 'what', 'MiB/s', 'seconds', 'peak RSS', 'loaded', 'heap', 'external', 'array buffers', 'rest'], rows);
 } finally {
   await daemon.stop();
   rmSync(work, { recursive: true, force: true });
