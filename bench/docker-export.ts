@@ -16,7 +16,8 @@ import { configFor } from '../lib/container/model.ts';
 import { createExportTask } from '../lib/tasks/export-request.ts';
 import { readTarEntries } from '../lib/archive/tar-reader.ts';
 import { startDockerDaemon } from '../test/support/docker-daemon.ts';
-import { generateBenchTree, timeCommand } from './support/container.ts';
+import { timeCommand } from './support/container.ts';
+import { loadDockerBenchContainer } from './support/docker-container.ts';
 import { STACK_PROCESSES } from './support/cpu.ts';
 import { profileGroups } from './support/cpu-profile.ts';
 import { startBenchStack, timeOurExports, timeTaskInChild, type TaskTiming } from './support/stack.ts';
@@ -49,11 +50,7 @@ try {
   const socket = daemon.endpoint.kind === 'unix' ? daemon.endpoint.socketPath : '';
   const dockerHost = `unix://${socket}`;
   const shell = (pipeline: string) => timeCommand('sh', ['-c', pipeline]);
-  const container = generateBenchTree(work, sizeMiB);
-  timeCommand('tar', ['-cf', container.gnuTar, '-C', container.tree, '.']);
-  console.log('loading the tree into the engine as container "bench" ...');
-  execFileSync('docker', ['-H', dockerHost, 'import', container.gnuTar, 'bench:latest'], { stdio: 'ignore' });
-  execFileSync('docker', ['-H', dockerHost, 'create', '--name', 'bench', 'bench:latest', '/bin/sh'], { stdio: 'ignore' });
+  const container = loadDockerBenchContainer(dockerHost, work, sizeMiB);
 
   Object.assign(process.env, { STEVEDORE_DOCKER_RUNTIME: 'engine', DOCKER_HOST: dockerHost });
   const { stack, services } = await startBenchStack(join(work, 'data'));

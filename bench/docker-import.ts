@@ -19,7 +19,8 @@ import { parseBodyPath } from '../lib/share/paths.ts';
 import { createExportTask } from '../lib/tasks/export-request.ts';
 import { createImportTask } from '../lib/tasks/import-request.ts';
 import { startDockerDaemon } from '../test/support/docker-daemon.ts';
-import { generateBenchTree, shareFileSize } from './support/container.ts';
+import { shareFileSize } from './support/container.ts';
+import { loadDockerBenchContainer } from './support/docker-container.ts';
 import { cpuSince, stackCpuSnapshot } from './support/cpu.ts';
 import { profileGroups } from './support/cpu-profile.ts';
 import { startBenchStack, timeTaskInChild, type TaskTiming } from './support/stack.ts';
@@ -43,13 +44,7 @@ try {
   const socket = daemon.endpoint.kind === 'unix' ? daemon.endpoint.socketPath : '';
   const dockerHost = `unix://${socket}`;
   const docker = (...rest: string[]) => execFileSync('docker', ['-H', dockerHost, ...rest], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const container = generateBenchTree(work, sizeMiB);
-  execFileSync('tar', ['-cf', container.gnuTar, '-C', container.tree, '.']);
-  console.log('loading the tree into the engine as container "bench" ...');
-  docker('import', container.gnuTar, 'bench:latest');
-  docker('create', '--name', 'bench', 'bench:latest', '/bin/sh');
-  rmSync(container.tree, { recursive: true, force: true });
-  rmSync(container.gnuTar, { force: true });
+  const container = loadDockerBenchContainer(dockerHost, work, sizeMiB);
 
   // The baseline's input: the engine's tar of the container, gzip -6, as a Docker user makes it.
   const dockerTgz = join(work, 'docker-export.tgz');

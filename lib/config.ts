@@ -146,7 +146,8 @@ export function loadConfig(env: Env = process.env): Config {
     pollBoundMs: read.integer('STEVEDORE_POLL_SECONDS', 20, 1, MAX_POLL_SECONDS) * 1000,
     pollIntervalMs: read.integer('STEVEDORE_POLL_INTERVAL_MS', 200, 50, 5000),
     taskLeaseMs: read.integer('STEVEDORE_TASK_LEASE_SECONDS', 120, 5, 3600) * 1000,
-    uploadPartBytes: read.integer('STEVEDORE_UPLOAD_PART_MIB', 8, 5, 512) * MIB,
+    // S3's smallest part: the worker holds three (two in flight, one filling), a fixed share of its memory budget.
+    uploadPartBytes: read.integer('STEVEDORE_UPLOAD_PART_MIB', 5, 5, 512) * MIB,
     backendConnectTimeoutMs: read.integer('STEVEDORE_BACKEND_CONNECT_TIMEOUT_MS', 3000, 100, 60_000),
     backendIdleTimeoutMs: read.integer('STEVEDORE_BACKEND_IDLE_TIMEOUT_MS', 5000, 500, 600_000),
     backendTransferIdleTimeoutMs: read.integer('STEVEDORE_BACKEND_TRANSFER_IDLE_TIMEOUT_MS', 300_000, 500, 3_600_000),

@@ -65,6 +65,24 @@ export interface TaskTiming {
   stackSeconds?: Map<StackProcess, number>;
   /** The worker's V8 profile, when one was asked for, and the bundle it profiled. */
   cpuProfile?: { file: string; bundle: string };
+  /** Where the worker's memory went, sampled (MiB): see invoke-worker.mjs. */
+  memory?: WorkerMemory;
+}
+
+/** process.memoryUsage() in MiB. */
+export interface MemoryUsage {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+export interface WorkerMemory {
+  /** Once the bundle is loaded, before the handler runs: Node's baseline. */
+  loaded: MemoryUsage;
+  peaks: MemoryUsage;
+  atPeakRss: MemoryUsage;
 }
 
 export interface ChildOptions {
@@ -97,8 +115,11 @@ export async function timeTaskInChild({ config, aws, tasks }: ComposedServices, 
   writeFileSync(eventFile, JSON.stringify(event));
   const profiling = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   const stackBefore = stackCpuSnapshot();
-  const child = spawn(process.execPath, [...WORKER_ENVIRONMENT.NODE_OPTIONS.split(' '), ...profiling, join(import.meta.dirname, 'invoke-worker.mjs'), worker.file, eventFile], {
-    env: { ...process.env, MALLOC_ARENA_MAX: WORKER_ENVIRONMENT.MALLOC_ARENA_MAX },
+  // Extra options for trying a setting before it goes into WORKER_NODE_OPTIONS.
+  const trying = process.env.STEVEDORE_BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
+  const { NODE_OPTIONS: _, ...mallocSettings } = WORKER_ENVIRONMENT;
+  const child = spawn(process.execPath, [...WORKER_ENVIRONMENT.NODE_OPTIONS.split(' '), ...trying, ...profiling, join(import.meta.dirname, 'invoke-worker.mjs'), worker.file, eventFile], {
+    env: { ...process.env, ...mallocSettings },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';

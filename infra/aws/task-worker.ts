@@ -19,9 +19,12 @@ export const WORKER_ACCESS: RouteAccess = { table: 'write', bucket: 'write', eng
 export const WORKER_MEMORY_MB = 1024;
 // A small young generation collects a streaming export's short-lived buffers before they pile up.
 export const WORKER_NODE_OPTIONS = '--enable-source-maps --max-semi-space-size=2';
-// Two malloc arenas keep the buffers freed by zlib's threads from fragmenting RSS upwards with
-// the container's size; glibc reads it at process start, hence the environment.
-export const WORKER_ENVIRONMENT = { NODE_OPTIONS: WORKER_NODE_OPTIONS, MALLOC_ARENA_MAX: '2' } as const;
+// glibc reads these at process start, hence the environment. Two malloc arenas keep the buffers
+// freed by zlib's threads from fragmenting RSS upwards with the container's size. A fixed mmap
+// threshold keeps every buffer of 128 KiB or more (gzip members, zlib's output) in its own
+// mapping, returned to the system when freed: glibc otherwise raises the threshold to the size
+// of the largest buffer freed, and from then on such buffers fill its heap, which seldom shrinks.
+export const WORKER_ENVIRONMENT = { NODE_OPTIONS: WORKER_NODE_OPTIONS, MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' } as const;
 export const WORKER_TIMEOUT = Duration.minutes(15);
 export const WORKER_EPHEMERAL_STORAGE = Size.mebibytes(512);
 

@@ -75,36 +75,46 @@ export function createParallelGzip(options: ParallelGzipOptions): Transform {
   const concurrency = Math.max(1, options.concurrency ?? 2 * availableParallelism());
   const lanes = Array.from({ length: concurrency }, () => new GzipLane(options.level, blockBytes + 64 * 1024));
   let membersStarted = 0;
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
+  // Input is copied into blocks from a pool of `concurrency` + 1 (those in flight and the one
+  // being filled), reused once their member is written: blocks live for several collections
+  // while they wait, so fresh ones would be promoted to V8's old space and pile up as dead
+  // external memory until a full collection.
+  const freeBlocks: Buffer[] = [];
+  let block: Buffer | undefined;
+  let filled = 0;
   /** Compressions in input order; the head is written as soon as it is done. */
-  const inFlight: Promise<Buffer[]>[] = [];
+  const inFlight: { block: Buffer; member: Promise<Buffer[]> }[] = [];
 
   // Round robin: a lane gets its next block only after its previous member was written out,
   // because at most `concurrency` members are in flight and they are awaited in order.
   const store = options.storeIncompressible ?? true;
-  const compress = (block: Buffer) => {
+  const compress = (whole: Buffer, bytes: number) => {
     const lane = lanes[membersStarted++ % concurrency]!;
-    const member = store ? compressOrStore(lane, block) : lane.compress(block);
+    const input = whole.subarray(0, bytes);
+    const member = store ? compressOrStore(lane, input) : lane.compress(input);
     member.catch(() => undefined); // awaited in order below; this only keeps a failure from going unhandled meanwhile
-    return member;
+    inFlight.push({ block: whole, member });
   };
   const writeOldest = async (stream: Transform) => {
-    for (const piece of await inFlight.shift()!) stream.push(piece);
+    const oldest = inFlight.shift()!;
+    const pieces = await oldest.member;
+    freeBlocks.push(oldest.block); // zlib has read it, and a stored member is a copy
+    for (const piece of pieces) stream.push(piece);
   };
   const close = () => lanes.forEach((lane) => lane.close());
 
   return new Transform({
     async transform(this: Transform, chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
       try {
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        while (pendingBytes >= blockBytes) {
-          const whole = Buffer.concat(pending, pendingBytes);
-          const rest = whole.subarray(blockBytes);
-          pending = rest.length > 0 ? [Buffer.from(rest)] : [];
-          pendingBytes = rest.length;
-          inFlight.push(compress(whole.subarray(0, blockBytes)));
+        for (let offset = 0; offset < chunk.length; ) {
+          block ??= freeBlocks.pop() ?? Buffer.allocUnsafe(blockBytes);
+          const copied = chunk.copy(block, filled, offset);
+          filled += copied;
+          offset += copied;
+          if (filled < blockBytes) continue;
+          compress(block, filled);
+          block = undefined;
+          filled = 0;
           while (inFlight.length >= concurrency) await writeOldest(this);
         }
         done();
@@ -115,7 +125,7 @@ export function createParallelGzip(options: ParallelGzipOptions): Transform {
     async flush(this: Transform, done: TransformCallback) {
       try {
         // Empty input still makes a valid (empty) gzip file.
-        if (pendingBytes > 0 || membersStarted === 0) inFlight.push(compress(Buffer.concat(pending, pendingBytes)));
+        if (filled > 0 || membersStarted === 0) compress(block ?? Buffer.alloc(0), filled);
         while (inFlight.length > 0) await writeOldest(this);
         close();
         done();
@@ -125,7 +135,7 @@ export function createParallelGzip(options: ParallelGzipOptions): Transform {
     },
     destroy(err, callback) {
       // zlib must not be closed under a compression in flight; close once they are done.
-      void Promise.allSettled(inFlight).then(close);
+      void Promise.allSettled(inFlight.map(({ member }) => member)).then(close);
       callback(err);
     },
   });

@@ -277,7 +277,7 @@ describe('deleting what an unfinished task uses', () => {
 
 describe('a lease swept away while the upload ran', () => {
   const cases = [
-    // The demo archive fits one part; 12 MiB of random bytes take two 8 MiB parts.
+    // The demo archive fits one part; 12 MiB of random bytes take three 5 MiB parts.
     { upload: 'one PutObject', container: 'sluggish', file: 'test/fenced.tgz', rootfsBytes: 0 },
     { upload: 'a multipart upload', container: 'hefty', file: 'test/fenced.tar', rootfsBytes: 12 * 1024 * 1024 },
   ];

@@ -34,7 +34,7 @@ describe('the configuration', () => {
       pollBoundMs: 20_000,
       pollIntervalMs: 200,
       taskLeaseMs: 120_000,
-      uploadPartBytes: 8 * 1024 * 1024,
+      uploadPartBytes: 5 * 1024 * 1024,
       backendConnectTimeoutMs: 3000,
       backendIdleTimeoutMs: 5000,
       backendTransferIdleTimeoutMs: 300_000,
