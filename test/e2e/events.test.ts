@@ -9,7 +9,8 @@ import { call, waitForTask } from '../support/api.ts';
 import { bucketHelpers } from '../support/bucket.ts';
 import { useTestStack } from '../support/stack.ts';
 
-const stack = useTestStack({}, { worker: true });
+// Docker tasks are left to a host worker (none runs here): the stack's own worker never claims them.
+const stack = useTestStack({ STEVEDORE_HOST_TYPES: 'docker' }, { worker: true });
 const { putObject } = bucketHelpers(stack);
 
 interface Message {
@@ -86,9 +87,9 @@ describe('the events of tasks', () => {
   });
 
   it('tell a running task the sweep took from a silent worker as aborted with result 1', async () => {
-    // Prepare: an export claimed by a worker that then falls silent (claimed here, before the stream reaches it)
+    // Prepare: a docker export claimed by a worker that then falls silent (claimed here: the stack's worker leaves it waiting)
     const id = await stack.services.tasks.nextId('export');
-    await stack.services.tasks.create({ kind: 'export', id, state: 'waiting', type: 'lxc', cid: 'ghost', cname: 'ghost', user: 'Anonymous', path: '/test/ghost.tar', init: Math.floor(Date.now() / 1000) });
+    await stack.services.tasks.create({ kind: 'export', id, state: 'waiting', type: 'docker', cid: 'ghost', cname: 'ghost', user: 'Anonymous', path: '/test/ghost.tar', init: Math.floor(Date.now() / 1000) });
     expect(await stack.services.tasks.claim('export', id, 'a-silent-worker')).toBeDefined();
     // Act
     const swept = await sweepStaleTasks(stack.services, Date.now() + 10 * stack.cfg.taskLeaseMs);
