@@ -1,6 +1,6 @@
-// The Docker engine (STEVEDORE_DOCKER_RUNTIME=engine, a private dockerd) stopped in the middle of
-// an export and of an import, then started again on the same data root, under a running
-// stevedore: the task ends aborted naming the engine (never left running), no partial archive is
+// The Docker engine (STEVEDORE_DOCKER_RUNTIME=engine, a private dockerd) gone in the middle of an
+// export and of an import (its link cut: every connection reset, new ones refused, as when dockerd
+// dies; support/engine-link.ts), then back, under a running stevedore: the task ends aborted naming the engine (never left running), no partial archive is
 // listed and no half-made container or image is left, the engine's containers answer 503 in the
 // envelope while it is down, and once it is back the same task started again completes, with no
 // restart of stevedore.
@@ -15,6 +15,7 @@ import { DockerEngineRuntime } from '../../lib/runtimes/docker-engine.ts';
 import { call, waitForTask } from '../support/api.ts';
 import { listedNames, putBigTarball, untilInTheMiddle, type TaskKind } from '../support/crash.ts';
 import { startDockerDaemon, type DockerDaemon } from '../support/docker-daemon.ts';
+import { startEngineLink } from '../support/engine-link.ts';
 import { incompressibleRootfs } from '../support/rootfs.ts';
 import { useTestStack } from '../support/stack.ts';
 
@@ -22,20 +23,19 @@ const MIB = 1024 * 1024;
 // Short: the socket's path must stay under the 108 bytes of a unix socket address.
 const dir = mkdtempSync(join(tmpdir(), 'sd-'));
 const socket = join(dir, 'docker.sock');
-let daemon: DockerDaemon | undefined = await startDockerDaemon({ dir });
+const daemon: DockerDaemon = await startDockerDaemon({ dir });
+const link = await startEngineLink(join(dir, 'link.sock'), socket);
 afterAll(async () => {
-  await daemon?.stop();
+  await link.close();
+  await daemon.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-const startEngine = async () => (daemon = await startDockerDaemon({ dir }));
-const stopEngine = async () => {
-  await daemon?.stop();
-  daemon = undefined;
-};
+const startEngine = () => link.restore();
+const stopEngine = () => link.cut();
 
 // Slow enough to be caught in the middle; a short lease, so a task whose worker lost track ends soon after.
 const stack = useTestStack(
-  { STEVEDORE_DOCKER_RUNTIME: 'engine', DOCKER_HOST: `unix://${socket}`, STEVEDORE_GZIP_LEVEL: '9', STEVEDORE_UPLOAD_PART_MIB: '5', STEVEDORE_TASK_LEASE_SECONDS: '6' },
+  { STEVEDORE_DOCKER_RUNTIME: 'engine', DOCKER_HOST: `unix://${link.path}`, STEVEDORE_GZIP_LEVEL: '9', STEVEDORE_UPLOAD_PART_MIB: '5', STEVEDORE_TASK_LEASE_SECONDS: '6' },
   { worker: true },
 );
 const docker = (...args: string[]) => execFileSync('docker', ['-H', `unix://${socket}`, ...args]).toString().trim();
@@ -44,7 +44,7 @@ const figures: string[] = [];
 afterAll(() => console.log(`Docker engine restarts:\n${figures.join('\n')}`));
 
 beforeAll(async () => {
-  await new DockerEngineRuntime(daemon!.client).putImage('bulky', 'latest', Readable.from(packTar(incompressibleRootfs(12, 4 * MIB))));
+  await new DockerEngineRuntime(daemon.client).putImage('bulky', 'latest', Readable.from(packTar(incompressibleRootfs(12, 4 * MIB))));
   docker('create', '--name', 'bulky', 'bulky:latest', '/bin/sh');
   await putBigTarball(stack, 'test/big.tar', 16);
 }, 180_000);
@@ -64,7 +64,7 @@ async function stopEngineDuring(kind: TaskKind, start: () => Promise<number>) {
   return { task, endedAfterMs, down, listedWhileDown, again };
 }
 
-describe('the Docker engine stopped in the middle of a task and started again', () => {
+describe('the Docker engine gone in the middle of a task and back', () => {
   it('during an export: the export ends aborted naming the engine, the containers answer 503 meanwhile, no archive is listed, and the export started again completes', async () => {
     // Act
     const { task, endedAfterMs, down, listedWhileDown, again } = await stopEngineDuring('export', async () => {
