@@ -3,11 +3,11 @@
 // directory of the test's own.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../../lib/auth/users.ts';
 import { call, waitForTask } from '../support/api.ts';
 import { useTestStack } from '../support/stack.ts';
@@ -60,8 +60,16 @@ async function createContainer(name: string): Promise<void> {
   expect(created.status).toBe(200);
 }
 
+/** Config directories of the test's own, each removed afterwards. */
+const homes: string[] = [];
+async function newConfigHome(prefix: string): Promise<string> {
+  homes.push(await mkdtemp(join(tmpdir(), prefix)));
+  return homes.at(-1)!;
+}
+afterAll(() => Promise.all(homes.map((home) => rm(home, { recursive: true, force: true }))));
+
 beforeAll(async () => {
-  configHome = await mkdtemp(join(tmpdir(), 'stevedore-cli-'));
+  configHome = await newConfigHome('stevedore-cli-');
   await addUser(stack.services.auth, 'admin', PASSWORD, true);
   expect((await stevedore(['login', 'admin', '--password-stdin'], { stdin: `${PASSWORD}\n` })).code).toBe(0);
   await createContainer('cli-src');
@@ -72,7 +80,7 @@ beforeAll(async () => {
 describe('stevedore login and logout', () => {
   it('keeps the session in a file only its owner reads, and forgets it at logout', async () => {
     // Prepare
-    const home = await mkdtemp(join(tmpdir(), 'stevedore-cli-login-'));
+    const home = await newConfigHome('stevedore-cli-login-');
     const file = join(home, 'stevedore', 'session.json');
     // Act
     const login = await stevedore(['login', 'admin', '--password-stdin'], { stdin: `${PASSWORD}\n`, configHome: home });
@@ -98,7 +106,7 @@ describe('stevedore login and logout', () => {
 
   it('refuses a wrong password with the server message and keeps no session', async () => {
     // Prepare
-    const home = await mkdtemp(join(tmpdir(), 'stevedore-cli-wrong-'));
+    const home = await newConfigHome('stevedore-cli-wrong-');
     // Act
     const login = await stevedore(['login', 'admin', '--password-stdin'], { stdin: 'wrong\n', configHome: home });
     // Assess
