@@ -105,7 +105,7 @@ const CASES: SoakCase[] = [
     name: 'long-poll',
     row: 'long-poll load',
     env: { STEVEDORE_POLL_SECONDS: '3' },
-    stack: { worker: true },
+    stack: { worker: true, faults: true },
     reproduce: `STEVEDORE_SOAK_POLL_CLIENTS=${POLL_CLIENTS} STEVEDORE_SOAK_POLL_ROUNDS=${POLL_ROUNDS} npm run soak -- long-poll`,
     async run(stack) {
       await prepareLongPollSource(stack);

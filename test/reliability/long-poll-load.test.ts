@@ -10,7 +10,8 @@ import { useTestStack } from '../support/stack.ts';
 import { prepareLongPollSource, runLongPollLoad } from './support/long-poll-run.ts';
 
 const CLIENTS = 200;
-const stack = useTestStack({ STEVEDORE_POLL_SECONDS: '3' }, { worker: true });
+// With faults: the export holds its end until every client was answered once (support/long-poll-run.ts).
+const stack = useTestStack({ STEVEDORE_POLL_SECONDS: '3' }, { worker: true, faults: true });
 
 beforeAll(() => prepareLongPollSource(stack));
 

@@ -38,7 +38,7 @@ export async function prepareLongPollSource(stack: TestStack): Promise<void> {
 const isFinished = (state: string | undefined) => state === 'completed' || state === 'aborted';
 
 /** One client following task `id` poll after poll, with its cursor, until an answer shows it ended (or `giveUpMs`). */
-async function follow(base: string, id: number, giveUpMs: number): Promise<Answer[]> {
+async function follow(base: string, id: number, giveUpMs: number, onFirstAnswer: () => void): Promise<Answer[]> {
   const answers: Answer[] = [];
   const giveUpAt = Date.now() + giveUpMs;
   let cursor: string | null = null;
@@ -47,6 +47,7 @@ async function follow(base: string, id: number, giveUpMs: number): Promise<Answe
     const response: ApiResponse = await call(base, 'GET', `/api/v1/export/progress${cursor ? `?cursor=${cursor}` : ''}`);
     const task = Array.isArray(response.body) ? response.body.find((t: { id: number }) => t.id === id) : undefined;
     answers.push({ status: response.status, ms: performance.now() - sent, states: task ? [task.state] : [] });
+    if (answers.length === 1) onFirstAnswer();
     cursor = response.headers.get('x-stevedore-cursor');
     if (response.status !== 200 || isFinished(task?.state)) break;
   }
@@ -56,6 +57,13 @@ async function follow(base: string, id: number, giveUpMs: number): Promise<Answe
 /** An export of the prepared container to `path`, followed by `clients` at once (the stack runs the worker). */
 export async function runLongPollLoad(stack: TestStack, options: { clients: number; path: string; giveUpMs?: number }): Promise<LongPollOutcome> {
   const problems: string[] = [];
+  // On a stack with faults the export holds its last bytes until every client has had an answer,
+  // so that each one polls again however fast the machine runs the export.
+  const stall = stack.faults?.stallEnd(LONG_POLL_CONTAINER);
+  let firstAnswers = 0;
+  const onFirstAnswer = () => {
+    if (++firstAnswers === options.clients) void stall?.reached.then(() => stall.release());
+  };
   const created = await call(stack.url, 'POST', `/api/v1/container/lxc/${LONG_POLL_CONTAINER}/export`, { path: options.path });
   if (created.status !== 200) return { clients: options.clients, answers: 0, counterReads: 0, taskQueries: 0, problems: [`the export answered ${created.status}: ${JSON.stringify(created.body)}`] };
   const id: number = created.body.id;
@@ -63,7 +71,7 @@ export async function runLongPollLoad(stack: TestStack, options: { clients: numb
   while ((await taskItem(stack, 'export', id))?.changeSeq === undefined) await new Promise((r) => setTimeout(r, 20));
   const reads = countPollReads(stack.aws.dynamo, 'export');
   const started = performance.now();
-  const clients = await Promise.all(Array.from({ length: options.clients }, () => follow(stack.url, id, options.giveUpMs ?? 90_000)));
+  const clients = await Promise.all(Array.from({ length: options.clients }, () => follow(stack.url, id, options.giveUpMs ?? 90_000, onFirstAnswer)));
   const windowMs = performance.now() - started;
   reads.stop();
 
