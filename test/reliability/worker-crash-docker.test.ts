@@ -13,7 +13,7 @@ import { DockerEngineRuntime } from '../../lib/runtimes/docker-engine.ts';
 import { call, waitForTask } from '../support/api.ts';
 import { killAndRestart, putBigTarball, taskOf, untilInTheMiddle, type TaskKind } from '../support/crash.ts';
 import { startDockerDaemon } from '../support/docker-daemon.ts';
-import { hostWorkerEnv, startHostWorker, type HostWorkerProcess } from '../support/host-worker.ts';
+import { hostWorkerEnv, restartableHostWorker } from '../support/host-worker.ts';
 import { incompressibleRootfs } from '../support/rootfs.ts';
 import { useTestStack } from '../support/stack.ts';
 
@@ -59,21 +59,14 @@ async function untilEngineHolds(expected: ReturnType<typeof engineContents>, tim
   }
 }
 
-let worker: HostWorkerProcess;
-async function startWorker(): Promise<number> {
-  const startedAt = Date.now();
-  worker = startHostWorker(workerEnv());
-  // A busy machine takes many seconds to load a process's modules.
-  await worker.ready(120_000);
-  return startedAt;
-}
+const worker = restartableHostWorker(workerEnv);
 
 beforeAll(async () => {
   // 32 MiB of incompressible files: gzip level 9 takes seconds to export them, and 96 MiB take seconds to import.
   await new DockerEngineRuntime(daemon.client).putImage('bulky', 'test', packTar(incompressibleRootfs(8, 4 * MIB)));
   docker('create', '--name', 'bigd', 'bulky:test', '/bin/sh');
   await putBigTarball(stack, 'test/big.tar', 24);
-  await startWorker();
+  await worker.start();
 }, 240_000);
 
 const exportBigd = () => call(stack.url, 'POST', '/api/v1/container/docker/bigd/export', { path: 'test/bigd.tgz' });
@@ -95,7 +88,7 @@ describe('the worker process serving a Docker Engine killed in the middle of a t
       await until(kind, id);
       // Act
       // The restarted worker aborts it (and tidies the engine) before it says it is ready.
-      const { task, readyAfterMs, listed } = await killAndRestart(stack.url, worker, startWorker, kind, id);
+      const { task, readyAfterMs, listed } = await killAndRestart(stack.url, worker, kind, id);
       const containers = JSON.stringify((await call(stack.url, 'GET', '/api/v1/container')).body);
       const engineSettledMs = await untilEngineHolds(engineBefore);
       const retried = await start();

@@ -15,7 +15,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, waitForTask } from '../support/api.ts';
 import { killAndRestart, putBigTarball, untilInTheMiddle, type TaskKind } from '../support/crash.ts';
-import { hostWorkerEnv, startHostWorker, type HostWorkerProcess } from '../support/host-worker.ts';
+import { hostWorkerEnv, restartableHostWorker } from '../support/host-worker.ts';
 import { incompressibleRootfs } from '../support/rootfs.ts';
 import { useTestStack } from '../support/stack.ts';
 
@@ -27,15 +27,8 @@ const workerEnv = () => ({ ...hostWorkerEnv(stack, 'docker,lxc'), STEVEDORE_LXC_
 const figures: string[] = [];
 afterAll(() => console.log(`worker crash (host worker, SIGKILL):\n${figures.join('\n')}`));
 
-let worker: HostWorkerProcess;
 let bigd = '';
-async function startWorker(): Promise<number> {
-  const startedAt = Date.now();
-  worker = startHostWorker(workerEnv());
-  // A busy machine takes many seconds to load a process's modules.
-  await worker.ready(120_000);
-  return startedAt;
-}
+const worker = restartableHostWorker(workerEnv);
 
 /** Containers and what is not a container in LXC_PATH (a staging directory, say). */
 const lxcEntries = () => readdirSync(lxcPath).filter((name) => name !== '.stevedore-images').sort();
@@ -53,7 +46,7 @@ beforeAll(async () => {
   expect(created.status, JSON.stringify(created.body)).toBe(200);
   bigd = created.body.id;
   await putBigTarball(stack, 'test/big.tar', 24);
-  await startWorker();
+  await worker.start();
 }, 240_000);
 
 const CASES: { runtime: string; kind: TaskKind; start: () => Promise<{ status: number; body: any }>; archive?: string; imported?: string }[] = [
@@ -75,7 +68,7 @@ describe('the worker process killed in the middle of a task', () => {
       await untilInTheMiddle(stack.url, kind, id);
       // Act
       // The restarted worker aborts it before it says it is ready.
-      const { task, readyAfterMs, listed } = await killAndRestart(stack.url, worker, startWorker, kind, id);
+      const { task, readyAfterMs, listed } = await killAndRestart(stack.url, worker, kind, id);
       const lxcAfter = lxcEntries();
       const objectsAfter = await rootfsObjects();
       const containers = JSON.stringify((await call(stack.url, 'GET', '/api/v1/container')).body);

@@ -3,7 +3,7 @@
 import { packTar } from '../../lib/archive/pack.ts';
 import { uploadStream } from '../../lib/aws/stream-upload.ts';
 import { call } from './api.ts';
-import type { HostWorkerProcess } from './host-worker.ts';
+import type { RestartableHostWorker } from './host-worker.ts';
 import { incompressibleRootfs } from './rootfs.ts';
 import type { TestStack } from './stack.ts';
 
@@ -47,12 +47,12 @@ export interface Restarted {
   listed: string[];
 }
 
-/** SIGKILLs `worker` and starts another with `restart` (which resolves with when it started, once it is ready). */
-export async function killAndRestart(base: string, worker: HostWorkerProcess, restart: () => Promise<number>, kind: TaskKind, id: number, folder = 'test'): Promise<Restarted> {
-  worker.child.kill('SIGKILL');
-  await worker.exited;
+/** SIGKILLs the worker and starts another. */
+export async function killAndRestart(base: string, worker: RestartableHostWorker, kind: TaskKind, id: number, folder = 'test'): Promise<Restarted> {
+  worker.current().child.kill('SIGKILL');
+  await worker.current().exited;
   const listedWhileDown = await listedNames(base, folder);
-  const restartedAt = await restart();
+  const restartedAt = await worker.start();
   const readyAfterMs = Date.now() - restartedAt;
   const task = await taskOf(base, kind, id);
   return { task, readyAfterMs, listed: [...listedWhileDown, ...(await listedNames(base, folder))] };

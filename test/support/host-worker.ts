@@ -88,3 +88,25 @@ export function startHostWorker(env: Record<string, string | undefined>): HostWo
   started.push(proc);
   return proc;
 }
+
+/** One host worker at a time, started again after it was killed: what the crash tests restart. */
+export interface RestartableHostWorker {
+  /** The process running now. */
+  current(): HostWorkerProcess;
+  /** Starts a new one and resolves, once it is ready, with when it was started. */
+  start(): Promise<number>;
+}
+
+export function restartableHostWorker(env: () => Record<string, string | undefined>): RestartableHostWorker {
+  let worker: HostWorkerProcess | undefined;
+  return {
+    current: () => worker!,
+    async start() {
+      const startedAt = Date.now();
+      worker = startHostWorker(env());
+      // A busy machine takes many seconds to load a process's modules.
+      await worker.ready(120_000);
+      return startedAt;
+    },
+  };
+}
