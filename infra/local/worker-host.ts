@@ -11,6 +11,7 @@ import { typesRunBy, type WorkerRole } from '../../lib/worker/placement.ts';
 import { handleTaskStream, newWaitingTaskOf } from '../../lib/worker/stream.ts';
 import { sweepStaleTasks } from '../../lib/worker/sweep.ts';
 import { StreamPoller } from './stream-poller.ts';
+import { lowerThreadPoolPriority } from './thread-pool-priority.ts';
 
 export interface WorkerHost {
   poller: StreamPoller;
@@ -48,6 +49,7 @@ export async function startWorkerHost(services: ComposedServices, options: Worke
     batchSize: 10,
     region: cfg.region,
   });
+  await lowerThreadPoolPriority();
   await poller.start();
   const sweepEveryMs = options.sweepEveryMs ?? Math.max(1000, Math.floor(cfg.taskLeaseMs / 4));
   const sweeper = setInterval(() => {

@@ -4,10 +4,11 @@
 // stops cleanly on SIGTERM. `docker` is the host type here, served by the built-in runtime in
 // both processes (its containers live in the table and bucket), until an adapter whose
 // containers live on a host's disk exists.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackRecordFile } from '../../infra/local/stack-record.ts';
+import { THREAD_POOL_NICE } from '../../infra/local/thread-pool-priority.ts';
 import { sweepStaleTasks } from '../../lib/worker/sweep.ts';
 import { call, waitForTask } from '../support/api.ts';
 import { startHostWorker, hostWorkerEnv } from '../support/host-worker.ts';
@@ -28,6 +29,15 @@ async function exportOf(base: string, type: 'docker' | 'lxc', id: string, path: 
   const created = await call(base, 'POST', `/api/v1/container/${type}/${id}/export`, { path });
   expect(created.status, JSON.stringify(created.body)).toBe(200);
   return created.body.id;
+}
+
+/** Each thread of a process: its id, name and nice value (/proc/PID/task/TID/stat, field 19). */
+function threadsOf(pid: number): { tid: number; name: string; nice: number }[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const fieldsAfterName = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { tid: Number(tid), name: readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim(), nice: Number(fieldsAfterName[16]) };
+  });
 }
 
 const exportTask = async (base: string, id: number) => (await call<Record<string, any>[]>(base, 'GET', '/api/v1/export/')).body.find((t) => t.id === id);
@@ -61,6 +71,19 @@ describe('a container type placed on container hosts', () => {
     expect(stoppedInMs).toBeLessThan(5000);
     expect(worker.output()).toContain(`stevedore-worker ready: runs the tasks of docker containers from table ${stack.cfg.tableName}, bucket ${stack.cfg.bucketName}`);
     expect(worker.output()).toMatch(/stevedore-worker: SIGTERM, stopping\nstevedore-worker: stopped\n$/);
+  });
+
+  it('compresses on threads of a lower priority than the thread that serves requests, so that a busy export leaves the cores to them first', async () => {
+    // Act
+    const worker = startHostWorker(hostWorkerEnv(stack, 'docker'));
+    await worker.ready();
+    const threads = threadsOf(worker.child.pid!);
+    await worker.stop('SIGTERM', 5000);
+    // Assess
+    const pool = threads.filter((t) => t.name === 'libuv-worker');
+    expect(pool.length, JSON.stringify(threads)).toBeGreaterThan(0);
+    expect(pool.map((t) => t.nice)).toEqual(pool.map(() => THREAD_POOL_NICE));
+    expect(threads.find((t) => t.tid === worker.child.pid)?.nice).toBe(0);
   });
 
   it('ends the export its host worker runs as aborted, naming the host, when the worker is stopped with SIGTERM, and frees its path', async () => {
