@@ -1,12 +1,13 @@
-// Long-poll wake benchmark: 200 clients follow a running export through
-// GET /api/v1/export/progress on the local server (the worker in the same process, as in
-// `npm start`), each sending back its cursor. For every poll that was waiting when a task write
+// Long-poll wake benchmark: 200 clients (in a process of their own) follow a running export
+// through GET /api/v1/export/progress on the local server (the worker in the same process, as
+// in `npm start`), each sending back its cursor. For every poll that was waiting when a task write
 // (a progress write, the claim, the end) was sent, the wake latency is the time from sending
 // that write to the poll's answer arriving. One export per re-check interval, side by side in
 // one run, with the change-counter reads and task queries counted by a middleware on the
 // DynamoDB client.
 //   npm run bench:long-poll                      (200 clients; intervals 100, 200, 250 ms; 96 MiB)
 //   npm run bench:long-poll -- 200 250,150 128   (clients, intervals, MiB of the container)
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -47,30 +48,16 @@ function isTaskChange(name: string, input: Record<string, any>): boolean {
   return false;
 }
 
-const resets = { count: 0 };
-
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 
-async function follow(url: string, id: number, polls: Poll[]): Promise<void> {
-  let cursor: string | null = null;
-  const giveUpAt = Date.now() + 180_000;
-  while (Date.now() < giveUpAt) {
-    const openedAt = performance.now();
-    let response: Response;
-    try {
-      response = await fetch(`${url}/api/v1/export/progress${cursor ? `?cursor=${cursor}` : ''}`);
-    } catch (err) {
-      // A kept-alive connection the server closed just as the client reused it: counted, then polled again.
-      if ((err as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw err;
-      resets.count++;
-      continue;
-    }
-    const body = (await response.json()) as { id: number; state: string }[];
-    const task = body.find((t) => t.id === id);
-    polls.push({ openedAt, answeredAt: performance.now(), status: response.status, changed: task !== undefined });
-    cursor = response.headers.get('x-stevedore-cursor');
-    if (response.status !== 200 || task?.state === 'completed' || task?.state === 'aborted') return;
-  }
+/** The clients, in a process of their own, following task `id` until it ends. */
+async function followInChild(url: string, id: number): Promise<{ polls: Poll[]; resets: number }> {
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'support', 'poll-clients.mjs'), url, String(id), String(clients)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve)); // after stdout's last bytes
+  if (code !== 0) throw new Error(`the poll clients exited with ${code}`);
+  return JSON.parse(output) as { polls: Poll[]; resets: number };
 }
 
 async function phase(services: ComposedServices, intervalMs: number): Promise<string[]> {
@@ -79,17 +66,15 @@ async function phase(services: ComposedServices, intervalMs: number): Promise<st
   const server = await startServer(createLocalApp(await loadFunctions(), withInterval), '127.0.0.1', 0);
   const writes: number[] = [];
   const stopWatching = watchCommands(services.aws.dynamo, ({ name, input, startedAt }) => {
-    if (isTaskChange(name, input)) writes.push(startedAt);
+    if (isTaskChange(name, input)) writes.push(performance.timeOrigin + startedAt);
   });
   const reads = countPollReads(services.aws.dynamo, 'export');
-  const polls: Poll[] = [];
-  resets.count = 0;
   try {
     const created = await fetch(`${server.url}/api/v1/container/lxc/wake/export`, { method: 'POST', body: JSON.stringify({ path: `test/wake-${intervalMs}.tgz`, force: true }) });
     const { id } = (await created.json()) as { id: number };
     console.log(`interval ${intervalMs} ms: ${clients} clients follow export ${id} ...`);
     const started = performance.now();
-    await Promise.all(Array.from({ length: clients }, () => follow(server.url, id, polls)));
+    const { polls, resets } = await followInChild(server.url, id);
     const seconds = (performance.now() - started) / 1000;
     // A wake: a poll that was open when a write was sent and answered with the change.
     const wakes: number[] = [];
@@ -115,7 +100,7 @@ async function phase(services: ComposedServices, intervalMs: number): Promise<st
       (reads.counts.counterReads / ((seconds * 1000) / intervalMs)).toFixed(2),
       String(reads.counts.taskQueries),
       String(writes.length),
-      String(resets.count),
+      String(resets),
       seconds.toFixed(1),
       ((3600 * 1000) / intervalMs).toFixed(0),
     ];
