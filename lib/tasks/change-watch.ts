@@ -42,6 +42,10 @@ export class ChangeWatch {
   private timer: NodeJS.Timeout | undefined;
   private lastTickAt = Number.NEGATIVE_INFINITY;
   private lastQuery: TaskQuery | undefined;
+  /** The counter value a landing re-check was made for: one per value, so a change that never lands costs one. */
+  private landingRechecked: number | undefined;
+  /** When the regular tick that an extra landing tick came before is due. */
+  private resumeAt: number | undefined;
 
   constructor(
     private readonly store: TaskStore,
@@ -88,9 +92,10 @@ export class ChangeWatch {
 
   /**
    * The next tick's re-check for a poll that has seen everything up to `since`; undefined
-   * when `signal` aborts or `until` (a time) comes first.
+   * when `signal` aborts or `until` (a time) comes first. `landing`: a counter value the poll
+   * saw whose write has not landed yet, which brings the next tick forward (once per value).
    */
-  nextRecheck(since: number, until: number, signal?: AbortSignal): Promise<Recheck | undefined> {
+  nextRecheck(since: number, until: number, signal?: AbortSignal, landing?: number): Promise<Recheck | undefined> {
     return new Promise((resolve, reject) => {
       const done = () => {
         clearTimeout(giveUp);
@@ -117,16 +122,30 @@ export class ChangeWatch {
       const giveUp = setTimeout(leave, Math.max(0, until - Date.now()));
       signal?.addEventListener('abort', leave, { once: true });
       this.waiters.add(waiter);
-      this.startTicking();
+      if (landing !== undefined && landing !== this.landingRechecked) this.recheckLandingSoon(landing);
+      else this.startTicking();
     });
   }
 
   private startTicking(): void {
     if (this.timer) return;
-    // Keep the clock of the last read, so that polls arriving at different times share ticks.
+    const at = this.resumeAt ?? this.nextRegularTickAt();
+    this.resumeAt = undefined;
+    this.timer = setTimeout(() => void this.tick(), Math.max(0, at - Date.now()));
+  }
+
+  /** Keeps the clock of the last read, so that polls arriving at different times share ticks. */
+  private nextRegularTickAt(): number {
     const last = Math.max(this.lastTickAt, this.latest?.readAt ?? Number.NEGATIVE_INFINITY);
-    const now = Date.now();
-    this.timer = setTimeout(() => void this.tick(), Math.max(0, Math.min(last + this.intervalMs, now + this.intervalMs) - now));
+    return Math.min(last + this.intervalMs, Date.now() + this.intervalMs);
+  }
+
+  /** An extra tick soon for a change still landing; the ticks after it keep their clock. */
+  private recheckLandingSoon(counter: number): void {
+    this.landingRechecked = counter;
+    this.resumeAt ??= this.nextRegularTickAt();
+    this.stopTicking();
+    this.timer = setTimeout(() => void this.tick(), landingRecheckMs(this.intervalMs));
   }
 
   private stopTicking(): void {
@@ -167,4 +186,13 @@ export function changeWatchOf(store: TaskStore, kind: TaskKind, intervalMs: numb
   let watch = byKind.get(key);
   if (!watch) byKind.set(key, (watch = new ChangeWatch(store, kind, intervalMs)));
   return watch;
+}
+
+/**
+ * How soon a change counted but not yet among the tasks is looked at again. Every change bumps
+ * the counter one request before it writes the task, so a re-check falling between the two would
+ * otherwise keep the polls waiting a whole interval for a write that lands milliseconds later.
+ */
+export function landingRecheckMs(intervalMs: number): number {
+  return Math.max(10, Math.round(intervalMs / 8));
 }

@@ -8,7 +8,8 @@
 // the writes it counts, and they can land out of order (a finish is a slower transaction than
 // a progress write). When every counted change is among the tasks read, the poll answers at
 // once. Otherwise (a write still landing, or a change overwritten by a newer one of the same
-// task) it gives the writes one interval to land and answers then, with that counter value as
+// task) it looks again an eighth of an interval later, when the write has usually landed, and
+// failing that gives the writes one interval to land and answers then, with that counter value as
 // its cursor: a change counted later but landed earlier may be in this answer and again in
 // the next, but none is skipped. A counted change that wrote nothing (a claim another
 // delivery won, a write of a worker that lost its task) ends no poll.
@@ -73,7 +74,7 @@ export async function pollProgress(store: TaskStore, kind: TaskKind, options: Po
     if (left <= 0) break;
     if (check.value <= since) landing = undefined;
     else if (!landing || landing.counter !== check.value) landing = { counter: check.value, seenAt: check.readAt };
-    check = await watch.nextRecheck(since, deadline, options.signal);
+    check = await watch.nextRecheck(since, deadline, options.signal, landing?.counter);
     if (!check && !options.signal?.aborted) {
       // The bound came between two ticks: one last look of the poll's own.
       const last = await watch.reading(0);

@@ -3,6 +3,7 @@
 // cursor header, a client that hangs up, the answer shapes) is tested end to end in
 // test/e2e/progress.test.ts.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { landingRecheckMs } from '../../lib/tasks/change-watch.ts';
 import { pollProgress, type PollOptions, type PollResult } from '../../lib/tasks/long-poll.ts';
 import type { TaskRecord } from '../../lib/tasks/model.ts';
 import type { TaskStore } from '../../lib/tasks/task-store.ts';
@@ -96,6 +97,22 @@ describe('the progress long poll', () => {
     unlanded.clear();
     await poll.after(INTERVAL_MS);
     expect(poll.result()).toEqual({ tasks: [expect.objectContaining({ id: landing.id }), expect.objectContaining({ id: first.id })], cursor: 2 });
+  });
+
+  it('looks again soon at a change counted while its write was still landing, rather than a whole interval later', async () => {
+    const inner = new MemoryTaskStore();
+    const { store, unlanded, reads } = watchedStore(inner);
+    const poll = startPoll(store);
+    await poll.after(0);
+    const task = await runningTask(inner);
+    unlanded.add(task.id);
+    await poll.after(INTERVAL_MS);
+    expect(poll.result(), 'the re-check saw the counter move before the task was written').toBeUndefined();
+    const readsWhenLanding = reads.changeCounter;
+    unlanded.clear();
+    await poll.after(landingRecheckMs(INTERVAL_MS));
+    expect(poll.result()?.tasks).toEqual([expect.objectContaining({ id: task.id })]);
+    expect(reads.changeCounter).toBe(readsWhenLanding + 1);
   });
 
   it('answers after one interval with the changes that landed when a counted one never does, and moves its cursor past it', async () => {
