@@ -40,7 +40,7 @@ function commandLine(pid: number): string {
 function classify(stat: ProcStat): StackProcess | undefined {
   if (stat.comm === 'java') return 'DynamoDB Local';
   if (stat.comm === 'dockerd' || stat.comm === 'containerd') return 'dockerd';
-  if (commandLine(stat.pid).includes('s3rver.js')) return 's3rver';
+  if (/s3rver(-main\.mjs|\.js) /.test(commandLine(stat.pid))) return 's3rver';
   return undefined;
 }
 

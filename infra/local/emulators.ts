@@ -61,8 +61,9 @@ export async function startDynamoLocal(options: { port?: number; dataDir?: strin
 export async function startS3rver(options: { port?: number; dataDir: string; signal?: AbortSignal }): Promise<Emulator> {
   const port = options.port ?? (await freePort());
   mkdirSync(options.dataDir, { recursive: true });
-  const bin = join(dirname(require.resolve('s3rver/package.json')), 'bin', 's3rver.js');
-  const args = ['--openssl-legacy-provider', bin, '-d', resolve(options.dataDir), '-a', '127.0.0.1', '-p', String(port), '--silent', '--no-vhost-buckets'];
+  // s3rver with its multipart completion replaced (s3rver-main.mjs).
+  const main = join(import.meta.dirname, 's3rver-main.mjs');
+  const args = ['--openssl-legacy-provider', main, resolve(options.dataDir), '127.0.0.1', String(port)];
   const child = spawnChild(process.execPath, args, process.cwd());
   const endpoint = `http://127.0.0.1:${port}`;
   await waitUntilAnswering('s3rver', endpoint, child, 30_000, options.signal);

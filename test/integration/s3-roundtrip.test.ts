@@ -99,6 +99,23 @@ describe('streamed uploads through the project S3 client', () => {
     expect(partsSent.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it("gives an object uploaded in parts S3's multipart ETag: the MD5 of its parts' MD5s, then the number of parts", async () => {
+    // Prepare: three parts, the last one short
+    const size = 12 * MIB + 99;
+    const { stream } = pseudoRandomStream(size, 'multipart-etag');
+    const key = 'test/roundtrip/etag.bin';
+    // Act
+    await uploadStream({ client: stack.aws.s3, bucket: stack.cfg.bucketName, key, body: stream, partSize: 5 * MIB });
+    const head = await stack.aws.s3.send(new HeadObjectCommand({ Bucket: stack.cfg.bucketName, Key: key }));
+    const got = await stack.aws.s3.send(new GetObjectCommand({ Bucket: stack.cfg.bucketName, Key: key }));
+    const bytes = Buffer.from(await got.Body!.transformToByteArray());
+    // Assess
+    const digests = createHash('md5');
+    for (let at = 0; at < bytes.length; at += 5 * MIB) digests.update(createHash('md5').update(bytes.subarray(at, at + 5 * MIB)).digest());
+    expect(bytes.length).toBe(size);
+    expect(head.ETag).toBe(`"${digests.digest('hex')}-3"`);
+  });
+
   it('stores a stream shorter than one part with a single request', async () => {
     const { stream, digest } = pseudoRandomStream(1 * MIB + 7, 'single-part');
     await uploadStream({ client: stack.aws.s3, bucket: stack.cfg.bucketName, key: 'test/roundtrip/small.bin', body: stream, partSize: 5 * MIB });
