@@ -23,11 +23,19 @@
 // Re-checks are shared by every poll of the kind waiting in the process (./change-watch.ts):
 // one counter read per interval, and one task query when it moved, whatever the number of
 // polls; a poll's first check may use a value read less than an interval before it began.
+import { LONG_POLL_HEADROOM_SECONDS } from '../config.ts';
 import { changeWatchOf, type Recheck } from './change-watch.ts';
 import type { TaskKind, TaskRecord } from './model.ts';
 import type { TaskStore } from './task-store.ts';
 
 export const CURSOR_HEADER = 'X-Stevedore-Cursor';
+
+/**
+ * How long past its bound a poll's last look may take: half the headroom a long-poll function
+ * has before API Gateway's 29 s limit, so that a hung table read (up to the 5 s idle timeout)
+ * cannot turn a poll of the longest bound into the gateway's 504.
+ */
+export const LAST_LOOK_MS = (LONG_POLL_HEADROOM_SECONDS * 1000) / 2;
 
 export interface PollOptions {
   cursor?: number;
@@ -76,12 +84,26 @@ export async function pollProgress(store: TaskStore, kind: TaskKind, options: Po
     else if (!landing || landing.counter !== check.value) landing = { counter: check.value, seenAt: check.readAt };
     check = await watch.nextRecheck(since, deadline, options.signal, landing?.counter);
     if (!check && !options.signal?.aborted) {
-      // The bound came between two ticks: one last look of the poll's own.
-      const last = await watch.reading(0);
-      check = last.value > since ? { ...last, changed: await watch.changedSince(since, last.readAt) } : last;
+      // The bound came between two ticks: one last look of the poll's own, which a table that
+      // stopped answering must not hold past the time the answer is due.
+      const answerDue = deadline + LAST_LOOK_MS;
+      const last = await unlessLaterThan(watch.reading(0), answerDue);
+      if (!last) break;
+      const changed = last.value > since ? await unlessLaterThan(watch.changedSince(since, last.readAt), answerDue) : undefined;
+      check = changed ? { ...last, changed } : last;
     }
   }
   return { tasks: [], cursor: since };
+}
+
+/**
+ * `promise`'s value, or undefined if `at` (a time) comes first. A poll whose last look outlives
+ * it answers that nothing changed, with the cursor it had: the client's next poll misses nothing.
+ */
+function unlessLaterThan<T>(promise: Promise<T>, at: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, at - Date.now()))));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /** The highest counter value up to which every counted change is among `tasks`. */

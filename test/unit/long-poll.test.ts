@@ -4,7 +4,7 @@
 // test/e2e/progress.test.ts.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { landingRecheckMs } from '../../lib/tasks/change-watch.ts';
-import { pollProgress, type PollOptions, type PollResult } from '../../lib/tasks/long-poll.ts';
+import { LAST_LOOK_MS, pollProgress, type PollOptions, type PollResult } from '../../lib/tasks/long-poll.ts';
 import type { TaskRecord } from '../../lib/tasks/model.ts';
 import type { TaskStore } from '../../lib/tasks/task-store.ts';
 import { MemoryTaskStore } from '../support/memory-task-store.ts';
@@ -125,6 +125,22 @@ describe('the progress long poll', () => {
     expect(poll.result()).toBeUndefined();
     await poll.after(1);
     expect(poll.result()).toEqual({ tasks: [expect.objectContaining({ id: first.id })], cursor: 2 });
+  });
+
+  it('answers that nothing changed, with its cursor, when the table stops answering its last look, rather than past the time its answer is due', async () => {
+    const inner = new MemoryTaskStore();
+    const cursor = await inner.changeCounter('export');
+    let hung = false;
+    const store: TaskStore = Object.assign(Object.create(inner) as TaskStore, {
+      changeCounter: (kind: 'export') => (hung ? new Promise<number>(() => undefined) : inner.changeCounter(kind)),
+    });
+    const poll = startPoll(store, { cursor });
+    await poll.after(BOUND_MS - 1);
+    hung = true;
+    await poll.after(1 + LAST_LOOK_MS - 1);
+    expect(poll.result()).toBeUndefined();
+    await poll.after(1);
+    expect(poll.result()).toEqual({ tasks: [], cursor });
   });
 
   it('stops re-checking the store once its signal aborts', async () => {
