@@ -1,14 +1,18 @@
 // `npm start` on a machine that lacks what the embedded stack needs: it says what is missing
 // within seconds and exits, and never leaves a process behind.
-import { chmodSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { exitWithin, spawnStevedore, type LocalProcess } from '../support/local-process.ts';
+
+const pathDirs: string[] = [];
+afterAll(() => pathDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 /** A PATH of its own: node and sh, plus a fake `java` when given its script. */
 function pathWith(java?: string): string {
   const bin = mkdtempSync(join(tmpdir(), 'stevedore-path-'));
+  pathDirs.push(bin);
   symlinkSync(process.execPath, join(bin, 'node'));
   symlinkSync('/bin/sh', join(bin, 'sh'));
   if (java !== undefined) {

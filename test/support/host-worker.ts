@@ -3,7 +3,7 @@
 // tasks of its types from the real stream while the stack's worker leaves them, its start-up
 // lines, and how it stops on a signal. Any container type: `hostWorkerEnv(stack, 'lxc')` too.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll } from 'vitest';
@@ -42,7 +42,19 @@ function workerCommand(): string[] {
 }
 
 const started: HostWorkerProcess[] = [];
-let cleanupRegistered = false;
+const dataDirs: string[] = [];
+
+// Registered when a test file imports this module (a hook added from inside a test would be
+// ignored): after the file's tests, every host worker still running is killed and its data dir removed.
+afterAll(async () => {
+  for (const proc of started.splice(0)) {
+    if (proc.child.exitCode === null && proc.child.signalCode === null) {
+      proc.child.kill('SIGKILL');
+      await proc.exited;
+    }
+  }
+  for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 /**
  * Starts a host worker with this process's environment and `env` over it (a variable given as
@@ -50,18 +62,9 @@ let cleanupRegistered = false;
  * running is killed after its file.
  */
 export function startHostWorker(env: Record<string, string | undefined>): HostWorkerProcess {
-  if (!cleanupRegistered) {
-    cleanupRegistered = true;
-    afterAll(async () => {
-      for (const proc of started.splice(0)) {
-        if (proc.child.exitCode === null && proc.child.signalCode === null) {
-          proc.child.kill('SIGKILL');
-          await proc.exited;
-        }
-      }
-    });
-  }
-  const merged: Record<string, string | undefined> = { ...process.env, STEVEDORE_DATA_DIR: mkdtempSync(join(tmpdir(), 'stevedore-host-worker-')), STEVEDORE_LOG_LEVEL: 'WARN', ...env };
+  const dataDir = mkdtempSync(join(tmpdir(), 'stevedore-host-worker-'));
+  dataDirs.push(dataDir);
+  const merged: Record<string, string | undefined> = { ...process.env, STEVEDORE_DATA_DIR: dataDir, STEVEDORE_LOG_LEVEL: 'WARN', ...env };
   const childEnv = Object.fromEntries(Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined));
   const [file, ...args] = workerCommand();
   const child = spawn(file!, args, { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,9 +1,10 @@
 // A real `npm start` (node --import tsx infra/local/main.ts) as a child process with its own
 // data dir and a free port, for what only a whole process shows: signals, crashes, start-up.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 
 export interface LocalProcess {
   child: ChildProcess;
@@ -14,6 +15,21 @@ export interface LocalProcess {
   exited: Promise<number | string>;
 }
 
+const spawned: LocalProcess[] = [];
+const ownDataDirs: string[] = [];
+
+// Registered when a test file imports this module (a hook added from inside a test would be
+// ignored): after the file's tests, every stevedore still running is killed, and the data dirs
+// made here are removed.
+afterAll(async () => {
+  for (const proc of spawned.splice(0)) {
+    if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
+    await proc.exited;
+  }
+  // Its emulators leave when it does; a last write of theirs may race the removal, hence the retries.
+  for (const dir of ownDataDirs.splice(0)) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+});
+
 /**
  * Starts stevedore. `underShell` runs it the way `npm start` does, as the child of a shell
  * (which prints `pid <stevedore's pid>` first), so that a test can kill the parent alone.
@@ -22,6 +38,7 @@ export interface LocalProcess {
  */
 export function spawnStevedore(env: Record<string, string> = {}, options: { dataDir?: string; underShell?: boolean; ownGroup?: boolean } = {}): LocalProcess {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'stevedore-proc-'));
+  if (!options.dataDir) ownDataDirs.push(dataDir);
   const command = [process.execPath, '--import', 'tsx', 'infra/local/main.ts'];
   const [file, ...args] = options.underShell ? ['/bin/sh', '-c', '"$@" & echo "pid $!"; wait', 'sh', ...command] : command;
   const child = spawn(file!, args, {
@@ -34,7 +51,9 @@ export function spawnStevedore(env: Record<string, string> = {}, options: { data
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
-  return { child, dataDir, output: () => output, exited };
+  const proc = { child, dataDir, output: () => output, exited };
+  spawned.push(proc);
+  return proc;
 }
 
 export interface ReadyStevedore extends LocalProcess {
