@@ -90,8 +90,9 @@ export class DockerEngineRuntime implements ContainerRuntime {
       summary: { id: inspect.Id, name: inspect.Name.replace(/^\//, ''), image: withTag(inspect.Config.Image), state: stateOf(inspect.State.Status), type: 'docker' },
       config: configOfInspect(inspect, arch),
       exportRootfs: async (signal): Promise<RootfsExport> => {
+        const estimatedBytes = await this.rootfsBytes(inspect.Id, signal);
         const answer = await this.client.open({ method: 'GET', path: `/containers/${inspect.Id}/export`, signal });
-        return { format: 'tar', tar: this.client.body(answer, 'in the middle of the export; nothing was written'), estimatedBytes: inspect.SizeRootFs || undefined };
+        return { format: 'tar', tar: this.client.body(answer, 'in the middle of the export; nothing was written'), estimatedBytes };
       },
     };
   }
@@ -246,9 +247,19 @@ export class DockerEngineRuntime implements ContainerRuntime {
     }
   }
 
+  /**
+   * The size of a container's root filesystem, for an export's progress and part size. The engine
+   * finds it by walking every file (0.6-0.9 s and half a CPU second for 256 MiB on vfs, growing
+   * with the file count), so it is asked for once, by the export, and never by a lookup.
+   */
+  private async rootfsBytes(id: string, signal?: AbortSignal): Promise<number | undefined> {
+    const sized = await this.client.json<DockerInspect>({ method: 'GET', path: `/containers/${encodeURIComponent(id)}/json`, query: { size: true }, signal, idleTimeoutMs: SIZE_BOUND_IDLE_MS });
+    return sized.SizeRootFs || undefined;
+  }
+
   private async inspect(id: string): Promise<DockerInspect | undefined> {
     try {
-      return await this.client.json<DockerInspect>({ method: 'GET', path: `/containers/${encodeURIComponent(id)}/json`, query: { size: true } });
+      return await this.client.json<DockerInspect>({ method: 'GET', path: `/containers/${encodeURIComponent(id)}/json` });
     } catch (err) {
       if (err instanceof DockerApiError && err.status === 404) return undefined;
       throw err;

@@ -69,3 +69,26 @@ describe('the Docker Engine runtime after an importing process died', () => {
     rmSync(dirname(tarball), { recursive: true, force: true });
   });
 });
+
+describe('the Docker Engine runtime and the size of a root filesystem', () => {
+  it('looks a container up without having the engine walk its files for their size, and asks for the size once per export', async () => {
+    // Prepare: a client that notes every request asking for sizes
+    const sized: string[] = [];
+    const noting = Object.create(client, {
+      json: { value: (request: Parameters<typeof client.json>[0]) => (request.query?.size && sized.push(request.path), client.json(request)) },
+    }) as typeof client;
+    const sizing = new DockerEngineRuntime(noting);
+    const spec: ContainerSpec = { type: 'docker', name: 'sized', image: 'sized', tag: 'latest', autostart: false, network: {}, resource: {}, volume: {} };
+    const { id } = await sizing.importRootfs(spec, configFor(spec, 'amd64'), demoRootfs());
+    // Act
+    const found = await sizing.find('docker', id);
+    await sizing.find('docker', 'sized');
+    const lookups = sized.length;
+    const rootfs = await found!.exportRootfs(new AbortController().signal);
+    for await (const _ of rootfs.format === 'tar' ? rootfs.tar : []);
+    // Assess
+    expect(lookups).toBe(0);
+    expect(sized).toEqual([`/containers/${id}/json`]);
+    expect(rootfs.estimatedBytes).toBeGreaterThan(0);
+  });
+});
