@@ -7,7 +7,7 @@ const SAFETY_PARTS = 1_000;
 const GROWTH_MARGIN = 1.2;
 const MIB = 1024 * 1024;
 /** S3's own limit per part. */
-const MAX_PART_BYTES = 5 * 1024 * MIB;
+export const MAX_PART_BYTES = 5 * 1024 * MIB;
 
 export function partSizeFor(expectedBytes: number, minimumBytes: number): number {
   const needed = Math.ceil((expectedBytes * GROWTH_MARGIN) / (MAX_PARTS - SAFETY_PARTS));

@@ -14,17 +14,27 @@ import {
   type CompletedPart,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { MAX_PART_BYTES } from './part-size.ts';
 
 /** S3's smallest part (every part but the last). */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
+/**
+ * Parts of one size before the size doubles. S3 takes at most 10,000 parts, which need not be
+ * of one size: doubling every 1,000 lets a stream of any size S3 stores fit (5 MiB parts reach
+ * 5 TiB), whatever the size it was expected to have, while memory stays that of the first
+ * parts for the first 4.9 GiB.
+ */
+export const PARTS_PER_SIZE = 1000;
 
 export interface StreamUpload {
   client: S3Client;
   bucket: string;
   key: string;
   body: AsyncIterable<Uint8Array>;
-  /** At least 5 MiB; see partSizeFor() for sizes that keep under the 10,000-part limit. */
+  /** The first parts' size, at least 5 MiB (partSizeFor() picks one from an expected size); it doubles every PARTS_PER_SIZE parts. */
   partSize: number;
+  /** How many parts of one size before it doubles; PARTS_PER_SIZE unless a test says otherwise. */
+  partsPerSize?: number;
   /** Parts uploaded at once. */
   concurrency?: number;
   contentType?: string;
@@ -53,12 +63,17 @@ export async function uploadStream(upload: StreamUpload): Promise<void> {
   let uploadId: string | undefined;
   let failure: unknown;
 
-  const takeBuffer = async (): Promise<Buffer> => {
+  const partsPerSize = upload.partsPerSize ?? PARTS_PER_SIZE;
+  const sizeOfPart = (partNumber: number) => Math.min(MAX_PART_BYTES, partSize * 2 ** Math.floor((partNumber - 1) / partsPerSize));
+
+  const takeBuffer = async (size: number): Promise<Buffer> => {
     while (free.length === 0 && allocated > concurrency) await Promise.race(inFlight);
     if (failure !== undefined) throw failure;
-    if (free.length > 0) return free.pop()!;
-    allocated += 1;
-    return Buffer.allocUnsafe(partSize);
+    const reused = free.pop();
+    if (reused?.length === size) return reused;
+    // A buffer of the size before the last doubling is let go; its place goes to a bigger one.
+    if (reused === undefined) allocated += 1;
+    return Buffer.allocUnsafe(size);
   };
 
   const sendPart = async (buffer: Buffer, length: number, PartNumber: number) => {
@@ -84,18 +99,18 @@ export async function uploadStream(upload: StreamUpload): Promise<void> {
   };
 
   try {
-    let buffer = await takeBuffer();
-    let filled = 0;
     let partNumber = 1;
+    let buffer = await takeBuffer(sizeOfPart(partNumber));
+    let filled = 0;
     for await (const chunk of upload.body) {
       let offset = 0;
       while (offset < chunk.length) {
         const copied = Buffer.from(chunk.buffer, chunk.byteOffset + offset, chunk.length - offset).copy(buffer, filled);
         filled += copied;
         offset += copied;
-        if (filled === partSize) {
+        if (filled === buffer.length) {
           await sendPart(buffer, filled, partNumber++);
-          buffer = await takeBuffer();
+          buffer = await takeBuffer(sizeOfPart(partNumber));
           filled = 0;
         }
       }

@@ -99,6 +99,28 @@ describe('streamed uploads through the project S3 client', () => {
     expect(partsSent.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('doubles the part size every so many parts, so that a stream longer than expected still fits in S3\'s 10,000 parts, byte for byte', async () => {
+    // Prepare: 33 MiB + 5 bytes, with the size doubling every 2 parts: 5, 5, 10, 10, then the rest
+    const size = 33 * MIB + 5;
+    const { stream, digest } = pseudoRandomStream(size, 'growing-parts');
+    const key = 'test/roundtrip/growing.bin';
+    const partLengths: [number, number][] = [];
+    stack.aws.s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { PartNumber: number; ContentLength: number };
+        if (context.commandName === 'UploadPartCommand') partLengths.push([input.PartNumber, input.ContentLength / MIB]);
+        return next(args);
+      },
+      { step: 'initialize', name: 'partLengths' },
+    );
+    // Act
+    await uploadStream({ client: stack.aws.s3, bucket: stack.cfg.bucketName, key, body: stream, partSize: 5 * MIB, partsPerSize: 2 });
+    stack.aws.s3.middlewareStack.remove('partLengths');
+    // Assess
+    expect(partLengths.sort((a, b) => a[0] - b[0])).toEqual([[1, 5], [2, 5], [3, 10], [4, 10], [5, 3 + 5 / MIB]]);
+    expect((await readBack(key)).sha256).toBe(await digest);
+  });
+
   it("gives an object uploaded in parts S3's multipart ETag: the MD5 of its parts' MD5s, then the number of parts", async () => {
     // Prepare: three parts, the last one short
     const size = 12 * MIB + 99;
