@@ -90,7 +90,8 @@ export class DockerEngineRuntime implements ContainerRuntime {
       summary: { id: inspect.Id, name: inspect.Name.replace(/^\//, ''), image: withTag(inspect.Config.Image), state: stateOf(inspect.State.Status), type: 'docker' },
       config: configOfInspect(inspect, arch),
       exportRootfs: async (signal): Promise<RootfsExport> => {
-        const estimatedBytes = await this.rootfsBytes(inspect.Id, signal);
+        // Sized while the export already streams: the engine's walk would hold back its first byte.
+        const estimatedBytes = this.rootfsBytes(inspect.Id, signal).catch(() => undefined);
         const answer = await this.client.open({ method: 'GET', path: `/containers/${inspect.Id}/export`, signal });
         return { format: 'tar', tar: this.client.body(answer, 'in the middle of the export; nothing was written'), estimatedBytes };
       },

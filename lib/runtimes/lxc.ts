@@ -82,7 +82,8 @@ export class LxcRuntime implements ContainerRuntime {
         if ('problem' in rootfs) throw new InvalidInput(rootfs.problem);
         if (!(await isDirectory(rootfs.path))) throw new InvalidInput(`The root filesystem of ${id} (${rootfs.path}) is not a directory`);
         const warnings: string[] = [];
-        const estimatedBytes = await estimateRootfsBytes(rootfs.path, signal);
+        // Sized while the entries flow: a walk of its own would hold back the export's first byte.
+        const estimatedBytes = estimateRootfsBytes(rootfs.path, signal).catch(() => undefined);
         return { format: 'entries', entries: walkRootfs(rootfs.path, (message) => warnings.push(message), signal), estimatedBytes, warnings };
       },
     };

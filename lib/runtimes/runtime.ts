@@ -21,11 +21,13 @@ export interface Container {
 
 /**
  * A root filesystem on its way out: entries (a directory walk), or a ready tar byte stream
- * (what an engine's export answers). The size is an estimate, and only when the runtime can
- * tell it before the first byte; progress is then bytes read against it, otherwise -1.
+ * (what an engine's export answers). The size is an estimate: a number when the runtime knows
+ * it at once, or the promise of one it finds while the bytes already flow (walking a directory
+ * tree takes as long as reading a good part of it); progress is bytes read against it once
+ * known, and -1 when the runtime cannot tell.
  */
 export type RootfsExport = {
-  estimatedBytes?: number;
+  estimatedBytes?: number | Promise<number | undefined>;
   /** Filled as the export is read (a file that vanished mid-walk); the task reports them at the end. */
   warnings?: readonly string[];
 } & (

@@ -37,6 +37,23 @@ export class ProgressReporter {
     return this.controller.signal;
   }
 
+  /**
+   * What to call with the bytes read so far, against a runtime's estimate of the size: one it
+   * knew at once, or one it finds while the export runs, which counts from the first bytes read
+   * after it came (until then, and if it never comes, the task stays at 0). None: progress -1.
+   */
+  countAgainst(estimate: number | Promise<number | undefined> | undefined): (bytesRead: number) => void {
+    if (estimate === undefined) {
+      this.totalUnknown();
+      return () => undefined;
+    }
+    let total = typeof estimate === 'number' ? estimate : undefined;
+    if (typeof estimate !== 'number') void estimate.then((bytes) => (total = bytes));
+    return (bytesRead) => {
+      if (total !== undefined) this.update(bytesRead, total);
+    };
+  }
+
   /** The runtime cannot tell the size: the task shows progress -1 until it ends. */
   totalUnknown(): void {
     this.lastWritten = Number.POSITIVE_INFINITY;

@@ -21,15 +21,14 @@ export async function runExport(services: WorkerServices, task: TaskRecord, prog
   await requireTargetUnchanged(services, task, target, 'waited');
 
   const rootfs = await container.exportRootfs(progress.signal);
-  const total = rootfs.estimatedBytes;
-  if (total === undefined) progress.totalUnknown();
-  const entries = rootfsEntries(rootfs, (bytes) => total !== undefined && progress.update(bytes, total));
+  const estimate = rootfs.estimatedBytes;
+  const entries = rootfsEntries(rootfs, progress.countAgainst(estimate));
   const archive = packArchive({ ...container.config, ...container.native, source: ARCHIVE_SOURCE }, entries, { compress: task.compress ?? false, gzipLevel: config.gzipLevel });
   const stopArchive = () => archive.destroy(progress.signal.reason as Error);
   progress.signal.addEventListener('abort', stopArchive);
   try {
     await storage.writeAtomically(target, archive, {
-      sizeHint: total,
+      sizeHint: typeof estimate === 'number' ? estimate : undefined,
       contentType: task.compress ? 'application/gzip' : 'application/x-tar',
       signal: progress.signal,
       beforeCommit: async () => {

@@ -89,6 +89,6 @@ describe('the Docker Engine runtime and the size of a root filesystem', () => {
     // Assess
     expect(lookups).toBe(0);
     expect(sized).toEqual([`/containers/${id}/json`]);
-    expect(rootfs.estimatedBytes).toBeGreaterThan(0);
+    expect(await rootfs.estimatedBytes).toBeGreaterThan(0);
   });
 });

@@ -33,7 +33,7 @@ export function faultyRuntime(inner: ContainerRuntime): FaultyRuntime {
       const fault = once.get(id) ?? always.get(id);
       once.delete(id);
       if (!fault || rootfs.format !== 'tar') return rootfs;
-      return { ...rootfs, tar: Readable.from(fault(rootfs.tar, rootfs.estimatedBytes)) };
+      return { ...rootfs, tar: Readable.from(fault(rootfs.tar, await rootfs.estimatedBytes)) };
     },
   });
   // Every other method is the inner runtime's own, called on it.

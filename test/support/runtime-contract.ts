@@ -44,7 +44,8 @@ async function exportedSnapshot({ runtime, addedByRuntime }: RuntimeUnderTest, t
   let bytesRead = 0;
   const snapshot = await snapshotEntries(rootfsEntries(rootfs, (total) => (bytesRead = total)));
   expect(bytesRead).toBeGreaterThan(0);
-  if (rootfs.estimatedBytes !== undefined) expect(rootfs.estimatedBytes).toBeGreaterThan(0);
+  const estimate = await rootfs.estimatedBytes;
+  if (estimate !== undefined) expect(estimate).toBeGreaterThan(0);
   return byName(snapshot.filter((entry) => !addedByRuntime?.(entry.name)));
 }
 

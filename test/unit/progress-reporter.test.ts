@@ -69,6 +69,24 @@ describe('progress reporting', () => {
     expect(await inner.get('export', task.id)).toMatchObject({ progress: 11, bytesDone: 11, bytesTotal: 100 });
   });
 
+  it('counts the bytes read against a size the runtime finds while the export runs, from the first bytes read after it came', async () => {
+    const inner = new MemoryTaskStore();
+    const task = await claimedTask(inner);
+    const { store, written } = recordingStore(inner);
+    const reporter = reporterFor(store, task);
+    let found!: (bytes: number) => void;
+    const count = reporter.countAgainst(new Promise<number>((resolve) => (found = resolve)));
+    count(10);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(written, 'no size yet, nothing to count against').toEqual([]);
+    found(200);
+    await vi.advanceTimersByTimeAsync(0);
+    count(50);
+    await reporter.stop();
+    expect(written).toEqual([25]);
+    expect(await inner.get('export', task.id)).toMatchObject({ progress: 25, bytesDone: 50, bytesTotal: 200 });
+  });
+
   it('writes the last value of a source that stalls, once the interval is over', async () => {
     const inner = new MemoryTaskStore();
     const task = await claimedTask(inner);
