@@ -3,12 +3,13 @@
 // runtime itself, through which the demo image is provisioned. A Lambda function composes
 // only the adapters its module names instead (lib/compose/compose.ts).
 import { createClients, type AwsClients } from './aws/clients.ts';
+import { s3Transfers } from './aws/s3-transfers.ts';
 import { composeServices } from './compose/compose.ts';
 import { dynamoAuth } from './compose/dynamo-auth.ts';
 import { dynamoEvents } from './compose/dynamo-events.ts';
 import { dynamoTasks } from './compose/dynamo-tasks.ts';
 import { builtinRuntimeFor, registryWith } from './compose/runtimes.ts';
-import { s3Storage } from './compose/s3-storage.ts';
+import { s3StorageWithTransfers } from './compose/transfers.ts';
 import type { Config } from './config.ts';
 import { lazyProperties, once } from './once.ts';
 import type { Services } from './ports.ts';
@@ -20,8 +21,8 @@ export interface ComposedServices extends Services {
 }
 
 export function createServices(config: Config, aws: AwsClients = createClients(config)): ComposedServices {
-  const builtinRuntime = once(() => builtinRuntimeFor(config, aws));
-  const services = composeServices(config, aws, { tasks: dynamoTasks, events: dynamoEvents, storage: s3Storage, auth: dynamoAuth, runtimes: () => registryWith(config, aws, builtinRuntime()) });
+  const builtinRuntime = once(() => builtinRuntimeFor(config, aws, aws.get(s3Transfers)));
+  const services = composeServices(config, aws, { tasks: dynamoTasks, events: dynamoEvents, storage: s3StorageWithTransfers, auth: dynamoAuth, runtimes: () => registryWith(config, aws, builtinRuntime()) });
   return lazyProperties<ComposedServices>({
     config: () => config,
     aws: () => aws,

@@ -3,13 +3,12 @@
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { servicesFromEnvironment } from '../../lib/compose/compose.ts';
 import { dynamoTasks } from '../../lib/compose/dynamo-tasks.ts';
-import { configuredRuntimes } from '../../lib/compose/runtimes.ts';
-import { s3Storage } from '../../lib/compose/s3-storage.ts';
+import { runtimesWithTransfers, s3StorageWithTransfers } from '../../lib/compose/transfers.ts';
 import { logger } from '../../lib/log.ts';
 import { handleTaskStream } from '../../lib/worker/stream.ts';
 
 /** What the worker is composed of; its access in infra/aws/task-worker.ts allows exactly these. */
-export const adapters = { tasks: dynamoTasks, storage: s3Storage, runtimes: configuredRuntimes };
+export const adapters = { tasks: dynamoTasks, storage: s3StorageWithTransfers, runtimes: runtimesWithTransfers };
 const services = servicesFromEnvironment(adapters);
 
 export const handler = (event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse> => {

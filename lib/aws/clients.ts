@@ -17,6 +17,7 @@ export interface AwsClients extends ClientSet {
   readonly dynamo: DynamoDBClient;
   readonly doc: DynamoDBDocumentClient;
   readonly streams: DynamoDBStreamsClient;
+  /** The SDK's, for provisioning, tests and benchmarks; the adapters' requests use lib/aws/s3-requests.ts. */
   readonly s3: S3Client;
 }
 

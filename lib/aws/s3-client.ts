@@ -1,6 +1,8 @@
-// The S3 clients of the share storage and the built-in runtime (the endpoint from S3_ENDPOINT or
-// AWS_ENDPOINT_URL): one for requests, which fail after the API's idle timeout, and one for the
-// transfers of archives and root filesystems, which a healthy store may leave silent far longer.
+// The AWS SDK's S3 clients (the endpoint from AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL): the one
+// for the transfers of archives and root filesystems (lib/aws/s3-transfers.ts), which a healthy
+// store may leave silent far longer than a request, and one with the API's idle timeout for
+// provisioning, the tests and the benchmarks. The share storage and the runtimes send their
+// requests through stevedore's own client (lib/aws/s3-requests.ts) instead.
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config.ts';
 import type { ClientFactory } from './client-set.ts';

@@ -36,6 +36,11 @@ export function isUnreachable(err: unknown): boolean {
   return (e?.code !== undefined && CONNECTION_FAILURES.has(e.code)) || e?.name === SDK_TIMEOUT || e?.name === HUNG;
 }
 
+/** The Unavailable of a backend that cannot be reached, naming it, where it is and why. */
+export function unreachableBackend(service: string, endpoint: string | undefined, why: string): Unavailable {
+  return new Unavailable(`${service}${endpoint ? ` at ${endpoint}` : ''} cannot be reached (${why})`);
+}
+
 interface MiddlewareClient {
   middlewareStack: {
     add(middleware: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>, options: { step: 'initialize' | 'deserialize'; name: string }): void;
@@ -57,10 +62,8 @@ export function reportUnreachable<C extends object>(client: C, service: string, 
     },
     { step: 'deserialize', name: 'stevedoreNoRetryOfHang' },
   );
-  const unavailable = (err: SdkError, reading = '') => {
-    const why = err.name === HUNG || isTimerTimeout(err) ? 'it stopped answering' : (err.code ?? err.name);
-    return new Unavailable(`${service}${endpoint ? ` at ${endpoint}` : ''} cannot be reached (${reading}${why})`);
-  };
+  const unavailable = (err: SdkError, reading = '') =>
+    unreachableBackend(service, endpoint, `${reading}${err.name === HUNG || isTimerTimeout(err) ? 'it stopped answering' : (err.code ?? err.name)}`);
   stack.add(
     (next) => async (args) => {
       let result: unknown;

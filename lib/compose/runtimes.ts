@@ -5,7 +5,8 @@
 // publish) the types chosen `host`.
 import type { ClientSet } from '../aws/client-set.ts';
 import { documentClient } from '../aws/dynamo-client.ts';
-import { s3Client, s3TransferClient } from '../aws/s3-client.ts';
+import { s3Requests } from '../aws/s3-requests.ts';
+import type { ObjectTransfers } from '../aws/s3-transfers.ts';
 import { secretReader } from '../aws/secret.ts';
 import { CONTAINER_TYPES, runtimeChoiceOf, type Config } from '../config.ts';
 import type { ContainerType } from '../container-type.ts';
@@ -18,11 +19,12 @@ import { RuntimeRegistry } from '../runtimes/registry.ts';
 import type { ContainerRuntime } from '../runtimes/runtime.ts';
 import type { Adapter } from './compose.ts';
 
-export function builtinRuntimeFor(config: Config, aws: ClientSet): BuiltinRuntime {
+/** `transfers`: the worker's and provisioning's; the API functions export and import nothing themselves. */
+export function builtinRuntimeFor(config: Config, aws: ClientSet, transfers?: ObjectTransfers): BuiltinRuntime {
   const types: ContainerType[] = [];
   if (config.dockerRuntime === 'builtin') types.push('docker');
   if (config.lxcRuntime === 'builtin') types.push('lxc');
-  return new BuiltinRuntime({ doc: aws.get(documentClient), s3: aws.get(s3Client), transfers: aws.get(s3TransferClient), table: config.tableName, bucket: config.bucketName, partSize: config.uploadPartBytes, types });
+  return new BuiltinRuntime({ doc: aws.get(documentClient), s3: aws.get(s3Requests), transfers, table: config.tableName, bucket: config.bucketName, partSize: config.uploadPartBytes, types });
 }
 
 /** The registry of the configured runtimes, with this built-in runtime for the types it serves. */

@@ -6,8 +6,6 @@
 // in the middle left: an object whose record was never written, or a container whose task never
 // completed (removeAbandonedImports).
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
-import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ArchiveEntry } from '../archive/entry.ts';
@@ -15,7 +13,8 @@ import { DEFAULT_UNPACK_LIMITS } from '../archive/limits.ts';
 import { packTar } from '../archive/pack.ts';
 import { partSizeFor } from '../aws/part-size.ts';
 import { queryAll, queryPartition } from '../aws/query.ts';
-import { uploadStream } from '../aws/stream-upload.ts';
+import type { S3RequestClient } from '../aws/s3-requests.ts';
+import type { ObjectTransfers } from '../aws/s3-transfers.ts';
 import { PARTITION_KEY, SORT_KEY } from '../aws/table.ts';
 import { MIN_ID_PREFIX } from '../container/address.ts';
 import { hostArch } from '../container/arch.ts';
@@ -46,9 +45,14 @@ interface StoredImage extends ImageSummary {
 
 export interface BuiltinRuntimeOptions {
   doc: DynamoDBDocumentClient;
-  s3: S3Client;
-  /** For the transfers of root filesystems, which a healthy store may leave silent far longer than a request (lib/aws/s3-client.ts). */
-  transfers: S3Client;
+  /** Stevedore's own S3 client, for requests (lib/aws/s3-requests.ts). */
+  s3: S3RequestClient;
+  /**
+   * The transfers of root filesystems (the AWS SDK's client, whose idle timeout a healthy store
+   * may outlast a request's): the worker's and provisioning's only. The API functions, which
+   * export and import nothing themselves, have none, and their bundles no SDK S3 client.
+   */
+  transfers?: ObjectTransfers;
   table: string;
   bucket: string;
   /** Smallest part of the multipart uploads of root filesystems. */
@@ -91,7 +95,7 @@ export class BuiltinRuntime implements ContainerRuntime {
     if (await this.isNameTaken(spec.name)) throw nameTaken(spec.name);
     const rootfsKey = newRootfsKey();
     const { s3, bucket } = this.options;
-    await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: rootfsKey, CopySource: `${bucket}/${image.rootfsKey}` }));
+    await s3.copyObject(bucket, rootfsKey, bucket, image.rootfsKey);
     return this.register(spec, configFor(spec, hostArch()), rootfsKey);
   }
 
@@ -112,21 +116,18 @@ export class BuiltinRuntime implements ContainerRuntime {
         ],
       }),
     );
-    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: stored.rootfsKey }));
+    await s3.deleteObject(bucket, stored.rootfsKey);
   }
 
   /** The root filesystem objects imports left, with the claims their keys carry. */
   private async claimedObjects(): Promise<{ key: string; claim: ImportClaim }[]> {
     const found: { key: string; claim: ImportClaim }[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.options.s3.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: CLAIMED_PREFIX, ContinuationToken: token }));
-      for (const { Key: key } of page.Contents ?? []) {
-        const claim = key === undefined ? undefined : claimOfKey(key);
-        if (claim) found.push({ key: key!, claim });
+    for await (const page of this.options.s3.listPages(this.options.bucket, { prefix: CLAIMED_PREFIX })) {
+      for (const { key } of page.contents) {
+        const claim = claimOfKey(key);
+        if (claim) found.push({ key, claim });
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    }
     return found;
   }
 
@@ -162,7 +163,7 @@ export class BuiltinRuntime implements ContainerRuntime {
     }
     for (const { key, claim } of objects) {
       if (named.has(key)) continue;
-      await this.options.s3.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key }));
+      await this.options.s3.deleteObject(this.options.bucket, key);
       removed.push(`root filesystem object of import ${claim.task}`);
     }
     return removed;
@@ -175,7 +176,7 @@ export class BuiltinRuntime implements ContainerRuntime {
   async putImage(name: string, tag: string, rootfs: AsyncIterable<ArchiveEntry>): Promise<ImageSummary> {
     const rootfsKey = `${INTERNAL_PREFIX}images/${name}/${tag}.tar`;
     const { doc, s3, table, bucket } = this.options;
-    const exists = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: rootfsKey })).then(
+    const exists = await s3.headObject(bucket, rootfsKey).then(
       () => true,
       () => false,
     );
@@ -202,20 +203,23 @@ export class BuiltinRuntime implements ContainerRuntime {
   }
 
   private handleOf(stored: StoredContainer): Container {
-    const { transfers, bucket } = this.options;
     return {
       summary: summaryOf(stored),
       config: stored.config,
       exportRootfs: async (signal?: AbortSignal): Promise<RootfsExport> => {
-        const object = await transfers.send(new GetObjectCommand({ Bucket: bucket, Key: stored.rootfsKey }), { abortSignal: signal });
-        return { format: 'tar', tar: object.Body as Readable, estimatedBytes: object.ContentLength };
+        const object = await this.transfers().read(this.options.bucket, stored.rootfsKey, signal);
+        return { format: 'tar', tar: object.body, estimatedBytes: object.size };
       },
     };
   }
 
+  private transfers(): ObjectTransfers {
+    if (!this.options.transfers) throw new Error('this process has no root filesystem transfers: only the worker and provisioning export and import');
+    return this.options.transfers;
+  }
+
   private async uploadTar(key: string, entries: AsyncIterable<ArchiveEntry>): Promise<void> {
-    await uploadStream({
-      client: this.options.transfers,
+    await this.transfers().upload({
       bucket: this.options.bucket,
       key,
       body: packTar(entries),
@@ -251,7 +255,7 @@ export class BuiltinRuntime implements ContainerRuntime {
         }),
       );
     } catch (err) {
-      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: rootfsKey }));
+      await s3.deleteObject(bucket, rootfsKey);
       if (err instanceof TransactionCanceledException) throw nameTaken(spec.name);
       throw err;
     }

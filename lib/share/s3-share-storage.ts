@@ -2,19 +2,9 @@
 // marker object (a prefix with objects under it counts as a directory too), a file is an
 // object, and an atomic write is a multipart upload completed only after its last part.
 import type { Readable } from 'node:stream';
-import {
-  AbortMultipartUploadCommand,
-  DeleteObjectsCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  paginateListObjectsV2,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
 import { partSizeFor } from '../aws/part-size.ts';
-import { uploadStream } from '../aws/stream-upload.ts';
+import type { S3RequestClient } from '../aws/s3-requests.ts';
+import type { ObjectTransfers } from '../aws/s3-transfers.ts';
 import { quoteBounded } from '../quote.ts';
 import { logger } from '../log.ts';
 import { nameProblem } from '../names.ts';
@@ -28,15 +18,19 @@ const DELETE_BATCHES_IN_FLIGHT = 4;
 /** Long writes keep this many parts in flight: the network stays busy, memory stays at three parts. */
 const PARTS_IN_FLIGHT = 2;
 
-/** Requests fail after the API's idle timeout; transfers of archives get their own (lib/aws/s3-client.ts). */
+/**
+ * Requests (stevedore's own client, failing after the API's idle timeout) and the transfers of
+ * archives (the SDK's, with their own idle timeout), which only the worker has: an API function
+ * reads and writes no archive, and its bundle carries no SDK S3 client.
+ */
 export interface S3ShareClients {
-  requests: S3Client;
-  transfers: S3Client;
+  requests: S3RequestClient;
+  transfers?: ObjectTransfers;
 }
 
 export class S3ShareStorage implements ShareStorage {
-  private readonly s3: S3Client;
-  private readonly transfers: S3Client;
+  private readonly s3: S3RequestClient;
+  private readonly clients: S3ShareClients;
 
   constructor(
     clients: S3ShareClients,
@@ -45,7 +39,12 @@ export class S3ShareStorage implements ShareStorage {
     private readonly partBytes: number,
   ) {
     this.s3 = clients.requests;
-    this.transfers = clients.transfers;
+    this.clients = clients;
+  }
+
+  private get transfers(): ObjectTransfers {
+    if (!this.clients.transfers) throw new Error('this process has no archive transfers: only the worker reads and writes whole archives');
+    return this.clients.transfers;
   }
 
   /** Directories first, then files, each sorted by name. */
@@ -59,14 +58,14 @@ export class S3ShareStorage implements ShareStorage {
     // `a//b`, look-alike characters or names over the length limit: such an entry is left out
     // of the listing, which could name nothing a client could send back, rather than break it.
     const keep = (set: Set<string>, name: string) => (nameProblem(name) ? unaddressable++ : set.add(name));
-    for await (const page of this.pages({ Prefix: prefix, Delimiter: '/' })) {
-      for (const common of page.CommonPrefixes ?? []) {
+    for await (const page of this.pages({ prefix, delimiter: '/' })) {
+      for (const common of page.commonPrefixes) {
         found = true;
-        keep(dirs, common.Prefix!.slice(prefix.length, -1));
+        keep(dirs, common.slice(prefix.length, -1));
       }
-      for (const object of page.Contents ?? []) {
+      for (const object of page.contents) {
         found = true;
-        if (object.Key !== prefix) keep(files, object.Key!.slice(prefix.length));
+        if (object.key !== prefix) keep(files, object.key.slice(prefix.length));
       }
     }
     if (!found) throw new MissingPath(dir.display);
@@ -80,8 +79,8 @@ export class S3ShareStorage implements ShareStorage {
 
   async isDirectory(path: SharePath): Promise<boolean> {
     if (path.segments.length === 1) return true;
-    const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: dirPrefix(path), MaxKeys: 1 }));
-    return (page.KeyCount ?? page.Contents?.length ?? 0) > 0;
+    const page = await this.s3.listObjectsV2(this.bucket, { prefix: dirPrefix(path), maxKeys: 1 });
+    return page.keyCount > 0;
   }
 
   async isFile(path: SharePath): Promise<boolean> {
@@ -90,8 +89,7 @@ export class S3ShareStorage implements ShareStorage {
 
   async fileSize(path: SharePath): Promise<number | undefined> {
     try {
-      const head = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: fileKey(path) }));
-      return head.ContentLength ?? 0;
+      return (await this.s3.headObject(this.bucket, fileKey(path))).contentLength;
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -100,14 +98,12 @@ export class S3ShareStorage implements ShareStorage {
 
   /** Bytes `start`..`end` (inclusive) of a file: inspect reads only an archive's head. */
   async readRange(path: SharePath, start: number, end: number): Promise<Buffer> {
-    const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: fileKey(path), Range: `bytes=${start}-${end}` }));
-    return Buffer.from(await out.Body!.transformToByteArray());
+    return this.s3.getObject(this.bucket, fileKey(path), `bytes=${start}-${end}`);
   }
 
   async openRead(path: SharePath, signal?: AbortSignal): Promise<{ size: number; body: Readable }> {
     try {
-      const out = await this.transfers.send(new GetObjectCommand({ Bucket: this.bucket, Key: fileKey(path) }), { abortSignal: signal });
-      return { size: out.ContentLength ?? 0, body: out.Body as Readable };
+      return await this.transfers.read(this.bucket, fileKey(path), signal);
     } catch (err) {
       if (isNotFound(err)) throw new MissingPath(path.display);
       throw err;
@@ -116,8 +112,7 @@ export class S3ShareStorage implements ShareStorage {
 
   async writeAtomically(path: SharePath, body: AsyncIterable<Uint8Array>, options: AtomicWriteOptions): Promise<void> {
     const key = fileKey(path);
-    await uploadStream({
-      client: this.transfers,
+    await this.transfers.upload({
       bucket: this.bucket,
       key,
       body,
@@ -133,7 +128,7 @@ export class S3ShareStorage implements ShareStorage {
   /** Some S3-compatible stores (s3rver) cannot abort; the bucket's lifecycle rule is the backstop. */
   async abandonWrite(write: PendingWrite): Promise<void> {
     await this.s3
-      .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: write.key, UploadId: write.uploadId }))
+      .abortMultipartUpload(this.bucket, write.key, write.uploadId)
       .catch((err: unknown) => logger.debug('abort of a multipart upload failed', { key: write.key, error: err as Error }));
   }
 
@@ -150,25 +145,21 @@ export class S3ShareStorage implements ShareStorage {
   }
 
   async deleteFile(path: SharePath): Promise<void> {
-    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: fileKey(path) }));
+    await this.s3.deleteObject(this.bucket, fileKey(path));
   }
 
   /** Deletes the directory and everything under it, in batches of 1000 keys, a few at a time. */
   async deleteDirectory(path: SharePath): Promise<number> {
     // List everything first: deleting while paging can make a continuation token skip keys.
     const keys: string[] = [];
-    for await (const page of this.pages({ Prefix: dirPrefix(path) })) {
-      for (const object of page.Contents ?? []) keys.push(object.Key!);
+    for await (const page of this.pages({ prefix: dirPrefix(path) })) {
+      for (const object of page.contents) keys.push(object.key);
     }
     const batches: string[][] = [];
     for (let i = 0; i < keys.length; i += DELETE_BATCH) batches.push(keys.slice(i, i + DELETE_BATCH));
     const deleteBatch = async (batch: string[]) => {
-      const result = await this.s3.send(
-        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
-      );
-      if (result.Errors && result.Errors.length > 0) {
-        throw new Error(`S3 refused to delete ${result.Errors.length} objects, first ${result.Errors[0]?.Key}: ${result.Errors[0]?.Message}`);
-      }
+      const errors = await this.s3.deleteObjects(this.bucket, batch);
+      if (errors.length > 0) throw new Error(`S3 refused to delete ${errors.length} objects, first ${errors[0]!.key}: ${errors[0]!.message}`);
     };
     for (let i = 0; i < batches.length; i += DELETE_BATCHES_IN_FLIGHT) {
       await Promise.all(batches.slice(i, i + DELETE_BATCHES_IN_FLIGHT).map(deleteBatch));
@@ -179,8 +170,8 @@ export class S3ShareStorage implements ShareStorage {
   /** Sum of the sizes of every object under a share folder. */
   async usedBytes(folderName: string): Promise<number> {
     let total = 0;
-    for await (const page of this.pages({ Prefix: `${folderName}/` })) {
-      for (const object of page.Contents ?? []) total += object.Size ?? 0;
+    for await (const page of this.pages({ prefix: `${folderName}/` })) {
+      for (const object of page.contents) total += object.size;
     }
     return total;
   }
@@ -188,11 +179,11 @@ export class S3ShareStorage implements ShareStorage {
   private async putIfAbsent(key: string, body: string): Promise<void> {
     // If-None-Match makes S3 itself refuse a racing writer; emulators ignore it, and the
     // caller has checked existence first, so a lone client never overwrites either way.
-    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: Buffer.from(body), IfNoneMatch: '*' }));
+    await this.s3.putObject(this.bucket, key, Buffer.from(body), { ifNoneMatch: '*' });
   }
 
-  private pages(params: { Prefix: string; Delimiter?: string }) {
-    return paginateListObjectsV2({ client: this.s3 }, { Bucket: this.bucket, ...params });
+  private pages(params: { prefix: string; delimiter?: string }) {
+    return this.s3.listPages(this.bucket, params);
   }
 }
 

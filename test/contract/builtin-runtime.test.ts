@@ -2,6 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { s3Requests } from '../../lib/aws/s3-requests.ts';
+import { s3Transfers } from '../../lib/aws/s3-transfers.ts';
 import { configFor, type ContainerSpec } from '../../lib/container/model.ts';
 import { demoRootfs } from '../../lib/runtimes/demo-rootfs.ts';
 import { BuiltinRuntime, INTERNAL_PREFIX } from '../../lib/runtimes/builtin.ts';
@@ -25,11 +27,11 @@ describeContainerRuntime('built-in', async () => ({
 describe('the built-in runtime after a worker was killed between an import\'s upload and its record', () => {
   /** The runtime of a worker that stops for good at the container's record, as a SIGKILL there would leave it. */
   const stoppingAtTheRecord = () => {
-    const { doc, s3 } = stack.aws;
+    const { doc } = stack.aws;
     const frozen = Object.assign(Object.create(doc) as DynamoDBDocumentClient, {
       send: (command: unknown, ...rest: unknown[]) => (command instanceof TransactWriteCommand ? new Promise(() => undefined) : (doc.send as (...args: unknown[]) => unknown)(command, ...rest)),
     });
-    return new BuiltinRuntime({ doc: frozen, s3, transfers: s3, table: stack.cfg.tableName, bucket: stack.cfg.bucketName, partSize: stack.cfg.uploadPartBytes, types: ['docker', 'lxc'] });
+    return new BuiltinRuntime({ doc: frozen, s3: stack.aws.get(s3Requests), transfers: stack.aws.get(s3Transfers), table: stack.cfg.tableName, bucket: stack.cfg.bucketName, partSize: stack.cfg.uploadPartBytes, types: ['docker', 'lxc'] });
   };
   const specFor = (name: string): ContainerSpec => ({ type: 'docker', name, image: 'contract', tag: 'v1', autostart: false, network: {}, resource: {}, volume: {} });
   const untilObjects = async (count: number) => {
