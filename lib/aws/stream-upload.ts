@@ -35,6 +35,8 @@ export interface StreamUpload {
   partSize: number;
   /** How many parts of one size before it doubles; PARTS_PER_SIZE unless a test says otherwise. */
   partsPerSize?: number;
+  /** Asked before each part: the least size it must have, from a size of the stream learnt while it runs. */
+  minPartSize?: () => number;
   /** Parts uploaded at once. */
   concurrency?: number;
   contentType?: string;
@@ -64,7 +66,7 @@ export async function uploadStream(upload: StreamUpload): Promise<void> {
   let failure: unknown;
 
   const partsPerSize = upload.partsPerSize ?? PARTS_PER_SIZE;
-  const sizeOfPart = (partNumber: number) => Math.min(MAX_PART_BYTES, partSize * 2 ** Math.floor((partNumber - 1) / partsPerSize));
+  const sizeOfPart = (partNumber: number) => Math.min(MAX_PART_BYTES, Math.max(partSize * 2 ** Math.floor((partNumber - 1) / partsPerSize), upload.minPartSize?.() ?? 0));
 
   const takeBuffer = async (size: number): Promise<Buffer> => {
     while (free.length === 0 && allocated > concurrency) await Promise.race(inFlight);

@@ -112,11 +112,15 @@ export class S3ShareStorage implements ShareStorage {
 
   async writeAtomically(path: SharePath, body: AsyncIterable<Uint8Array>, options: AtomicWriteOptions): Promise<void> {
     const key = fileKey(path);
+    const hint = options.sizeHint;
+    let expectedBytes = typeof hint === 'number' ? hint : 0;
+    if (hint !== undefined && typeof hint !== 'number') void hint.then((bytes) => (expectedBytes = bytes ?? 0), () => undefined);
     await this.transfers.upload({
       bucket: this.bucket,
       key,
       body,
-      partSize: partSizeFor(options.sizeHint ?? 0, this.partBytes),
+      partSize: partSizeFor(expectedBytes, this.partBytes),
+      minPartSize: () => partSizeFor(expectedBytes, this.partBytes),
       concurrency: PARTS_IN_FLIGHT,
       contentType: options.contentType,
       signal: options.signal,

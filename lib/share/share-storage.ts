@@ -14,8 +14,11 @@ export interface PendingWrite {
 }
 
 export interface AtomicWriteOptions {
-  /** What the body will probably weigh, or an upper bound: sizes the parts of a long write. */
-  sizeHint?: number;
+  /**
+   * What the body will probably weigh, or an upper bound: sizes the parts of a long write. A
+   * promise when it is found while the body already flows: the parts after it take it into account.
+   */
+  sizeHint?: number | Promise<number | undefined>;
   contentType: string;
   signal?: AbortSignal;
   /**

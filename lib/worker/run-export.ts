@@ -28,7 +28,7 @@ export async function runExport(services: WorkerServices, task: TaskRecord, prog
   progress.signal.addEventListener('abort', stopArchive);
   try {
     await storage.writeAtomically(target, archive, {
-      sizeHint: typeof estimate === 'number' ? estimate : undefined,
+      sizeHint: estimate,
       contentType: task.compress ? 'application/gzip' : 'application/x-tar',
       signal: progress.signal,
       beforeCommit: async () => {

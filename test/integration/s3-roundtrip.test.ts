@@ -121,6 +121,35 @@ describe('streamed uploads through the project S3 client', () => {
     expect((await readBack(key)).sha256).toBe(await digest);
   });
 
+  it('makes the parts after a size learnt while the stream runs as big as that size needs', async () => {
+    // Prepare: the stream's size becomes known (as 7 MiB parts) once 8 MiB of it were read, while the second part fills
+    let floor = 0;
+    const { stream, digest } = pseudoRandomStream(25 * MIB, 'late-size');
+    async function* learning() {
+      let read = 0;
+      for await (const chunk of stream) {
+        yield chunk as Buffer;
+        read += (chunk as Buffer).length;
+        if (read >= 8 * MIB) floor = 7 * MIB;
+      }
+    }
+    const partLengths: [number, number][] = [];
+    stack.aws.s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { PartNumber: number; ContentLength: number };
+        if (context.commandName === 'UploadPartCommand') partLengths.push([input.PartNumber, input.ContentLength / MIB]);
+        return next(args);
+      },
+      { step: 'initialize', name: 'partLengths' },
+    );
+    // Act
+    await uploadStream({ client: stack.aws.s3, bucket: stack.cfg.bucketName, key: 'test/roundtrip/late.bin', body: learning(), partSize: 5 * MIB, minPartSize: () => floor });
+    stack.aws.s3.middlewareStack.remove('partLengths');
+    // Assess: the part being filled when the size came keeps its size; the ones after are bigger
+    expect(partLengths.sort((a, b) => a[0] - b[0])).toEqual([[1, 5], [2, 5], [3, 7], [4, 7], [5, 1]]);
+    expect((await readBack('test/roundtrip/late.bin')).sha256).toBe(await digest);
+  });
+
   it("gives an object uploaded in parts S3's multipart ETag: the MD5 of its parts' MD5s, then the number of parts", async () => {
     // Prepare: three parts, the last one short
     const size = 12 * MIB + 99;

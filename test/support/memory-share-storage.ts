@@ -74,7 +74,7 @@ export class MemoryShareStorage implements ShareStorage {
 
   async writeAtomically(path: SharePath, body: AsyncIterable<Uint8Array>, options: AtomicWriteOptions): Promise<void> {
     const key = fileKey(path);
-    const partSize = partSizeFor(options.sizeHint ?? 0, this.partBytes);
+    const partSize = partSizeFor(typeof options.sizeHint === 'number' ? options.sizeHint : 0, this.partBytes);
     const chunks: Buffer[] = [];
     let length = 0;
     let pending: PendingWrite | undefined;
