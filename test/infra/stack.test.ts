@@ -121,6 +121,11 @@ describe('the stack derived from functions/routes.ts', () => {
     });
   });
 
+  it('gives the worker an mmap threshold under the size of a socket read, so freed reads go back to the system', () => {
+    // Node's HTTP parser copies each read of a response body into a buffer of up to 64 KiB.
+    expect(Number(WORKER_ENVIRONMENT.MALLOC_MMAP_THRESHOLD_)).toBeLessThanOrEqual(32 * 1024);
+  });
+
   it('sends every request no route matches to the 404 function, whose role may touch nothing', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
     const fnId = logicalId(stack, stack.notFound.function);
