@@ -50,40 +50,71 @@ function isTaskChange(name: string, input: Record<string, any>): boolean {
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 
-/** The clients, in a process of their own, following task `id` until it ends. */
-async function followInChild(url: string, id: number): Promise<{ polls: Poll[]; resets: number }> {
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'support', 'poll-clients.mjs'), url, String(id), String(clients)], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** The clients, in a process of their own: `start` runs once every one of them waits in a poll, and they follow what it starts until it ends. */
+async function followInChild(url: string, start: () => Promise<void>): Promise<{ polls: Poll[]; resets: number }> {
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'support', 'poll-clients.mjs'), url, String(clients)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let started: Promise<void> | undefined;
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    if (!started && output.startsWith('waiting\n')) started = start();
+  });
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve)); // after stdout's last bytes
-  if (code !== 0) throw new Error(`the poll clients exited with ${code}`);
-  return JSON.parse(output) as { polls: Poll[]; resets: number };
+  if (code !== 0 || !started) throw new Error(`the poll clients exited with ${code}`);
+  await started;
+  return JSON.parse(output.slice('waiting\n'.length)) as { polls: Poll[]; resets: number };
 }
+
+/** One row per task write: when it was sent (after the phase's first), how many polls it woke, and how fast. */
+function wakesByWrite(intervalMs: number, writes: number[], polls: Poll[]): string[][] {
+  const woken = new Map<number, number[]>(writes.map((w) => [w, []]));
+  for (const poll of polls.filter((p) => p.changed)) {
+    const cause = writes.find((w) => w > poll.openedAt && w <= poll.answeredAt);
+    if (cause !== undefined) woken.get(cause)!.push(poll.answeredAt - cause);
+  }
+  return writes.map((write) => {
+    const wakes = woken.get(write)!.sort((a, b) => a - b);
+    const ms = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(0));
+    return [String(intervalMs), ms(write - writes[0]!), String(wakes.length), ms(wakes[0]), ms(wakes.length > 0 ? percentile(wakes, 50) : undefined), ms(wakes.at(-1))];
+  });
+}
+
+const byWrite: string[][] = [];
 
 async function phase(services: ComposedServices, intervalMs: number): Promise<string[]> {
   const config = { ...services.config, pollIntervalMs: intervalMs };
   const withInterval = Object.create(services, { config: { value: config } }) as ComposedServices;
   const server = await startServer(createLocalApp(await loadFunctions(), withInterval), '127.0.0.1', 0);
   const writes: number[] = [];
+  /** The progress writes among them (UpdateItem); the claim and the end are transactions. */
+  const progressWrites = new Set<number>();
   const stopWatching = watchCommands(services.aws.dynamo, ({ name, input, startedAt }) => {
-    if (isTaskChange(name, input)) writes.push(performance.timeOrigin + startedAt);
+    if (!isTaskChange(name, input)) return;
+    writes.push(performance.timeOrigin + startedAt);
+    if (name === 'UpdateItemCommand') progressWrites.add(performance.timeOrigin + startedAt);
   });
   const reads = countPollReads(services.aws.dynamo, 'export');
   try {
-    const created = await fetch(`${server.url}/api/v1/container/lxc/wake/export`, { method: 'POST', body: JSON.stringify({ path: `test/wake-${intervalMs}.tgz`, force: true }) });
-    const { id } = (await created.json()) as { id: number };
-    console.log(`interval ${intervalMs} ms: ${clients} clients follow export ${id} ...`);
-    const started = performance.now();
-    const { polls, resets } = await followInChild(server.url, id);
+    console.log(`interval ${intervalMs} ms: ${clients} clients wait in a poll, then follow an export ...`);
+    let started = 0;
+    const { polls, resets } = await followInChild(server.url, async () => {
+      started = performance.now();
+      const created = await fetch(`${server.url}/api/v1/container/lxc/wake/export`, { method: 'POST', body: JSON.stringify({ path: `test/wake-${intervalMs}.tgz`, force: true }) });
+      if (created.status !== 200) throw new Error(`the export was refused: ${created.status} ${await created.text()}`);
+    });
     const seconds = (performance.now() - started) / 1000;
     // A wake: a poll that was open when a write was sent and answered with the change.
     const wakes: number[] = [];
+    const progressWakes: number[] = [];
     let immediate = 0;
     for (const poll of polls.filter((p) => p.changed)) {
       const cause = writes.find((w) => w > poll.openedAt && w <= poll.answeredAt);
       if (cause === undefined) immediate++;
       else wakes.push(poll.answeredAt - cause);
+      if (cause !== undefined && progressWrites.has(cause)) progressWakes.push(poll.answeredAt - cause);
     }
+    progressWakes.sort((a, b) => a - b);
+    byWrite.push(...wakesByWrite(intervalMs, writes, polls));
     wakes.sort((a, b) => a - b);
     const boundMs = (config.pollBoundMs / 1000 + LONG_POLL_HEADROOM_SECONDS) * 1000;
     const withinBound = polls.filter((p) => p.status === 200 && p.answeredAt - p.openedAt <= boundMs).length;
@@ -93,6 +124,7 @@ async function phase(services: ComposedServices, intervalMs: number): Promise<st
       ms(percentile(wakes, 50)),
       ms(percentile(wakes, 95)),
       ms(percentile(wakes, 99)),
+      `${ms(percentile(progressWakes, 50))} / ${ms(percentile(progressWakes, 95))}`,
       ms(wakes.at(-1) ?? Number.NaN),
       String(wakes.length),
       String(immediate),
@@ -123,10 +155,13 @@ try {
     for (const interval of intervals) rows.push(await phase(services, interval));
     console.log(`\nLong-poll wake: ${clients} concurrent progress polls during a ${sizeMiB} MiB export to .tgz (${process.version}, ${cpus().length} cores)\n`);
     printTable(
-      ['interval ms', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'wakes', 'catch-ups', 'answered within bound', 'counter reads per interval', 'task queries', 'task writes', 'connection resets', 'seconds', 'Lambda reads per waiting poll-hour'],
+      ['interval ms', 'p50 ms', 'p95 ms', 'p99 ms', 'progress writes only: p50 / p95 ms', 'max ms', 'wakes', 'catch-ups', 'answered within bound', 'counter reads per interval', 'task queries', 'task writes', 'connection resets', 'seconds', 'Lambda reads per waiting poll-hour'],
       rows,
     );
+    console.log('\nWakes by task write (the claim, each progress write, the end)\n');
+    printTable(['interval ms', 'write sent at ms', 'polls woken', 'min ms', 'p50 ms', 'max ms'], byWrite);
     console.log('\nwake: from sending a task write (progress, claim, end) to the answer of a poll that was waiting for it');
+    console.log('progress writes only: the wakes of progress writes (UpdateItem), leaving out the claim and the end, which are DynamoDB transactions');
     console.log('catch-ups: answers at once to a poll whose cursor was behind (a change between two polls of a client)');
   } finally {
     await workers.stop();
