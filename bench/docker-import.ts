@@ -87,8 +87,13 @@ try {
     };
     // Alternating rounds: on a shared machine, a neighbour's burst then hurts both sides alike.
     const results: { ours: Measured; baseline: Measured }[] = [];
+    // Each side starts with no dirty pages of the one before (its writes, the last round's removals)
+    // still being written back: the side that came right after a removal was paying for it.
+    const settleDisk = () => execFileSync('sync');
     for (let round = 1; round <= rounds; round++) {
+      settleDisk();
       const measuredOurs = await ours(round);
+      settleDisk();
       const measuredBaseline = baseline(round);
       results.push({ ours: measuredOurs, baseline: measuredBaseline });
       // vfs keeps a full copy per image and per container: free the disk between rounds.
