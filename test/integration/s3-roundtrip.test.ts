@@ -50,6 +50,25 @@ async function readBack(key: string): Promise<{ sha256: string; length: number; 
   return { sha256: hash.digest('hex'), length, contentLength: got.ContentLength };
 }
 
+/** Notes each UploadPart the S3 client sends: `stop` ends the noting and answers [part number, MiB] in part order. */
+function recordPartLengths(): { stop(): [number, number][] } {
+  const lengths: [number, number][] = [];
+  stack.aws.s3.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { PartNumber: number; ContentLength: number };
+      if (context.commandName === 'UploadPartCommand') lengths.push([input.PartNumber, input.ContentLength / MIB]);
+      return next(args);
+    },
+    { step: 'initialize', name: 'partLengths' },
+  );
+  return {
+    stop: () => {
+      stack.aws.s3.middlewareStack.remove('partLengths');
+      return lengths.sort((a, b) => a[0] - b[0]);
+    },
+  };
+}
+
 describe('streamed uploads through the project S3 client', () => {
   it('stores a PutObject with a Readable body of known ContentLength byte for byte', async () => {
     // Prepare: 3 MiB + 17 bytes, so the size is not a round number of chunks
@@ -104,20 +123,11 @@ describe('streamed uploads through the project S3 client', () => {
     const size = 33 * MIB + 5;
     const { stream, digest } = pseudoRandomStream(size, 'growing-parts');
     const key = 'test/roundtrip/growing.bin';
-    const partLengths: [number, number][] = [];
-    stack.aws.s3.middlewareStack.add(
-      (next, context) => async (args) => {
-        const input = args.input as { PartNumber: number; ContentLength: number };
-        if (context.commandName === 'UploadPartCommand') partLengths.push([input.PartNumber, input.ContentLength / MIB]);
-        return next(args);
-      },
-      { step: 'initialize', name: 'partLengths' },
-    );
+    const parts = recordPartLengths();
     // Act
     await uploadStream({ client: stack.aws.s3, bucket: stack.cfg.bucketName, key, body: stream, partSize: 5 * MIB, partsPerSize: 2 });
-    stack.aws.s3.middlewareStack.remove('partLengths');
     // Assess
-    expect(partLengths.sort((a, b) => a[0] - b[0])).toEqual([[1, 5], [2, 5], [3, 10], [4, 10], [5, 3 + 5 / MIB]]);
+    expect(parts.stop()).toEqual([[1, 5], [2, 5], [3, 10], [4, 10], [5, 3 + 5 / MIB]]);
     expect((await readBack(key)).sha256).toBe(await digest);
   });
 
@@ -133,20 +143,11 @@ describe('streamed uploads through the project S3 client', () => {
         if (read >= 8 * MIB) floor = 7 * MIB;
       }
     }
-    const partLengths: [number, number][] = [];
-    stack.aws.s3.middlewareStack.add(
-      (next, context) => async (args) => {
-        const input = args.input as { PartNumber: number; ContentLength: number };
-        if (context.commandName === 'UploadPartCommand') partLengths.push([input.PartNumber, input.ContentLength / MIB]);
-        return next(args);
-      },
-      { step: 'initialize', name: 'partLengths' },
-    );
+    const parts = recordPartLengths();
     // Act
     await uploadStream({ client: stack.aws.s3, bucket: stack.cfg.bucketName, key: 'test/roundtrip/late.bin', body: learning(), partSize: 5 * MIB, minPartSize: () => floor });
-    stack.aws.s3.middlewareStack.remove('partLengths');
     // Assess: the part being filled when the size came keeps its size; the ones after are bigger
-    expect(partLengths.sort((a, b) => a[0] - b[0])).toEqual([[1, 5], [2, 5], [3, 7], [4, 7], [5, 1]]);
+    expect(parts.stop()).toEqual([[1, 5], [2, 5], [3, 7], [4, 7], [5, 1]]);
     expect((await readBack('test/roundtrip/late.bin')).sha256).toBe(await digest);
   });
 
