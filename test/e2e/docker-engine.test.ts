@@ -3,7 +3,6 @@
 // the same root filesystem `docker export` gives, imported back with the settings asked for,
 // and a 503 when the engine cannot be reached (`.ci/run` installs Debian's docker.io).
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +45,17 @@ function busyboxRootfs(): Promise<Buffer> {
     { name: 'var/', type: 'directory' },
     { name: 'var/empty/', type: 'directory', mode: 0o700 },
   ]);
+}
+
+/** `bytes` of log-like text: compressible, but not so uniform that deflate skips through it. */
+function logLines(bytes: number): Buffer {
+  const out = Buffer.alloc(bytes);
+  let state = 12345;
+  for (let at = 0; at < bytes; ) {
+    state = (state * 1103515245 + 12345) >>> 0;
+    at += out.write(`${state.toString(36)} worker ${state % 997} exported ${(state >>> 8) % 65536} bytes of layer ${state % 13}\n`, at);
+  }
+  return out;
 }
 
 const byName = (entries: EntrySnapshot[]) => [...entries].sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -161,12 +171,17 @@ describe('the Docker Engine runtime through the API', () => {
 
   // Last: it stops the daemon.
   it('aborts an export with a message when the engine stops in the middle, writes nothing, and answers 503 while it is down', async () => {
-    const bulky = await buildTar([{ name: 'blob', content: randomBytes(96 * 1024 * 1024) }]);
+    // Text, which gzip has to work on (random bytes are stored as they are, and read to their end
+    // before the engine stops): the engine's stream waits on the compression, so it is still open.
+    const bulky = await buildTar([{ name: 'blob', content: logLines(160 * 1024 * 1024) }]);
     await engine.putImage('bulky', 'test', Readable.from([bulky]));
     docker('create', '--name', 'bulky', 'bulky:test', '/blob');
     const created = await call(stack.url, 'POST', '/api/v1/container/docker/bulky/export', { path: 'test/bulky.tgz' });
-    for (let running = false; !running; await new Promise((r) => setTimeout(r, 20))) {
-      running = (await call(stack.url, 'GET', '/api/v1/export/')).body.find((t: { id: number }) => t.id === created.body.id)?.state === 'running';
+    // In the middle: the engine's bytes are flowing (progress counted), not merely the task claimed.
+    for (let streaming = false; !streaming; await new Promise((r) => setTimeout(r, 20))) {
+      const task = (await call(stack.url, 'GET', '/api/v1/export/')).body.find((t: { id: number }) => t.id === created.body.id);
+      expect(task?.state, 'the export ended before the engine was stopped').not.toMatch(/completed|aborted/);
+      streaming = task?.state === 'running' && task.progress >= 1;
     }
     await daemon.stop();
     const task = await waitForTask(stack.url, 'export', created.body.id, 60_000);
