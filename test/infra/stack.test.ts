@@ -1,7 +1,8 @@
 // The CDK app, asserted on its synthesized template: everything is derived from the route
 // manifest, grants follow each entry's `access`, and cdk-nag's AwsSolutions pack is clean.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App, Validations, type Stack } from 'aws-cdk-lib';
@@ -32,9 +33,15 @@ interface Statement {
 // The feature flags `cdk synth` runs with, so the template under test is the deployed one.
 const CDK_CONTEXT = JSON.parse(readFileSync(join(REPO_ROOT, 'infra/aws/cdk.json'), 'utf8')).context as Record<string, unknown>;
 
+// Each app's cloud assembly goes under one directory this file removes: without an outdir, CDK
+// makes a temporary directory per app and leaves it behind.
+const ASSEMBLIES = mkdtempSync(join(tmpdir(), 'stevedore-synth-'));
+afterAll(() => rmSync(ASSEMBLIES, { recursive: true, force: true }));
+
 function synth(routes: readonly RouteDefinition[], settings?: StevedoreSettings, context: Record<string, unknown> = {}) {
   // Built-in CloudFormation schema validation is `cdk synth`'s job; here it would only add time.
-  const app = new App({ context: { ...CDK_CONTEXT, ...context }, builtinCloudFormationValidation: false });
+  const outdir = mkdtempSync(join(ASSEMBLIES, 'app-'));
+  const app = new App({ outdir, context: { ...CDK_CONTEXT, ...context }, builtinCloudFormationValidation: false });
   const stack = new StevedoreStack(app, 'Test', { manifest: routes, settings });
   return { app, stack, template: Template.fromStack(stack) };
 }
