@@ -2,7 +2,7 @@
 // worker -> container (record in DynamoDB, root filesystem under .stevedore/containers/).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -150,8 +150,12 @@ function gnuTarball(flags: '-cf' | '-czf'): Buffer {
   mkdirSync(join(dir, 'bin'));
   writeFileSync(join(dir, 'etc', 'hostname'), 'gnu\n');
   writeFileSync(join(dir, 'bin', 'tool'), randomBytes(3000));
-  execFileSync('tar', [flags, join(work, 'out'), '-C', dir, '.']);
-  return readFileSync(join(work, 'out'));
+  try {
+    execFileSync('tar', [flags, join(work, 'out'), '-C', dir, '.']);
+    return readFileSync(join(work, 'out'));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 describe('inspect of a plain root-filesystem tarball', () => {

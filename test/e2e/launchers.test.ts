@@ -2,11 +2,11 @@
 // bin/launch.mjs): how they end when their reader goes away or their process is killed.
 import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 
 const NODE = join('node_modules', '.bin', 'node');
 
@@ -40,7 +40,9 @@ describe('the command launchers', () => {
   it('exit 128 + the signal\'s number when what they run is killed, as a shell reports it', async () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
-    const env = { ...process.env, STEVEDORE_HOST_TYPES: 'lxc', STEVEDORE_DATA_DIR: await mkdtemp(join(tmpdir(), 'stevedore-launch-')), AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' };
+    const dataDir = await mkdtemp(join(tmpdir(), 'stevedore-launch-'));
+    onTestFinished(() => rm(dataDir, { recursive: true, force: true }));
+    const env = { ...process.env, STEVEDORE_HOST_TYPES: 'lxc', STEVEDORE_DATA_DIR: dataDir, AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' };
     const launcher = spawn(NODE, ['bin/stevedore-worker'], { env, stdio: 'ignore' });
     let worker: number | undefined;
     while (worker === undefined && launcher.exitCode === null) {

@@ -3,14 +3,16 @@
 // nothing to use. That npm start writes it and a host worker uses it is tested end to end in
 // test/e2e/host-worker.test.ts.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { findRecordedStack, recordStack, removeStackRecord, stackRecordFile, useRecordedStack } from '../../infra/local/stack-record.ts';
 
 const STACK = { dynamoEndpoint: 'http://127.0.0.1:40001', s3Endpoint: 'http://127.0.0.1:40002', tableName: 'stevedore', bucketName: 'stevedore-share' };
-const dataDir = () => mkdtempSync(join(tmpdir(), 'stevedore-record-'));
+const dataDirs = mkdtempSync(join(tmpdir(), 'stevedore-record-'));
+afterAll(() => rmSync(dataDirs, { recursive: true, force: true }));
+const dataDir = () => mkdtempSync(join(dataDirs, 'data-'));
 /** The pid of a process that has exited. */
 const gonePid = () => spawnSync(process.execPath, ['-e', 'process.pid'], {}).pid!;
 
