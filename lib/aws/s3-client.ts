@@ -11,7 +11,28 @@ import { reportUnreachable } from './unreachable.ts';
 
 export const s3Client: ClientFactory<S3Client> = (config) => newS3Client(config, config.backendIdleTimeoutMs);
 
-export const s3TransferClient: ClientFactory<S3Client> = (config) => newS3Client(config, config.backendTransferIdleTimeoutMs);
+export const s3TransferClient: ClientFactory<S3Client> = (config) => signHeadersOnly(newS3Client(config, config.backendTransferIdleTimeoutMs));
+
+/** The commands whose body is an archive's bytes (a part, or a small archive whole). */
+const BYTES_COMMANDS = new Set(['UploadPartCommand', 'PutObjectCommand']);
+
+/**
+ * Signs an archive's parts without hashing their bytes: the signature covers the request with
+ * `x-amz-content-sha256: UNSIGNED-PAYLOAD`, as the SDK itself signs any streamed body. SHA-256
+ * over every byte took the worker's event loop 15 ms per 5 MiB part here (0.8 CPU s for a
+ * 256 MiB .tar), more than the archive's own packing; TLS carries the bytes' integrity to S3.
+ */
+function signHeadersOnly(client: S3Client): S3Client {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const request = args.request as { headers?: Record<string, string> };
+      if (BYTES_COMMANDS.has(context.commandName ?? '') && request.headers) request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+      return next(args);
+    },
+    { step: 'build', name: 'stevedoreUnsignedPayload' },
+  );
+  return client;
+}
 
 function newS3Client(config: Config, idleMs: number): S3Client {
   const endpoint = config.s3Endpoint ?? config.endpoint;

@@ -8,13 +8,17 @@ export interface SlowS3Proxy {
   url: string;
   /** How many completions it held back. */
   held(): number;
+  /** The payload hash (`x-amz-content-sha256`) of every PUT so far: the parts and single uploads. */
+  putPayloadHashes(): string[];
   close(): Promise<void>;
 }
 
 export async function startSlowS3Proxy(target: string, completionDelayMs: number): Promise<SlowS3Proxy> {
   const upstream = new URL(target);
   let held = 0;
+  const putPayloadHashes: string[] = [];
   const server: Server = createServer((req, res) => {
+    if (req.method === 'PUT') putPayloadHashes.push(String(req.headers['x-amz-content-sha256']));
     const completion = req.method === 'POST' && /[?&]uploadId=/.test(req.url ?? '');
     const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
       const send = () => {
@@ -33,6 +37,7 @@ export async function startSlowS3Proxy(target: string, completionDelayMs: number
   return {
     url: `http://127.0.0.1:${port}`,
     held: () => held,
+    putPayloadHashes: () => [...putPayloadHashes],
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
