@@ -31,10 +31,9 @@ if (typeof mod.handler !== 'function') throw new Error('no handler export');
 process.stdout.write(JSON.stringify({ initMs, cpuMs: (used.user + used.system) / 1000 }));
 `;
 
-// What Lambda gives the function: its configuration and the source-map flag it is deployed with.
+// What Lambda gives the function: its configuration (no Node flags: the bundle maps its own stack traces).
 const childEnv = {
   PATH: process.env.PATH ?? '',
-  NODE_OPTIONS: '--enable-source-maps',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
@@ -131,7 +130,7 @@ console.log(
     (failed.length === 0 ? 'All HTTP handlers within budget.' : `${failed.length} over budget: ${failed.map((r) => r.name).join(', ')}.`),
 );
 console.log(
-  'init = performance.now() around the dynamic import inside the process (with NODE_OPTIONS=--enable-source-maps, as deployed); ' +
+  'init = performance.now() around the dynamic import inside the process (as deployed: no Node flags); ' +
     'init cpu = CPU time of that import; process = spawn to exit, as seen from here.',
 );
 

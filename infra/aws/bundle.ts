@@ -39,12 +39,12 @@ export const ESBUILD_OPTIONS = {
   alias: { '@aws-sdk/credential-provider-node': './lib/aws/lambda-credentials.ts', 'mnemonist/lru-cache': './lib/aws/endpoint-cache-lru.ts' },
   minify: true,
   treeShaking: true,
-  // Linked source maps (`NODE_OPTIONS=--enable-source-maps` in the function) map stack traces
-  // back to the TypeScript; the sources themselves stay out of the asset. Node parses the map
-  // when the module loads, which the cold-start bench includes (tens of ms of CPU): readable
-  // stack traces in the logs are worth it.
+  // Linked source maps map stack traces back to the TypeScript; the sources themselves stay out
+  // of the asset. Every bundle carries lib/stack-traces.ts, which reads the map the first time a
+  // stack is formatted: Node's --enable-source-maps would parse it while the bundle loads.
   sourcemap: 'linked',
   sourcesContent: false,
+  inject: ['./lib/stack-traces.ts'],
   legalComments: 'none',
   banner: { js: "import{createRequire as __stevedoreRequire}from'node:module';const require=__stevedoreRequire(import.meta.url);" },
   logLevel: 'silent',

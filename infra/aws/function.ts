@@ -76,7 +76,7 @@ export class StevedoreFunction extends Construct {
       timeout: props.timeout,
       memorySize: props.memorySize,
       ephemeralStorageSize: props.ephemeralStorageSize,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      environment: props.environment,
       ...engine?.placement,
     });
 

@@ -18,7 +18,7 @@ export const WORKER_ACCESS: RouteAccess = { table: 'write', bucket: 'write', eng
 // archive, hence Lambda's longest timeout; nothing is written to disk.
 export const WORKER_MEMORY_MB = 1024;
 // A small young generation collects a streaming export's short-lived buffers before they pile up.
-export const WORKER_NODE_OPTIONS = '--enable-source-maps --max-semi-space-size=2';
+export const WORKER_NODE_OPTIONS = '--max-semi-space-size=2';
 // glibc reads these at process start, hence the environment. Two malloc arenas keep the buffers
 // freed by zlib's threads from fragmenting RSS upwards with the container's size. A fixed mmap
 // threshold of 32 KiB keeps every buffer of that size or more in its own mapping, returned to

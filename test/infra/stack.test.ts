@@ -103,7 +103,6 @@ describe('the stack derived from functions/routes.ts', () => {
       Handler: 'index.handler',
       Environment: {
         Variables: Match.objectLike({
-          NODE_OPTIONS: Match.stringLikeRegexp('^--enable-source-maps( |$)'),
           STEVEDORE_TABLE: Match.anyValue(),
           STEVEDORE_BUCKET: Match.anyValue(),
           STEVEDORE_SHARE_FOLDERS: 'test:rw',

@@ -38,7 +38,7 @@ for (const { url, event } of ${JSON.stringify(requests)}) {
   answers.push({ status: result.statusCode, body: JSON.parse(result.body) });
 }
 console.log(JSON.stringify(answers));`;
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '--enable-source-maps' } });
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
   return JSON.parse(out.trim().split('\n').at(-1)!);
 }
 
