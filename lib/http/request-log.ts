@@ -28,9 +28,12 @@ export const requestLog: MiddlewareHandler = async (c, next) => {
   if (c.get('requestId') !== undefined) return next();
   const requestId = gatewayRequestId(c) ?? randomUUID();
   c.set('requestId', requestId);
+  // Before the handler, so that the header goes into the answer as it is made: set on a
+  // finished answer, it made hono copy it into a stream-bodied Response, which the server then
+  // read back chunk by chunk, for every request.
+  c.header(REQUEST_ID_HEADER, requestId);
   const started = performance.now();
   await next();
-  c.header(REQUEST_ID_HEADER, requestId);
   // A client that left first (a long poll it gave up on) was sent nothing, whatever the status.
   const hungUp = c.req.raw.signal.aborted;
   logger.info('request', {
