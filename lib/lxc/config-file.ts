@@ -4,7 +4,7 @@
 // one pair of matching quotes around the whole value is removed (no escapes, no inner quoting).
 // Comments and blank lines are kept with their text, so a file rewritten key by key keeps the
 // rest as its author wrote it.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { InvalidInput } from '../errors.ts';
 
 export type LxcConfigLine =
@@ -99,7 +99,9 @@ export const lxcConfigLinesSchema = z
   .array(
     z
       .string()
-      .max(MAX_LXC_CONFIG_LINE_CHARS, `must be at most ${MAX_LXC_CONFIG_LINE_CHARS} characters`)
-      .refine((line) => !hasControlCharacters(line), 'must be one line without control characters'),
+      .check(
+        z.maxLength(MAX_LXC_CONFIG_LINE_CHARS, `must be at most ${MAX_LXC_CONFIG_LINE_CHARS} characters`),
+        z.refine((line) => !hasControlCharacters(line), 'must be one line without control characters'),
+      ),
   )
-  .max(MAX_LXC_CONFIG_LINES, `must have at most ${MAX_LXC_CONFIG_LINES} lines`);
+  .check(z.maxLength(MAX_LXC_CONFIG_LINES, `must have at most ${MAX_LXC_CONFIG_LINES} lines`));
