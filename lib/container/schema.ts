@@ -41,12 +41,10 @@ const between = (min: number, max: number, what = 'an integer') => {
 const portNumber = between(1, 65535, 'a port number');
 
 const HOST_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
-const hostnameSchema = z
-  .string()
-  .check(
-    z.maxLength(253, 'must be a host name of at most 253 characters'),
-    z.regex(new RegExp(`^${HOST_LABEL}(?:\\.${HOST_LABEL})*$`), 'must be a host name (RFC 1123): labels of 1-63 letters, digits and hyphens, separated by dots'),
-  );
+const hostnameSchema = z.string().check(
+  z.maxLength(253, 'must be a host name of at most 253 characters'),
+  z.regex(new RegExp(`^${HOST_LABEL}(?:\\.${HOST_LABEL})*$`), 'must be a host name (RFC 1123): labels of 1-63 letters, digits and hyphens, separated by dots'),
+);
 
 const portMappingSchema = z.tuple([portNumber, portNumber, z.enum(['tcp', 'udp'])], {
   error: (issue) => (issue.code === 'too_small' || issue.code === 'too_big' || issue.code === 'invalid_type' ? 'must be [host port, container port, "tcp" or "udp"]' : undefined),

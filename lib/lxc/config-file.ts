@@ -97,11 +97,9 @@ export const MAX_LXC_CONFIG_LINE_CHARS = 1024;
 /** The `lxc_config` field of an archive's config.json: the config lines stevedore has no field for. */
 export const lxcConfigLinesSchema = z
   .array(
-    z
-      .string()
-      .check(
-        z.maxLength(MAX_LXC_CONFIG_LINE_CHARS, `must be at most ${MAX_LXC_CONFIG_LINE_CHARS} characters`),
-        z.refine((line) => !hasControlCharacters(line), 'must be one line without control characters'),
-      ),
+    z.string().check(
+      z.maxLength(MAX_LXC_CONFIG_LINE_CHARS, `must be at most ${MAX_LXC_CONFIG_LINE_CHARS} characters`),
+      z.refine((line) => !hasControlCharacters(line), 'must be one line without control characters'),
+    ),
   )
   .check(z.maxLength(MAX_LXC_CONFIG_LINES, `must have at most ${MAX_LXC_CONFIG_LINES} lines`));
