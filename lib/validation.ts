@@ -1,7 +1,9 @@
 // Schema checks (zod) turned into the one-line messages clients get: the first problem found,
 // naming the field as the client wrote it (`"network.port[0][2]" must be "tcp" or "udp"`).
 // Every message of every schema is made here or in the schema itself, never per route.
-import * as z from 'zod';
+// zod/mini loads no locale (it is what keeps a validating function's bundle small): an issue
+// neither this module nor the schema words reads "Invalid input", so a new schema words its own.
+import * as z from 'zod/mini';
 import { quoteBounded } from './quote.ts';
 import { InvalidInput } from './errors.ts';
 
@@ -16,7 +18,7 @@ export function boundedText(text: string): string {
 }
 
 /** Parses with the schema; a failure is a 400 whose message names the first bad field. */
-export function parseRequest<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+export function parseRequest<S extends z.ZodMiniType>(schema: S, value: unknown): z.output<S> {
   const result = checkWith(schema, value);
   if (!result.ok) throw new InvalidInput(result.message);
   return result.value;
@@ -25,13 +27,13 @@ export function parseRequest<S extends z.ZodType>(schema: S, value: unknown): z.
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
 
 /** Parses with the schema, answering the message instead of throwing. */
-export function checkWith<S extends z.ZodType>(schema: S, value: unknown): Checked<z.output<S>> {
+export function checkWith<S extends z.ZodMiniType>(schema: S, value: unknown): Checked<z.output<S>> {
   const result = schema.safeParse(value, { error: defaultMessage });
   return result.success ? { ok: true, value: result.data } : { ok: false, message: issueMessage(result.error) };
 }
 
 /** The first issue of a failed parse as one short line: `"<path>" <message>`. */
-export function issueMessage(error: z.ZodError): string {
+export function issueMessage(error: z.core.$ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'Invalid input';
   if (issue.code === 'unrecognized_keys') {

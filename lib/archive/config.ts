@@ -1,5 +1,5 @@
 // The content of config.json: written by pack, read back (untrusted) by inspect and unpack.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { containerTypeSchema } from '../container-type.ts';
 import { checkWith } from '../validation.ts';
 import type { ArchiveConfig } from './entry.ts';

@@ -2,7 +2,7 @@
 // come from `importedConfig`, so inspect cannot promise what import would not do. For each
 // setting the request wins, then the archive's config.json (only the fields that meet the
 // container schema), then the defaults every container gets.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { ArchiveConfig } from '../archive/entry.ts';
 import type { ContainerConfig } from './model.ts';
 import { IMPORT_IMAGE, importSpec } from './spec.ts';

@@ -2,7 +2,7 @@
 // `GET .../all`, with the config's fields typed from the container schema (./schema.ts), so
 // that every runtime, the archive and import speak of the same fields.
 import { randomBytes } from 'node:crypto';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { ContainerSpec } from './schema.ts';
 import type { containerSummarySchema } from './view-schema.ts';
 

@@ -2,7 +2,7 @@
 // LXC config file that map to nothing (its network devices, signals, ttys). They travel in the
 // archive's config.json beside the schema's fields, so an export/import round trip keeps them,
 // and the runtime that reads them back decides what of them it may write (lib/lxc/config-policy.ts).
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { lxcConfigLinesSchema } from '../lxc/config-file.ts';
 
 export const nativeFieldSchemas = {

@@ -2,7 +2,7 @@
 // (COMPAT.md "Containers"), as one zod schema: requests are checked with it, the archive's
 // config.json is filtered through its fields, and the types below are inferred from it.
 import { isIP } from 'node:net';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { containerTypeSchema, type ContainerType } from '../container-type.ts';
 import { nameProblem } from '../names.ts';
 import { SENTENCE, boundedText } from '../validation.ts';
@@ -11,53 +11,61 @@ export const CONTAINER_NAME_RULE = /^[a-zA-Z0-9][a-zA-Z0-9-_.]{1,63}$/;
 
 export { containerTypeSchema, type ContainerType };
 
-export const containerNameSchema = z
-  .string()
-  .min(1, 'is required')
-  .refine((name) => CONTAINER_NAME_RULE.test(name), {
+export const containerNameSchema = z.string().check(
+  z.minLength(1, 'is required'),
+  z.refine((name) => CONTAINER_NAME_RULE.test(name), {
     error: (issue) =>
       `Invalid container name ${JSON.stringify(boundedText(String(issue.input)))}: 2-64 characters of a-z A-Z 0-9 - _ . starting with a letter or digit`,
     params: SENTENCE,
-  });
+  }),
+);
 
 // Docker's reference grammar, loosely: registry host, port, path, digest characters.
-const imageSchema = z.string().min(1, 'is required').regex(/^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$/, 'must be an image name: up to 255 characters of a-z A-Z 0-9 . _ / : @ - starting with a letter or digit');
-const tagSchema = z.string().min(1, 'is required').regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be a tag: up to 128 characters of a-z A-Z 0-9 _ . - not starting with . or -');
+const imageSchema = z.string().check(
+  z.minLength(1, 'is required'),
+  z.regex(/^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$/, 'must be an image name: up to 255 characters of a-z A-Z 0-9 . _ / : @ - starting with a letter or digit'),
+);
+const tagSchema = z.string().check(
+  z.minLength(1, 'is required'),
+  z.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be a tag: up to 128 characters of a-z A-Z 0-9 _ . - not starting with . or -'),
+);
 /** The architecture names `arch` holds (Debian's, or Node's where Debian has none). */
-const archSchema = z.string().regex(/^[a-z0-9_]{1,32}$/, 'must be an architecture name such as "amd64"');
+const archSchema = z.string().check(z.regex(/^[a-z0-9_]{1,32}$/, 'must be an architecture name such as "amd64"'));
 
 const commandSchema = z.union([z.string(), z.array(z.string())], { error: 'must be a string or an array of strings' });
 
 const between = (min: number, max: number, what = 'an integer') => {
   const message = `must be ${what} from ${min} to ${max}`;
-  return z.int({ error: message }).min(min, message).max(max, message);
+  return z.int({ error: message }).check(z.gte(min, message), z.lte(max, message));
 };
 const portNumber = between(1, 65535, 'a port number');
 
 const HOST_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
-const hostnameSchema = z
-  .string()
-  .max(253, 'must be a host name of at most 253 characters')
-  .regex(new RegExp(`^${HOST_LABEL}(?:\\.${HOST_LABEL})*$`), 'must be a host name (RFC 1123): labels of 1-63 letters, digits and hyphens, separated by dots');
+const hostnameSchema = z.string().check(
+  z.maxLength(253, 'must be a host name of at most 253 characters'),
+  z.regex(new RegExp(`^${HOST_LABEL}(?:\\.${HOST_LABEL})*$`), 'must be a host name (RFC 1123): labels of 1-63 letters, digits and hyphens, separated by dots'),
+);
 
 const portMappingSchema = z.tuple([portNumber, portNumber, z.enum(['tcp', 'udp'])], {
   error: (issue) => (issue.code === 'too_small' || issue.code === 'too_big' || issue.code === 'invalid_type' ? 'must be [host port, container port, "tcp" or "udp"]' : undefined),
 });
 
-const portMappingsSchema = z.array(portMappingSchema).superRefine((mappings, ctx) => {
-  const seen = new Set<string>();
-  mappings.forEach(([host, , protocol], index) => {
-    const key = `${host}/${protocol}`;
-    if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [index], message: `maps host port ${key} a second time` });
-    seen.add(key);
-  });
-});
+const portMappingsSchema = z.array(portMappingSchema).check(
+  z.superRefine((mappings, ctx) => {
+    const seen = new Set<string>();
+    mappings.forEach(([host, , protocol], index) => {
+      const key = `${host}/${protocol}`;
+      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [index], message: `maps host port ${key} a second time` });
+      seen.add(key);
+    });
+  }),
+);
 
 export const networkSchema = z.strictObject({
-  hostname: hostnameSchema.optional(),
-  port: portMappingsSchema.optional(),
-  dns: z.array(z.string().refine((address) => isIP(address) !== 0, 'must be an IP address')).optional(),
-  expose_port: z.array(portNumber).optional(),
+  hostname: z.optional(hostnameSchema),
+  port: z.optional(portMappingsSchema),
+  dns: z.optional(z.array(z.string().check(z.refine((address) => isIP(address) !== 0, 'must be an IP address')))),
+  expose_port: z.optional(z.array(portNumber)),
 });
 
 const MEMORY_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
@@ -71,11 +79,13 @@ export function memoryBytes(value: string | number): number | undefined {
 }
 
 const MEMORY_FORM = 'must be a size like "768m", "1g" or a number of bytes';
-const memorySchema = z.union([z.string(), z.number()], { error: MEMORY_FORM }).superRefine((value, ctx) => {
-  const bytes = memoryBytes(value);
-  if (bytes === undefined || !Number.isSafeInteger(bytes)) ctx.addIssue({ code: 'custom', message: MEMORY_FORM });
-  else if (bytes < MIN_MEMORY_BYTES) ctx.addIssue({ code: 'custom', message: 'must be at least 64m' });
-});
+const memorySchema = z.union([z.string(), z.number()], { error: MEMORY_FORM }).check(
+  z.superRefine((value, ctx) => {
+    const bytes = memoryBytes(value);
+    if (bytes === undefined || !Number.isSafeInteger(bytes)) ctx.addIssue({ code: 'custom', message: MEMORY_FORM });
+    else if (bytes < MIN_MEMORY_BYTES) ctx.addIssue({ code: 'custom', message: 'must be at least 64m' });
+  }),
+);
 
 /** A path whose every segment is a proper name (lib/share/paths.ts): no "", ".", "..", control characters. */
 function pathProblem(path: string): string | undefined {
@@ -99,37 +109,41 @@ function isDevice(device: string): boolean {
 const deviceRuleSchema = z.tuple(
   [
     z.enum(['allow', 'deny']),
-    z.string().refine(isDevice, 'must be a device under /dev/ (no "." or "..") or a device class such as "video4linux_(81)"'),
-    z.string().regex(/^(?!.*(.).*\1)[rwm]{1,3}$/, 'must be permissions made of r, w and m'),
+    z.string().check(z.refine(isDevice, 'must be a device under /dev/ (no "." or "..") or a device class such as "video4linux_(81)"')),
+    z.string().check(z.regex(/^(?!.*(.).*\1)[rwm]{1,3}$/, 'must be permissions made of r, w and m')),
   ],
   { error: (issue) => (issue.code === 'too_small' || issue.code === 'too_big' || issue.code === 'invalid_type' ? 'must be ["allow" or "deny", device, permissions]' : undefined) },
 );
 
 export const resourceSchema = z.strictObject({
-  limit: z
-    .strictObject({
+  limit: z.optional(
+    z.strictObject({
       // Milliseconds and relative shares, in the ranges the original documents.
-      cputime: between(10, 999).optional(),
-      cpuweight: between(2, 1024).optional(),
-      memory: memorySchema.optional(),
-    })
-    .optional(),
-  device: z.array(deviceRuleSchema).optional(),
+      cputime: z.optional(between(10, 999)),
+      cpuweight: z.optional(between(2, 1024)),
+      memory: z.optional(memorySchema),
+    }),
+  ),
+  device: z.optional(z.array(deviceRuleSchema)),
 });
 
 /** A share folder path as a volume's key: `/Public/sub` or `Public/sub`. */
-const sharePathKeySchema = z.string().superRefine((key, ctx) => {
-  const problem = pathProblem(key.replace(/^\//, ''));
-  if (problem) ctx.addIssue({ code: 'custom', message: `is not a share path: ${problem}` });
-});
+const sharePathKeySchema = z.string().check(
+  z.superRefine((key, ctx) => {
+    const problem = pathProblem(key.replace(/^\//, ''));
+    if (problem) ctx.addIssue({ code: 'custom', message: `is not a share path: ${problem}` });
+  }),
+);
 
-const bindSchema = z.string().superRefine((bind, ctx) => {
-  const problem = bind.startsWith('/') ? pathProblem(bind.slice(1)) : 'it does not start with "/"';
-  if (problem) ctx.addIssue({ code: 'custom', message: `must be an absolute path: ${problem}` });
-});
+const bindSchema = z.string().check(
+  z.superRefine((bind, ctx) => {
+    const problem = bind.startsWith('/') ? pathProblem(bind.slice(1)) : 'it does not start with "/"';
+    if (problem) ctx.addIssue({ code: 'custom', message: `must be an absolute path: ${problem}` });
+  }),
+);
 
 export const volumeSchema = z.strictObject({
-  host: z.record(sharePathKeySchema, z.strictObject({ bind: bindSchema, ro: z.boolean().optional() })).optional(),
+  host: z.optional(z.record(sharePathKeySchema, z.strictObject({ bind: bindSchema, ro: z.optional(z.boolean()) }))),
 });
 
 export type Network = z.infer<typeof networkSchema>;
@@ -137,7 +151,7 @@ export type Resource = z.infer<typeof resourceSchema>;
 export type Volume = z.infer<typeof volumeSchema>;
 
 /** JSON null in a request means "left out", as it did before these fields were checked. */
-const leftOutWhenNull = <S extends z.ZodType>(schema: S) => schema.nullish().transform((value) => value ?? undefined);
+const leftOutWhenNull = <S extends z.ZodMiniType>(schema: S) => z.pipe(z.nullish(schema), z.transform((value) => value ?? undefined));
 
 /** The settings a request may give and an archive's config.json may carry, checked alike. */
 export const settingSchemas = {
@@ -192,11 +206,11 @@ export type CreateParams = Pick<ContainerRequest, 'type' | 'name' | 'image' | 't
 
 /** `create_params` as a client reads it in an import task. */
 export const createParamsSchema = z.strictObject({
-  image: z.string().meta({ description: 'Always "import": the archive gives the root filesystem.' }),
+  image: z.string().check(z.meta({ description: 'Always "import": the archive gives the root filesystem.' })),
   name: z.string(),
   tag: z.string(),
   type: containerTypeSchema,
-  ...z.object(settingSchemas).partial().shape,
+  ...z.partial(z.object(settingSchemas)).shape,
 });
 
 /** A container to create: a checked request with the defaults filled in. */

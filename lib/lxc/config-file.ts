@@ -4,7 +4,7 @@
 // one pair of matching quotes around the whole value is removed (no escapes, no inner quoting).
 // Comments and blank lines are kept with their text, so a file rewritten key by key keeps the
 // rest as its author wrote it.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { InvalidInput } from '../errors.ts';
 
 export type LxcConfigLine =
@@ -97,9 +97,9 @@ export const MAX_LXC_CONFIG_LINE_CHARS = 1024;
 /** The `lxc_config` field of an archive's config.json: the config lines stevedore has no field for. */
 export const lxcConfigLinesSchema = z
   .array(
-    z
-      .string()
-      .max(MAX_LXC_CONFIG_LINE_CHARS, `must be at most ${MAX_LXC_CONFIG_LINE_CHARS} characters`)
-      .refine((line) => !hasControlCharacters(line), 'must be one line without control characters'),
+    z.string().check(
+      z.maxLength(MAX_LXC_CONFIG_LINE_CHARS, `must be at most ${MAX_LXC_CONFIG_LINE_CHARS} characters`),
+      z.refine((line) => !hasControlCharacters(line), 'must be one line without control characters'),
+    ),
   )
-  .max(MAX_LXC_CONFIG_LINES, `must have at most ${MAX_LXC_CONFIG_LINES} lines`);
+  .check(z.maxLength(MAX_LXC_CONFIG_LINES, `must have at most ${MAX_LXC_CONFIG_LINES} lines`));

@@ -4,7 +4,7 @@
 import type { ContainerType } from '../container/model.ts';
 import { InvalidInput, MissingPath, NotFound } from '../errors.ts';
 import type { JsonObject } from '../json-fields.ts';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseRequest } from '../validation.ts';
 import { quoteBounded } from '../quote.ts';
 import type { Services } from '../ports.ts';
@@ -19,10 +19,12 @@ const ARCHIVE_NAME = /^([a-zA-Z0-9_-]{1,20})\.(tar|tgz)$/;
 export const exportRequestSchema = z.object({
   path: z
     .string({ error: (issue) => (issue.input === undefined || issue.input === null ? 'is required' : 'must be a string') })
-    .min(1, 'is required')
-    .meta({ description: 'The archive to write, `<share folder>/<dir...>/<file>.tar|.tgz`; the file name is 1-20 characters of a-z A-Z 0-9 - _.', examples: ['test/c.tgz'] }),
-  compress: z.boolean().nullish().meta({ description: 'gzip the archive; must agree with the extension (.tgz compressed, .tar not). Default: what the extension says.' }),
-  force: z.boolean().nullish().meta({ description: 'Replace an existing file. Default: false.' }),
+    .check(
+      z.minLength(1, 'is required'),
+      z.meta({ description: 'The archive to write, `<share folder>/<dir...>/<file>.tar|.tgz`; the file name is 1-20 characters of a-z A-Z 0-9 - _.', examples: ['test/c.tgz'] }),
+    ),
+  compress: z.nullish(z.boolean()).check(z.meta({ description: 'gzip the archive; must agree with the extension (.tgz compressed, .tar not). Default: what the extension says.' })),
+  force: z.nullish(z.boolean()).check(z.meta({ description: 'Replace an existing file. Default: false.' })),
 });
 
 type ExportServices = Pick<Services, 'config' | 'storage' | 'tasks' | 'runtimes'>;

@@ -61,4 +61,8 @@ describe('the layering of lib/', () => {
     const named = sourceFiles(LIB).filter((file) => /^import \{[^}]*\bz\b[^}]*\} from 'zod';/m.test(readFileSync(file, 'utf8')));
     expect(named.map((file) => relative(ROOT, file))).toEqual([]);
   });
+
+  it('imports zod/mini, never classic zod, whose schemas carry every method and the JSON Schema converter (~96 KiB against ~32 KiB)', () => {
+    expect(violations(under('lib'), (imported) => (imported === 'zod' || imported.startsWith('zod/')) && imported !== 'zod/mini')).toEqual([]);
+  });
 });

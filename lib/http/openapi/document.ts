@@ -2,7 +2,7 @@
 // zod schemas its handler validates requests with and builds answers by (./operations.ts):
 // z.toJSONSchema turns them into the document's JSON Schemas (2020-12, OpenAPI 3.1's dialect),
 // requests as their input side, answers as their output side. Nothing in it is written twice.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { errorEnvelopeSchema } from '../error-envelope-schema.ts';
 import { API_PREFIXES, type RouteDefinition } from '../route.ts';
 import { SESSION_COOKIE } from '../session-cookie.ts';
@@ -10,7 +10,7 @@ import { SESSION_COOKIE } from '../session-cookie.ts';
 /** A schema the document names among its components, so that clients' generators name it too. */
 export interface Named {
   id: string;
-  schema: z.ZodType;
+  schema: z.ZodMiniType;
 }
 
 export interface Operation {
@@ -18,15 +18,15 @@ export interface Operation {
   description?: string;
   tag: string;
   /** Path parameters, one field each; `{name+}` ones take slashes. */
-  path?: z.ZodObject;
-  query?: z.ZodObject;
+  path?: z.ZodMiniObject;
+  query?: z.ZodMiniObject;
   /** A JSON body; `form` when a form-encoded one is read as well (the login). */
   body?: Named & { form?: true };
   /** The 200 answer: a JSON body, a body of another media type, or none. */
   answer: (Named & { description: string }) | { media: string; description: string } | { empty: string };
   /** Statuses it may answer besides the ones every route may (400, 401 where gated, 500, 503). */
   errors?: readonly ErrorStatus[];
-  headers?: Record<string, { description: string; schema: z.ZodType }>;
+  headers?: Record<string, { description: string; schema: z.ZodMiniType }>;
 }
 
 type ErrorStatus = 400 | 401 | 403 | 404 | 413 | 429 | 500 | 503;
@@ -103,8 +103,8 @@ function operationObject(route: RouteDefinition, operation: Operation, template:
   const pathFields = operation.path?.shape ?? {};
   for (const { name } of pathNames) if (!(name in pathFields)) throw new Error(`OpenAPI: ${route.name} has no schema for the path parameter {${name}}`);
   const parameters = [
-    ...pathNames.map(({ name, greedy }) => parameter(name, 'path', pathFields[name] as z.ZodType, greedy)),
-    ...Object.entries(operation.query?.shape ?? {}).map(([name, schema]) => parameter(name, 'query', schema as z.ZodType, false)),
+    ...pathNames.map(({ name, greedy }) => parameter(name, 'path', pathFields[name] as z.ZodMiniType, greedy)),
+    ...Object.entries(operation.query?.shape ?? {}).map(([name, schema]) => parameter(name, 'query', schema as z.ZodMiniType, false)),
   ];
   const errors = new Set<ErrorStatus>([400, ...(route.public ? [] : [401 as const]), ...(operation.errors ?? []), 500, 503]);
   const answer = operation.answer;
@@ -144,7 +144,7 @@ function operationObject(route: RouteDefinition, operation: Operation, template:
   };
 }
 
-function parameter(name: string, where: 'path' | 'query', schema: z.ZodType, greedy: boolean): Record<string, unknown> {
+function parameter(name: string, where: 'path' | 'query', schema: z.ZodMiniType, greedy: boolean): Record<string, unknown> {
   const { description, ...json } = schemaOf(schema, 'input') as { description?: string };
   const slashes = greedy ? ' One or more path segments: slashes are part of it, sent unencoded.' : '';
   return {
@@ -159,7 +159,7 @@ function parameter(name: string, where: 'path' | 'query', schema: z.ZodType, gre
 /** The named schemas of one side (request or answer), each converted once. */
 class Components {
   private readonly registry = z.registry<{ id: string }>();
-  private readonly byId = new Map<string, z.ZodType>();
+  private readonly byId = new Map<string, z.ZodMiniType>();
 
   constructor(private readonly io: 'input' | 'output') {}
 
@@ -179,7 +179,7 @@ class Components {
   }
 }
 
-function schemaOf(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+function schemaOf(schema: z.ZodMiniType, io: 'input' | 'output'): Record<string, unknown> {
   return withoutDialect(z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }));
 }
 

@@ -2,7 +2,7 @@
 // validates requests with (lib/container/schema.ts, lib/tasks/export-request.ts, ...) and the
 // schemas of the answers it builds (the *-schema.ts modules beside each builder). Only the
 // OpenAPI function (functions/docs/openapi.ts) imports it: no other bundle carries the document.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { credentialsSchema, loginAnswerSchema, logoutAnswerSchema } from '../../auth/api-schema.ts';
 import { containerRequestSchema, containerTypeSchema, importRequestSchema } from '../../container/schema.ts';
 import { containerConfigSchema, containerSummarySchema, inspectedConfigSchema } from '../../container/view-schema.ts';
@@ -15,30 +15,26 @@ import type { Operation } from './document.ts';
 
 const containerPath = z.object({
   type: containerTypeSchema,
-  id: z.string().meta({ description: 'An LXC container\'s name; a Docker container\'s id (or its name).' }),
+  id: z.string().check(z.describe('An LXC container\'s name; a Docker container\'s id (or its name).')),
 });
-const sharePath = z.object({ path: z.string().meta({ description: 'A share path: the share folder, then directories (and a file).' }) });
-const archiveQuery = z.object({ name: z.string().min(1).meta({ description: 'The archive\'s file name in that folder.', examples: ['c.tgz'] }) });
+const sharePath = z.object({ path: z.string().check(z.describe('A share path: the share folder, then directories (and a file).')) });
+const archiveQuery = z.object({ name: z.string().check(z.minLength(1), z.meta({ description: 'The archive\'s file name in that folder.', examples: ['c.tgz'] })) });
 const include = z
-  .string()
-  .regex(/^bytes$/)
-  .optional()
-  .meta({ description: 'Fields beyond the original API\'s: `bytes` adds `bytes_done` and `bytes_total` to running tasks whose size is known.' });
+  .optional(z.string().check(z.regex(/^bytes$/)))
+  .check(z.describe('Fields beyond the original API\'s: `bytes` adds `bytes_done` and `bytes_total` to running tasks whose size is known.'));
 const listQuery = z.object({ include });
 const progressQuery = z.object({
   include,
   cursor: z
-    .string()
-    .regex(/^\d{1,16}$/)
-    .optional()
-    .meta({ description: `The \`${CURSOR_HEADER}\` a previous poll answered: every change after it is answered at once.` }),
+    .optional(z.string().check(z.regex(/^\d{1,16}$/)))
+    .check(z.describe(`The \`${CURSOR_HEADER}\` a previous poll answered: every change after it is answered at once.`)),
 });
 
 const emptyObject = { id: 'Empty', schema: z.strictObject({}) };
 const exportTasks = { id: 'ExportTaskList', schema: z.array(exportTaskSchema) };
 const importTasks = { id: 'ImportTaskList', schema: z.array(importTaskSchema) };
 const cleared = { id: 'ClearedTaskIds', schema: clearedTaskIdsSchema, description: 'The ids of the finished tasks removed, e.g. `[1, 2]` or `[]`.' };
-const cursorHeader = { [CURSOR_HEADER]: { description: 'Send it back as `?cursor=` so that no change between two polls is missed.', schema: z.string().regex(/^\d+$/) } };
+const cursorHeader = { [CURSOR_HEADER]: { description: 'Send it back as `?cursor=` so that no change between two polls is missed.', schema: z.string().check(z.regex(/^\d+$/)) } };
 const longPoll = (kind: string) =>
   `A long poll: answers, at once or when one changes, the ${kind} tasks that started, progressed or ended since it began (or since \`cursor\`), ` +
   'in their current state; `[]` when nothing changed within its bound (about 20 s). State changes are also events (GET /event).';
@@ -182,7 +178,7 @@ export const operations: Record<string, Operation> = {
     tag: 'reference',
     summary: 'The interactive reference of this document, and its assets',
     description: 'An HTML page (Swagger UI) and the scripts and styles it loads, all served from here: it works offline.',
-    path: z.object({ file: z.string().meta({ description: 'One of the page\'s assets.' }) }),
+    path: z.object({ file: z.string().check(z.describe('One of the page\'s assets.')) }),
     answer: { media: 'text/html', description: 'The page, or the asset named.' },
     errors: [404],
   },
