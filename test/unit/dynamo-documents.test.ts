@@ -1,55 +1,37 @@
 // Stevedore's own DynamoDB client (lib/aws/dynamo-documents.ts on lib/aws/json-requests.ts)
 // where DynamoDB Local cannot tell: the request as AWS wants it signed, the errors DynamoDB
 // answers with and what is asked again. A server on loopback plays DynamoDB.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { crc32 } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AwsServiceError } from '../../lib/aws/http-exchange.ts';
 import { ConditionalCheckFailed, DYNAMODB, DynamoDocuments, Throttled, TransactionCanceled } from '../../lib/aws/dynamo-documents.ts';
 import { JsonRequestClient } from '../../lib/aws/json-requests.ts';
 import { sha256Hex } from '../../lib/aws/sigv4.ts';
+import { useStandIn, type StandInRequest } from '../support/stand-in.ts';
 
-interface Seen {
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: Record<string, any>;
-}
-let server: Server | undefined;
-let client: DynamoDocuments | undefined;
-afterEach(async () => {
-  client?.destroy();
-  server?.closeAllConnections();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  server = client = undefined;
-});
+const standIn = useStandIn();
+
+const sent = (req: StandInRequest): Record<string, any> => JSON.parse(req.body);
 
 /** A stand-in for DynamoDB: `answer` gives each request's status and JSON body (CRC32 header included unless `crc` says otherwise). */
-async function fakeDynamo(answer: (req: Seen, count: number) => { status?: number; body: unknown; crc?: number }, options: { maxAttempts?: number } = {}) {
-  const seen: Seen[] = [];
-  server = createServer((req, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const request = { url: req.url!, headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString()) };
-      seen.push(request);
-      const { status = 200, body, crc } = answer(request, seen.length);
-      const text = Buffer.from(JSON.stringify(body));
-      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amz-crc32': String(crc ?? crc32(text)) }).end(text);
-    });
+async function fakeDynamo(answer: (req: StandInRequest, count: number) => { status?: number; body: unknown; crc?: number }, options: { maxAttempts?: number } = {}) {
+  const { seen, endpoint } = await standIn.start((req, res, count) => {
+    const { status = 200, body, crc } = answer(req, count);
+    const text = Buffer.from(JSON.stringify(body));
+    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amz-crc32': String(crc ?? crc32(text)) }).end(text);
   });
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  client = new DynamoDocuments(
-    new JsonRequestClient(DYNAMODB, {
-      region: 'eu-west-1',
-      endpoint,
-      credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'session' }),
-      connectTimeoutMs: 1000,
-      idleTimeoutMs: 2000,
-      maxAttempts: options.maxAttempts ?? 5,
-      retryBaseMs: 1,
-    }),
+  const client = standIn.owned(
+    new DynamoDocuments(
+      new JsonRequestClient(DYNAMODB, {
+        region: 'eu-west-1',
+        endpoint,
+        credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'session' }),
+        connectTimeoutMs: 1000,
+        idleTimeoutMs: 2000,
+        maxAttempts: options.maxAttempts ?? 5,
+        retryBaseMs: 1,
+      }),
+    ),
   );
   return { client, seen };
 }
@@ -67,18 +49,18 @@ describe('the DynamoDB client against a stand-in', () => {
     expect(request!.url).toBe('/');
     expect(request!.headers['content-type']).toBe('application/x-amz-json-1.0');
     expect(request!.headers['x-amz-target']).toBe('DynamoDB_20120810.GetItem');
-    expect(request!.headers['x-amz-content-sha256']).toBe(sha256Hex(JSON.stringify(request!.body)));
+    expect(request!.headers['x-amz-content-sha256']).toBe(sha256Hex(request!.body));
     expect(request!.headers['x-amz-security-token']).toBe('session');
     expect(request!.headers.authorization).toMatch(
       /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/dynamodb\/aws4_request, SignedHeaders=content-length;content-type;host;x-amz-content-sha256;x-amz-date;x-amz-security-token;x-amz-target, Signature=[0-9a-f]{64}$/,
     );
-    expect(request!.body).toEqual({ TableName: 't', Key: { pk: { S: 'TASK#export' }, sk: { S: '000000000001' } }, ConsistentRead: true });
+    expect(sent(request!)).toEqual({ TableName: 't', Key: { pk: { S: 'TASK#export' }, sk: { S: '000000000001' } }, ConsistentRead: true });
   });
 
   it('leaves out undefined values of items and expression values', async () => {
     const { client, seen } = await fakeDynamo(() => ({ body: {} }));
     await client.update({ TableName: 't', Key: { pk: 'a', sk: 'b' }, UpdateExpression: 'SET x = :x', ExpressionAttributeValues: { ':x': { kept: 1, gone: undefined }, ':y': undefined } });
-    expect(seen[0]!.body.ExpressionAttributeValues).toEqual({ ':x': { M: { kept: { N: '1' } } } });
+    expect(sent(seen[0]!).ExpressionAttributeValues).toEqual({ ':x': { M: { kept: { N: '1' } } } });
   });
 
   it('names a failed condition and a cancelled transaction with its reasons, item by item', async () => {
@@ -109,7 +91,7 @@ describe('the DynamoDB client against a stand-in', () => {
 
     await client.transactWrite([{ Put: { TableName: 't', Item: { pk: 'a', sk: 'b' } } }]);
     expect(seen).toHaveLength(4);
-    expect(new Set(seen.map((r) => r.body.ClientRequestToken)).size).toBe(1);
+    expect(new Set(seen.map((r) => sent(r).ClientRequestToken)).size).toBe(1);
 
     const refused = await client.get({ TableName: 't', Key: { pk: 'a', sk: 'b' } }).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(AwsServiceError);
@@ -130,6 +112,6 @@ describe('the DynamoDB client against a stand-in', () => {
     const items = [];
     for await (const page of client.queryPages({ TableName: 't', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'p' } })) items.push(...page.items);
     expect(items).toEqual([{ n: 1 }, { n: 2 }]);
-    expect(seen.map((r) => r.body.ExclusiveStartKey)).toEqual([undefined, { pk: { S: 'p' }, sk: { S: '1' } }]);
+    expect(seen.map((r) => sent(r).ExclusiveStartKey)).toEqual([undefined, { pk: { S: 'p' }, sk: { S: '1' } }]);
   });
 });
