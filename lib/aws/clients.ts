@@ -1,4 +1,4 @@
-// Every SDK client stevedore has, by name, for the code that runs the whole stack in one process
+// Every AWS client stevedore has, by name, for the code that runs the whole stack in one process
 // (npm start, the host worker, the tests, the benchmarks). One setting (AWS_ENDPOINT_URL or the
 // per-service URLs) moves every call to LocalStack or the emulators. Each client is made on
 // first use. A Lambda function does not come here: its adapters take their clients from a
