@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { createLocalApp, loadFunctions, startServer } from '../infra/local/server.ts';
 import { startWorkerHost } from '../infra/local/worker-host.ts';
 import type { ArchiveEntry } from '../lib/archive/entry.ts';
-import { countPollReads, watchCommands } from '../lib/aws/command-log.ts';
+import { countPollReads } from '../lib/aws/command-log.ts';
 import { LONG_POLL_HEADROOM_SECONDS } from '../lib/config.ts';
 import type { ComposedServices } from '../lib/services.ts';
 import { startBenchStack } from './support/stack.ts';
@@ -43,8 +43,8 @@ async function* randomRootfs(files: number): AsyncGenerator<ArchiveEntry> {
 
 /** Whether a command is a task write a long poll reports: it sets the task's changeSeq. */
 function isTaskChange(name: string, input: Record<string, any>): boolean {
-  if (name === 'UpdateItemCommand') return String(input.UpdateExpression).includes('changeSeq');
-  if (name === 'TransactWriteItemsCommand') return (input.TransactItems ?? []).some((i: any) => String(i.Update?.UpdateExpression ?? '').includes('changeSeq'));
+  if (name === 'UpdateItem') return String(input.UpdateExpression).includes('changeSeq');
+  if (name === 'TransactWriteItems') return (input.TransactItems ?? []).some((i: any) => String(i.Update?.UpdateExpression ?? '').includes('changeSeq'));
   return false;
 }
 
@@ -88,12 +88,12 @@ async function phase(services: ComposedServices, intervalMs: number): Promise<st
   const writes: number[] = [];
   /** The progress writes among them (UpdateItem); the claim and the end are transactions. */
   const progressWrites = new Set<number>();
-  const stopWatching = watchCommands(services.aws.dynamo, ({ name, input, startedAt }) => {
-    if (!isTaskChange(name, input)) return;
+  const stopWatching = services.aws.doc.watch(({ operation, input, startedAt }) => {
+    if (!isTaskChange(operation, input)) return;
     writes.push(performance.timeOrigin + startedAt);
-    if (name === 'UpdateItemCommand') progressWrites.add(performance.timeOrigin + startedAt);
+    if (operation === 'UpdateItem') progressWrites.add(performance.timeOrigin + startedAt);
   });
-  const reads = countPollReads(services.aws.dynamo, 'export');
+  const reads = countPollReads(services.aws.doc, 'export');
   try {
     console.log(`interval ${intervalMs} ms: ${clients} clients wait in a poll, then follow an export ...`);
     let started = 0;

@@ -34,9 +34,7 @@ export const ESBUILD_OPTIONS = {
   mainFields: ['module', 'main'],
   // On Lambda the credentials are in the environment: the clients' default chain is replaced by
   // the environment provider alone (see the module for why), which drops the STS and SSO clients.
-  // mnemonist's LRU, which the DynamoDB client builds for an endpoint discovery it never uses
-  // here, gives way to a Map (see that module).
-  alias: { '@aws-sdk/credential-provider-node': './lib/aws/lambda-credentials.ts', 'mnemonist/lru-cache': './lib/aws/endpoint-cache-lru.ts' },
+  alias: { '@aws-sdk/credential-provider-node': './lib/aws/lambda-credentials.ts' },
   minify: true,
   treeShaking: true,
   // Linked source maps map stack traces back to the TypeScript; the sources themselves stay out

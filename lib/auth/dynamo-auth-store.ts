@@ -1,8 +1,7 @@
 // The auth store in the DynamoDB table. Users share one partition (they are listed); each
 // session and each failed-login window is its own partition, read by key only, and carries
 // the table's TTL attribute so that DynamoDB removes it some time after it ends.
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailed, type DynamoDocuments } from '../aws/dynamo-documents.ts';
 import { queryPartition } from '../aws/query.ts';
 import { TTL_ATTRIBUTE } from '../aws/table.ts';
 import { NameTaken } from '../errors.ts';
@@ -15,11 +14,11 @@ const sessionKey = (tokenHash: string) => ({ pk: `SESSION#${tokenHash}`, sk: 'SE
 const failureKey = (key: string) => ({ pk: `LOGIN_FAILURES#${key}`, sk: 'WINDOW' });
 const ttl = (epochMs: number) => Math.ceil(epochMs / 1000);
 
-const isConditionFailure = (err: unknown) => err instanceof ConditionalCheckFailedException;
+const isConditionFailure = (err: unknown) => err instanceof ConditionalCheckFailed;
 
 export class DynamoAuthStore implements AuthStore {
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DynamoDocuments,
     private readonly table: string,
   ) {}
 
@@ -30,7 +29,7 @@ export class DynamoAuthStore implements AuthStore {
 
   async createUser(user: UserRecord): Promise<void> {
     try {
-      await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: USER_PK, sk: user.username, ...user }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      await this.doc.put({ TableName: this.table, Item: { pk: USER_PK, sk: user.username, ...user }, ConditionExpression: 'attribute_not_exists(pk)' });
     } catch (err) {
       if (isConditionFailure(err)) throw new NameTaken(`User "${quoteBounded(user.username)}" already exists`);
       throw err;
@@ -47,7 +46,7 @@ export class DynamoAuthStore implements AuthStore {
 
   async removeUser(username: string): Promise<boolean> {
     try {
-      await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: USER_PK, sk: username }, ConditionExpression: 'attribute_exists(pk)' }));
+      await this.doc.delete({ TableName: this.table, Key: { pk: USER_PK, sk: username }, ConditionExpression: 'attribute_exists(pk)' });
       return true;
     } catch (err) {
       if (isConditionFailure(err)) return false;
@@ -60,9 +59,7 @@ export class DynamoAuthStore implements AuthStore {
   }
 
   async createSession(session: SessionRecord): Promise<void> {
-    await this.doc.send(
-      new PutCommand({ TableName: this.table, Item: { ...sessionKey(session.tokenHash), ...session, [TTL_ATTRIBUTE]: ttl(session.validUntil) }, ConditionExpression: 'attribute_not_exists(pk)' }),
-    );
+    await this.doc.put({ TableName: this.table, Item: { ...sessionKey(session.tokenHash), ...session, [TTL_ATTRIBUTE]: ttl(session.validUntil) }, ConditionExpression: 'attribute_not_exists(pk)' });
   }
 
   async getSession(tokenHash: string): Promise<SessionRecord | undefined> {
@@ -77,7 +74,7 @@ export class DynamoAuthStore implements AuthStore {
   }
 
   async deleteSession(tokenHash: string): Promise<void> {
-    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: sessionKey(tokenHash) }));
+    await this.doc.delete({ TableName: this.table, Key: sessionKey(tokenHash) });
   }
 
   async failures(key: string, now: number, windowMs: number): Promise<FailureWindow | undefined> {
@@ -89,42 +86,35 @@ export class DynamoAuthStore implements AuthStore {
   async recordFailure(key: string, now: number, windowMs: number): Promise<FailureWindow> {
     try {
       // Into the open window: one atomic add, so concurrent failures are all counted.
-      const out = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: failureKey(key),
-          UpdateExpression: 'ADD #count :one',
-          ConditionExpression: 'windowStart > :opened',
-          ExpressionAttributeNames: { '#count': 'count' },
-          ExpressionAttributeValues: { ':one': 1, ':opened': now - windowMs },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return { count: out.Attributes!.count as number, windowStart: out.Attributes!.windowStart as number };
+      const window = await this.doc.update({
+        TableName: this.table,
+        Key: failureKey(key),
+        UpdateExpression: 'ADD #count :one',
+        ConditionExpression: 'windowStart > :opened',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: { ':one': 1, ':opened': now - windowMs },
+        ReturnValues: 'ALL_NEW',
+      });
+      return { count: window!.count as number, windowStart: window!.windowStart as number };
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
     }
     // None open: this failure opens one. Two racing here lose one count at most, never a window.
-    await this.doc.send(
-      new PutCommand({ TableName: this.table, Item: { ...failureKey(key), count: 1, windowStart: now, [TTL_ATTRIBUTE]: ttl(now + windowMs) } }),
-    );
+    await this.doc.put({ TableName: this.table, Item: { ...failureKey(key), count: 1, windowStart: now, [TTL_ATTRIBUTE]: ttl(now + windowMs) } });
     return { count: 1, windowStart: now };
   }
 
   async clearFailures(key: string): Promise<void> {
-    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: failureKey(key) }));
+    await this.doc.delete({ TableName: this.table, Key: failureKey(key) });
   }
 
   private async get(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
-    return out.Item;
+    return this.doc.get({ TableName: this.table, Key: key, ConsistentRead: true });
   }
 
   private async updateIfExists(key: { pk: string; sk: string }, update: string, values: Record<string, unknown>, names?: Record<string, string>): Promise<boolean> {
     try {
-      await this.doc.send(
-        new UpdateCommand({ TableName: this.table, Key: key, UpdateExpression: update, ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: values, ExpressionAttributeNames: names }),
-      );
+      await this.doc.update({ TableName: this.table, Key: key, UpdateExpression: update, ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: values, ExpressionAttributeNames: names });
       return true;
     } catch (err) {
       if (isConditionFailure(err)) return false;

@@ -1,7 +1,7 @@
-// The SDK clients of one process, each made on first use by its factory and kept. A factory
-// lives in the module of its service (lib/aws/s3-client.ts, dynamo-client.ts, ...) and the
-// adapters import the factories they use: a Lambda bundle then holds only the SDK clients of
-// its adapters (a table-only function carries no S3 client).
+// The AWS clients of one process (the SDK's and stevedore's own), each made on first use by its
+// factory and kept. A factory lives in the module of its client (lib/aws/s3-requests.ts,
+// dynamo-documents.ts, ...) and the adapters import the factories they use: a Lambda bundle then
+// holds only the clients of its adapters (a table-only function carries no S3 client).
 import type { Config } from '../config.ts';
 
 /** Makes one client from the configuration; `clients` gives the clients it is built on. */

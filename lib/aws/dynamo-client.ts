@@ -1,7 +1,7 @@
-// The DynamoDB clients: the low-level one (the endpoint from DYNAMODB_ENDPOINT or
-// AWS_ENDPOINT_URL) and the document client on it that the stores use.
+// The AWS SDK's DynamoDB client (the endpoint from DYNAMODB_ENDPOINT or AWS_ENDPOINT_URL), for
+// what needs the table's control plane: local provisioning and the stream poller, and the tests
+// and benchmarks that read the table directly. The stores use lib/aws/dynamo-documents.ts.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ClientFactory } from './client-set.ts';
 import { commonClientSettings } from './common.ts';
 import { reportUnreachable } from './unreachable.ts';
@@ -10,7 +10,3 @@ export const dynamoClient: ClientFactory<DynamoDBClient> = (config) => {
   const endpoint = config.dynamoEndpoint ?? config.endpoint;
   return reportUnreachable(new DynamoDBClient({ ...commonClientSettings(config), region: config.region, endpoint }), 'DynamoDB', endpoint);
 };
-
-/** Not closed by itself: destroying the set closes the DynamoDB client it is built on. */
-export const documentClient: ClientFactory<DynamoDBDocumentClient> = (_config, clients) =>
-  DynamoDBDocumentClient.from(clients.get(dynamoClient), { marshallOptions: { removeUndefinedValues: true } });

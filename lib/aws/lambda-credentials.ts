@@ -4,7 +4,13 @@
 // and instance metadata, with the STS and SSO clients they bring) are never asked there. The
 // Lambda bundles alias @aws-sdk/credential-provider-node to this module (infra/aws/bundle.ts);
 // everything that runs unbundled (npm start, the host worker, the tests) keeps the whole chain.
-import { fromEnv } from '@aws-sdk/credential-provider-env';
+// The environment is read here rather than by the SDK's fromEnv, which brings ~20 KiB of the
+// SDK's core (its feature tracking, the user agent's endpoint partitions) into every function.
+import type { fromEnv } from '@aws-sdk/credential-provider-env';
 
-/** The export of @aws-sdk/credential-provider-node that the SDK clients call. */
-export const defaultProvider: typeof fromEnv = (init) => fromEnv(init);
+/** The export of @aws-sdk/credential-provider-node that the clients call: fromEnv's reading of the environment. */
+export const defaultProvider: typeof fromEnv = () => async () => {
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken, AWS_CREDENTIAL_EXPIRATION: expiry } = process.env;
+  if (!accessKeyId || !secretAccessKey) throw new Error('Unable to find environment variable credentials.');
+  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}), ...(expiry ? { expiration: new Date(expiry) } : {}) };
+};

@@ -4,48 +4,17 @@
 // checksums, endpoint rules). Archive transfers (streamed reads, multipart uploads) stay with
 // the SDK's client in the worker (lib/aws/s3-transfers.ts).
 //
-// It behaves as the SDK clients are set up to (lib/aws/common.ts, lib/aws/unreachable.ts): the
-// same connect and idle timeouts, a hang is not asked again and is Unavailable, a failure to
-// connect is retried and then Unavailable, 5xx and throttling answers are retried with jittered
-// backoff, and S3's answers come out as errors named by their code (NoSuchKey, NotFound for a
-// HEAD, PreconditionFailed) with `$metadata.httpStatusCode`, as the SDK's do.
+// It asks as the SDK clients are set up to (lib/aws/http-exchange.ts), and S3's answers come out
+// as errors named by their code (NoSuchKey, NotFound for a HEAD, PreconditionFailed) with
+// `$metadata.httpStatusCode`, as the SDK's do.
 import { createHash } from 'node:crypto';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import http from 'node:http';
-import https from 'node:https';
-import { CONNECTION_FAILURES } from '../network-errors.ts';
-import { sleep } from '../sleep.ts';
 import type { Config } from '../config.ts';
 import type { ClientFactory } from './client-set.ts';
-import { commonClientSettings } from './common.ts';
-import { canonicalQuery, sha256Hex, signRequest, uriEncode, type Credentials } from './sigv4.ts';
-import { unreachableBackend } from './unreachable.ts';
+import { awsHost, AwsHttp, AwsServiceError, requestOptions, retryKind, type Answer, type AwsRequestOptions } from './http-exchange.ts';
+import { uriEncode } from './sigv4.ts';
 import { childrenNamed, childText, escapeXml, parseXml, type XmlElement } from './xml.ts';
 
-export interface S3RequestClientOptions {
-  region: string;
-  /** An S3-compatible endpoint (emulator, LocalStack): buckets are then addressed by path. */
-  endpoint?: string;
-  credentials: () => Promise<Credentials>;
-  connectTimeoutMs: number;
-  /** A request whose socket stays silent this long fails, and is not asked again. */
-  idleTimeoutMs: number;
-  maxAttempts: number;
-  /** The first retry's longest wait, doubling per attempt (throttling waits five times as long). */
-  retryBaseMs?: number;
-}
-
-/** An answer of S3 that is not a success, named like the SDK names it. */
-export class S3Error extends Error {
-  readonly code: string;
-  readonly $metadata: { httpStatusCode: number };
-  constructor(code: string, message: string, status: number) {
-    super(message);
-    this.name = code;
-    this.code = code;
-    this.$metadata = { httpStatusCode: status };
-  }
-}
+export type S3RequestClientOptions = AwsRequestOptions;
 
 export interface ObjectSummary {
   key: string;
@@ -83,19 +52,6 @@ interface Request {
   body?: Buffer;
 }
 
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
-
-/** The idle or connect timer ran out: the backend stopped answering; never retried. */
-class Hung extends Error {}
-
-const RETRIED_STATUS = new Set([429, 500, 502, 503, 504]);
-const THROTTLING = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestThrottled', 'TooManyRequestsException', 'RequestLimitExceeded', 'BandwidthLimitExceeded']);
-const RETRIED_CODES = new Set([...THROTTLING, 'RequestTimeout', 'InternalError', 'ServiceUnavailable']);
-
 /** The name the SDK gives an answer without an error body (a HEAD's): by its status. */
 const STATUS_NAMES: Readonly<Record<number, string>> = { 304: 'NotModified', 400: 'BadRequest', 403: 'Forbidden', 404: 'NotFound', 412: 'PreconditionFailed' };
 
@@ -106,13 +62,10 @@ const encodeKey = (key: string) => key.split('/').map(uriEncode).join('/');
 const VIRTUAL_HOSTABLE = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
 export class S3RequestClient {
-  private readonly base?: URL;
-  private readonly agent: http.Agent;
+  private readonly http: AwsHttp;
 
-  constructor(private readonly options: S3RequestClientOptions) {
-    this.base = options.endpoint === undefined ? undefined : new URL(options.endpoint);
-    const secure = this.base === undefined || this.base.protocol === 'https:';
-    this.agent = new (secure ? https : http).Agent({ keepAlive: true, maxSockets: 50 });
+  constructor(options: S3RequestClientOptions) {
+    this.http = new AwsHttp('S3', options);
   }
 
   /** The object's size; rejects with NotFound (404) when there is none. */
@@ -178,80 +131,15 @@ export class S3RequestClient {
 
   /** Closes the idle sockets. */
   destroy(): void {
-    this.agent.destroy();
+    this.http.destroy();
   }
 
-  private async send(request: Request): Promise<Answer> {
-    const { maxAttempts, retryBaseMs = 100 } = this.options;
-    for (let attempt = 1; ; attempt++) {
-      let answer: Answer;
-      try {
-        answer = await this.once(request);
-      } catch (err) {
-        if (err instanceof Hung) throw this.unreachable('it stopped answering');
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === undefined || !CONNECTION_FAILURES.has(code)) throw err;
-        if (attempt >= maxAttempts) throw this.unreachable(code);
-        await sleep(Math.random() * Math.min(20_000, retryBaseMs * 2 ** attempt));
-        continue;
-      }
-      if (answer.status < 300) return answer;
+  private send(request: Request): Promise<Answer> {
+    const { host, path, protocol } = s3Location(this.http.endpoint, this.http.options.region, request.bucket, request.key);
+    return this.http.send({ ...request, host, path, protocol, headers: request.headers ?? {}, service: 's3' }, (answer) => {
+      if (answer.status < 300) return undefined;
       const error = errorOf(answer);
-      if (attempt >= maxAttempts || !(RETRIED_STATUS.has(answer.status) || RETRIED_CODES.has(error.code))) throw error;
-      await sleep(Math.random() * Math.min(20_000, (THROTTLING.has(error.code) || answer.status === 429 ? 5 : 1) * retryBaseMs * 2 ** attempt));
-    }
-  }
-
-  private unreachable(why: string): Error {
-    return unreachableBackend('S3', this.options.endpoint, why);
-  }
-
-  private async once(request: Request): Promise<Answer> {
-    const { host, path, protocol } = s3Location(this.base, this.options.region, request.bucket, request.key);
-    const query = request.query ?? {};
-    const body = request.body ?? Buffer.alloc(0);
-    const headers = signRequest(
-      { method: request.method, path, query, headers: { host, ...request.headers, ...(request.body ? { 'content-length': String(body.length) } : {}) }, payloadHash: sha256Hex(body) },
-      { region: this.options.region, service: 's3', credentials: await this.options.credentials() },
-    );
-    const search = canonicalQuery(query);
-    return new Promise<Answer>((resolve, reject) => {
-      const req = (protocol === 'https:' ? https : http).request({
-        protocol,
-        // URL keeps an IPv6 address in brackets; the socket wants it bare.
-        host: this.base?.hostname.replace(/^\[|\]$/g, '') ?? host,
-        port: this.base?.port || undefined,
-        method: request.method,
-        path: search ? `${path}?${search}` : path,
-        headers,
-        agent: this.agent,
-      });
-      let connectTimer: NodeJS.Timeout | undefined;
-      const hang = () => {
-        const hung = new Hung('S3 stopped answering');
-        req.destroy(hung);
-        reject(hung);
-      };
-      req.once('socket', (socket) => {
-        if (!socket.connecting) return;
-        connectTimer = setTimeout(hang, this.options.connectTimeoutMs);
-        socket.once('connect', () => clearTimeout(connectTimer));
-      });
-      req.setTimeout(this.options.idleTimeoutMs, hang);
-      req.once('error', (err) => {
-        clearTimeout(connectTimer);
-        reject(err);
-      });
-      req.once('response', (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.once('error', reject);
-        res.once('end', () => {
-          clearTimeout(connectTimer);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
-        });
-      });
-      req.end(request.body);
+      return { error, retry: retryKind(answer.status, error.code) };
     });
   }
 }
@@ -260,13 +148,13 @@ export class S3RequestClient {
 export function s3Location(endpoint: URL | undefined, region: string, bucket: string, key: string | undefined): { host: string; path: string; protocol: string } {
   const keyPath = key === undefined ? '' : `/${encodeKey(key)}`;
   if (endpoint) return { host: endpoint.host, protocol: endpoint.protocol, path: `${endpoint.pathname.replace(/\/$/, '')}/${uriEncode(bucket)}${keyPath}` };
-  const domain = `s3.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
+  const domain = awsHost('s3', region);
   if (VIRTUAL_HOSTABLE.test(bucket)) return { host: `${bucket}.${domain}`, protocol: 'https:', path: keyPath || '/' };
   return { host: domain, protocol: 'https:', path: `/${uriEncode(bucket)}${keyPath}` };
 }
 
 /** The error of an answer: its XML body's code and message, or the name of its status. */
-function errorOf(answer: Answer): S3Error {
+function errorOf(answer: Answer): AwsServiceError {
   let document: XmlElement | undefined;
   try {
     document = answer.body.length > 0 ? parseXml(answer.body.toString('utf8')) : undefined;
@@ -275,7 +163,7 @@ function errorOf(answer: Answer): S3Error {
   }
   const code = (document?.name === 'Error' && childText(document, 'Code')) || STATUS_NAMES[answer.status] || (answer.status >= 500 ? 'InternalError' : 'Unknown');
   const message = (document?.name === 'Error' && childText(document, 'Message')) || `S3 answered ${answer.status} (${code})`;
-  return new S3Error(code, message, answer.status);
+  return new AwsServiceError(code, message, answer.status);
 }
 
 /** The XML document of a successful answer; one that holds an `<Error>` (a copy may) is that error. */
@@ -299,17 +187,7 @@ export function parseListPage(result: XmlElement): ListPage {
 }
 
 function newClient(config: Config, idleMs: number): S3RequestClient {
-  const { maxAttempts, requestHandler } = commonClientSettings(config, idleMs);
-  return new S3RequestClient({
-    region: config.region,
-    endpoint: config.s3Endpoint ?? config.endpoint,
-    // The SDK clients' chain: the environment, profiles and the rest where stevedore runs
-    // unbundled; in the Lambda bundles the environment alone (lib/aws/lambda-credentials.ts).
-    credentials: defaultProvider(),
-    connectTimeoutMs: requestHandler.connectionTimeout,
-    idleTimeoutMs: requestHandler.socketTimeout,
-    maxAttempts,
-  });
+  return new S3RequestClient(requestOptions(config, config.s3Endpoint ?? config.endpoint, idleMs));
 }
 
 /** The share storage's and the built-in runtime's requests, which fail after the API's idle timeout. */

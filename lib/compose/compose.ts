@@ -1,6 +1,6 @@
 // Composing services from adapters: each port a function needs comes from the adapter it
 // names, built on first use. A function lists its adapters in its module, so its bundle holds
-// only their code and SDK clients (a table-only function carries no S3 client).
+// only their code and AWS clients (a table-only function carries no S3 client).
 import { createClientSet, type ClientSet } from '../aws/client-set.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { setLogLevel } from '../log.ts';
@@ -9,7 +9,7 @@ import type { Services } from '../ports.ts';
 
 export type PortName = Exclude<keyof Services, 'config'>;
 
-/** Builds one port's adapter from the configuration and the SDK clients it touches. */
+/** Builds one port's adapter from the configuration and the AWS clients it touches. */
 export type Adapter<P extends PortName> = (config: Config, aws: ClientSet) => Services[P];
 
 export type Adapters<K extends PortName = PortName> = { [P in K]: Adapter<P> };

@@ -1,6 +1,6 @@
 // The auth store port (users, sessions, failed-login windows) served by the DynamoDB table.
 import { DynamoAuthStore } from '../auth/dynamo-auth-store.ts';
-import { documentClient } from '../aws/dynamo-client.ts';
+import { dynamoDocuments } from '../aws/dynamo-documents.ts';
 import type { Adapter } from './compose.ts';
 
-export const dynamoAuth: Adapter<'auth'> = (config, aws) => new DynamoAuthStore(aws.get(documentClient), config.tableName);
+export const dynamoAuth: Adapter<'auth'> = (config, aws) => new DynamoAuthStore(aws.get(dynamoDocuments), config.tableName);

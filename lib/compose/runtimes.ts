@@ -4,7 +4,7 @@
 // directories) the `lxc` type when it is chosen `lxc`, and the host inventory (what host workers
 // publish) the types chosen `host`.
 import type { ClientSet } from '../aws/client-set.ts';
-import { documentClient } from '../aws/dynamo-client.ts';
+import { dynamoDocuments } from '../aws/dynamo-documents.ts';
 import { s3Requests } from '../aws/s3-requests.ts';
 import type { ObjectTransfers } from '../aws/s3-transfers.ts';
 import { secretReader } from '../aws/secret.ts';
@@ -24,7 +24,7 @@ export function builtinRuntimeFor(config: Config, aws: ClientSet, transfers?: Ob
   const types: ContainerType[] = [];
   if (config.dockerRuntime === 'builtin') types.push('docker');
   if (config.lxcRuntime === 'builtin') types.push('lxc');
-  return new BuiltinRuntime({ doc: aws.get(documentClient), s3: aws.get(s3Requests), transfers, table: config.tableName, bucket: config.bucketName, partSize: config.uploadPartBytes, types });
+  return new BuiltinRuntime({ doc: aws.get(dynamoDocuments), s3: aws.get(s3Requests), transfers, table: config.tableName, bucket: config.bucketName, partSize: config.uploadPartBytes, types });
 }
 
 /** The registry of the configured runtimes, with this built-in runtime for the types it serves. */
@@ -33,7 +33,7 @@ export function registryWith(config: Config, aws: ClientSet, builtin: BuiltinRun
   if (config.dockerRuntime === 'engine') runtimes.push(new DockerEngineRuntime(new DockerClient(config.dockerEndpoint!, secretReader(config))));
   if (config.lxcRuntime === 'lxc') runtimes.push(new LxcRuntime({ lxcPath: config.lxcPath!, shareRoot: config.shareRoot }));
   const onHosts = CONTAINER_TYPES.filter((type) => runtimeChoiceOf(config, type) === 'host');
-  if (onHosts.length > 0) runtimes.push(new HostInventoryRuntime({ doc: aws.get(documentClient), table: config.tableName }, onHosts));
+  if (onHosts.length > 0) runtimes.push(new HostInventoryRuntime({ doc: aws.get(dynamoDocuments), table: config.tableName }, onHosts));
   return new RuntimeRegistry(runtimes);
 }
 

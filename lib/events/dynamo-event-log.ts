@@ -7,8 +7,7 @@
 // after it landed fails its own condition and writes no second event. Writers that race for
 // the same number retry with the counter's new value. One partition and one counter suit the
 // rate of task and container changes, not a firehose.
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceled, type DynamoDocuments, type TransactItem } from '../aws/dynamo-documents.ts';
 import { TTL_ATTRIBUTE } from '../aws/table.ts';
 import { DEFAULT_EVENT_RETENTION_DAYS } from '../config.ts';
 import { sleep } from '../sleep.ts';
@@ -20,13 +19,13 @@ const COUNTER_KEY = { pk: 'COUNTER', sk: 'events' };
 /** Races for a number are lost only to other writers' commits; this many losses in a row is an outage. */
 const MAX_ATTEMPTS = 25;
 
-export type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+export type TransactItems = TransactItem[];
 
 const eventSortKey = (seq: number) => seq.toString().padStart(12, '0');
 
 export class DynamoEventLog implements EventLog {
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DynamoDocuments,
     private readonly table: string,
     private readonly retentionSeconds = DEFAULT_EVENT_RETENTION_DAYS * 24 * 3600,
   ) {}
@@ -44,12 +43,11 @@ export class DynamoEventLog implements EventLog {
       const newest = await this.newest();
       const seq = newest + 1;
       try {
-        await this.doc.send(new TransactWriteCommand({ TransactItems: [...items, this.counterMove(newest), this.eventPut(seq, event)] }));
+        await this.doc.transactWrite([...items, this.counterMove(newest), this.eventPut(seq, event)]);
         return true;
       } catch (err) {
-        if (!(err instanceof TransactionCanceledException)) throw err;
-        const reasons = err.CancellationReasons ?? [];
-        if (reasons.slice(0, items.length).some((reason) => reason.Code === 'ConditionalCheckFailed')) return false;
+        if (!(err instanceof TransactionCanceled)) throw err;
+        if (err.reasons.slice(0, items.length).some((reason) => reason.Code === 'ConditionalCheckFailed')) return false;
         // Another writer took the number (or the items were busy): try again with the next one.
         if (attempt >= MAX_ATTEMPTS) throw err;
         await sleep(Math.random() * 10 * attempt);
@@ -58,21 +56,19 @@ export class DynamoEventLog implements EventLog {
   }
 
   async newest(): Promise<number> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: COUNTER_KEY, ConsistentRead: true }));
-    return Number(out.Item?.value ?? 0);
+    const counter = await this.doc.get({ TableName: this.table, Key: COUNTER_KEY, ConsistentRead: true });
+    return Number(counter?.value ?? 0);
   }
 
   async between(from: number, to: number): Promise<LoggedEvent[]> {
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': EVENT_PK, ':from': eventSortKey(from), ':to': eventSortKey(to) },
-        ScanIndexForward: false,
-        ConsistentRead: true,
-      }),
-    );
-    return (out.Items ?? []).map((item) => ({ seq: item.seq, category: item.category, user: item.user, epoch: item.epoch, payload: item.payload }) as LoggedEvent);
+    const { items } = await this.doc.query({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': EVENT_PK, ':from': eventSortKey(from), ':to': eventSortKey(to) },
+      ScanIndexForward: false,
+      ConsistentRead: true,
+    });
+    return items.map((item) => ({ seq: item.seq, category: item.category, user: item.user, epoch: item.epoch, payload: item.payload }) as LoggedEvent);
   }
 
   private counterMove(from: number): TransactItems[number] {

@@ -6,11 +6,10 @@
 // in the middle left: an object whose record was never written, or a container whose task never
 // completed (removeAbandonedImports).
 import { randomUUID } from 'node:crypto';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ArchiveEntry } from '../archive/entry.ts';
 import { DEFAULT_UNPACK_LIMITS } from '../archive/limits.ts';
 import { packTar } from '../archive/pack.ts';
+import { TransactionCanceled, type DynamoDocuments } from '../aws/dynamo-documents.ts';
 import { partSizeFor } from '../aws/part-size.ts';
 import { queryAll, queryPartition } from '../aws/query.ts';
 import type { S3RequestClient } from '../aws/s3-requests.ts';
@@ -44,7 +43,7 @@ interface StoredImage extends ImageSummary {
 }
 
 export interface BuiltinRuntimeOptions {
-  doc: DynamoDBDocumentClient;
+  doc: DynamoDocuments;
   /** Stevedore's own S3 client, for requests (lib/aws/s3-requests.ts). */
   s3: S3RequestClient;
   /**
@@ -108,14 +107,10 @@ export class BuiltinRuntime implements ContainerRuntime {
   /** Deletes a container's records, then its root filesystem object. */
   private async unregister(stored: StoredContainer): Promise<void> {
     const { doc, s3, table, bucket } = this.options;
-    await doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Delete: { TableName: table, Key: { pk: CONTAINER_PK, sk: stored.sk } } },
-          { Delete: { TableName: table, Key: { pk: CONTAINER_NAME_PK, sk: stored.name } } },
-        ],
-      }),
-    );
+    await doc.transactWrite([
+      { Delete: { TableName: table, Key: { pk: CONTAINER_PK, sk: stored.sk } } },
+      { Delete: { TableName: table, Key: { pk: CONTAINER_NAME_PK, sk: stored.name } } },
+    ]);
     await s3.deleteObject(bucket, stored.rootfsKey);
   }
 
@@ -182,7 +177,7 @@ export class BuiltinRuntime implements ContainerRuntime {
     );
     if (!exists) await this.uploadTar(rootfsKey, rootfs);
     const record = { pk: IMAGE_PK, sk: `${name}:${tag}`, name, tag, rootfsKey };
-    await doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: table, Item: record } }] }));
+    await doc.transactWrite([{ Put: { TableName: table, Item: record } }]);
     return { name, tag };
   }
 
@@ -246,25 +241,20 @@ export class BuiltinRuntime implements ContainerRuntime {
       ...(claim ? { claim: { task: claim.task, owner: claim.owner } } : {}),
     };
     try {
-      await doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: table, Item: { pk: CONTAINER_NAME_PK, sk: spec.name, type: spec.type, id }, ConditionExpression: 'attribute_not_exists(pk)' } },
-            { Put: { TableName: table, Item: record, ConditionExpression: 'attribute_not_exists(pk)' } },
-          ],
-        }),
-      );
+      await doc.transactWrite([
+        { Put: { TableName: table, Item: { pk: CONTAINER_NAME_PK, sk: spec.name, type: spec.type, id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        { Put: { TableName: table, Item: record, ConditionExpression: 'attribute_not_exists(pk)' } },
+      ]);
     } catch (err) {
       await s3.deleteObject(bucket, rootfsKey);
-      if (err instanceof TransactionCanceledException) throw nameTaken(spec.name);
+      if (err instanceof TransactionCanceled) throw nameTaken(spec.name);
       throw err;
     }
     return summaryOf(record);
   }
 
   private async getItem<T>(pk: string, sk: string): Promise<T | undefined> {
-    const out = await this.options.doc.send(new GetCommand({ TableName: this.options.table, Key: { pk, sk }, ConsistentRead: true }));
-    return out.Item as T | undefined;
+    return (await this.options.doc.get({ TableName: this.options.table, Key: { pk, sk }, ConsistentRead: true })) as T | undefined;
   }
 
   private queryAll<T>(pk: string): Promise<T[]> {

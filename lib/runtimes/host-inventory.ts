@@ -5,7 +5,7 @@
 // published again within STALE_AFTER_MS is gone: the host stopped, or the container did.
 // Containers are made and removed on their host, so create and remove are refused with that
 // reason; export and import tasks run on the host worker, never through this runtime.
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDocuments } from '../aws/dynamo-documents.ts';
 import { queryPartition } from '../aws/query.ts';
 import { TTL_ATTRIBUTE } from '../aws/table.ts';
 import { isAddressOf } from '../container/address.ts';
@@ -28,7 +28,7 @@ interface PublishedContainer {
 }
 
 export interface InventoryTable {
-  doc: DynamoDBDocumentClient;
+  doc: DynamoDocuments;
   table: string;
   /** The clock, for the tests of staleness. */
   now?: () => number;
@@ -47,7 +47,7 @@ export class HostInventoryRuntime implements ContainerRuntime {
   async find(type: ContainerType, id: string): Promise<Container | undefined> {
     if (!this.types.includes(type)) return undefined;
     const { doc, table } = this.inventory;
-    const direct = (await doc.send(new GetCommand({ TableName: table, Key: { pk: HOST_CONTAINER_PK, sk: keyOf(type, id) }, ConsistentRead: true }))).Item as PublishedContainer | undefined;
+    const direct = (await doc.get({ TableName: table, Key: { pk: HOST_CONTAINER_PK, sk: keyOf(type, id) }, ConsistentRead: true })) as PublishedContainer | undefined;
     const item =
       direct && this.isFresh(direct)
         ? direct
@@ -112,13 +112,13 @@ export async function publishInventory(runtime: Pick<ContainerRuntime, 'list' | 
       // DynamoDB removes what nobody refreshes; reads do not wait for it (isFresh).
       [TTL_ATTRIBUTE]: Math.ceil((now + 10 * STALE_AFTER_MS) / 1000),
     };
-    await doc.send(new PutCommand({ TableName: table, Item: item }));
+    await doc.put({ TableName: table, Item: item });
     current.add(item.sk);
   }
   for (const item of await queryPartition<PublishedContainer>(doc, table, HOST_CONTAINER_PK)) {
     if (item.host === host && !current.has(item.sk)) {
       // Only our own record, and only if no other host took the key since.
-      await doc.send(new DeleteCommand({ TableName: table, Key: { pk: HOST_CONTAINER_PK, sk: item.sk }, ConditionExpression: '#host = :host', ExpressionAttributeNames: { '#host': 'host' }, ExpressionAttributeValues: { ':host': host } })).catch(() => undefined);
+      await doc.delete({ TableName: table, Key: { pk: HOST_CONTAINER_PK, sk: item.sk }, ConditionExpression: '#host = :host', ExpressionAttributeNames: { '#host': 'host' }, ExpressionAttributeValues: { ':host': host } }).catch(() => undefined);
     }
   }
   return current.size;

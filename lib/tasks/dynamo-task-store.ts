@@ -1,14 +1,7 @@
 // The task store in DynamoDB, one table for everything: tasks, per-kind counters, reservations
 // and in-use markers, told apart by partition key. Every state change is a conditional write;
 // the claim and the end write the task's event in the same transaction (lib/events/dynamo-event-log.ts).
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  GetCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailed, TransactionCanceled, type DynamoDocuments } from '../aws/dynamo-documents.ts';
 import { queryAll, type QueryInput } from '../aws/query.ts';
 import type { DynamoEventLog, TransactItems } from '../events/dynamo-event-log.ts';
 import { taskEvent } from '../events/model.ts';
@@ -45,7 +38,7 @@ type Filter = Pick<QueryInput, 'FilterExpression' | 'ExpressionAttributeNames' |
 
 export class DynamoTaskStore implements TaskStore {
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DynamoDocuments,
     private readonly table: string,
     readonly leaseMs: number,
     /** Where the events of state changes go, in the same transactions as the changes. */
@@ -80,9 +73,9 @@ export class DynamoTaskStore implements TaskStore {
       items.push({ Put: { TableName: this.table, Item: { pk: IN_USE_PK, sk: useKey(resource, task), ...marker } } });
     }
     try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+      await this.doc.transactWrite(items);
     } catch (err) {
-      if (err instanceof TransactionCanceledException && err.CancellationReasons?.[1]?.Code === 'ConditionalCheckFailed') {
+      if (err instanceof TransactionCanceled && err.reasons[1]?.Code === 'ConditionalCheckFailed') {
         throw new ReservationTakenError(reservation?.takenMessage ?? 'reserved');
       }
       throw err;
@@ -90,8 +83,7 @@ export class DynamoTaskStore implements TaskStore {
   }
 
   async get(kind: TaskKind, id: number): Promise<TaskRecord | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: taskKey(kind, id), ConsistentRead: true }));
-    return out.Item as TaskRecord | undefined;
+    return (await this.doc.get({ TableName: this.table, Key: taskKey(kind, id), ConsistentRead: true })) as TaskRecord | undefined;
   }
 
   async list(kind: TaskKind, filter?: Filter): Promise<TaskRecord[]> {
@@ -263,15 +255,15 @@ export class DynamoTaskStore implements TaskStore {
   }
 
   async reservationHolder(key: string): Promise<TaskRecord | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: RESERVATION_PK, sk: uniqueSortKey(key) }, ConsistentRead: true }));
-    if (!out.Item) return undefined;
-    const task = await this.get(out.Item.kind as TaskKind, Number(out.Item.id));
+    const reservation = await this.doc.get({ TableName: this.table, Key: { pk: RESERVATION_PK, sk: uniqueSortKey(key) }, ConsistentRead: true });
+    if (!reservation) return undefined;
+    const task = await this.get(reservation.kind as TaskKind, Number(reservation.id));
     return task && isUnfinished(task) ? task : undefined;
   }
 
   // A marker left behind (a release that failed) is dropped when a query meets it anyway.
   async releaseUses(task: Pick<TaskRecord, 'kind' | 'id' | 'uses'>, uses: readonly string[] = task.uses ?? []): Promise<void> {
-    await Promise.all(uses.map((resource) => this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: IN_USE_PK, sk: useKey(resource, task) } }))));
+    await Promise.all(uses.map((resource) => this.doc.delete({ TableName: this.table, Key: { pk: IN_USE_PK, sk: useKey(resource, task) } })));
   }
 
   private async unfinishedUsers(skPrefix: string, matches: (resource: string) => boolean): Promise<TaskRecord[]> {
@@ -307,18 +299,16 @@ export class DynamoTaskStore implements TaskStore {
     for (const task of await this.list(kind)) {
       if (task.state !== 'completed' && task.state !== 'aborted') continue;
       try {
-        await this.doc.send(
-          new DeleteCommand({
-            TableName: this.table,
-            Key: taskKey(kind, task.id),
-            ConditionExpression: '#s IN (:completed, :aborted)',
-            ExpressionAttributeNames: { '#s': 'state' },
-            ExpressionAttributeValues: { ':completed': 'completed', ':aborted': 'aborted' },
-          }),
-        );
+        await this.doc.delete({
+          TableName: this.table,
+          Key: taskKey(kind, task.id),
+          ConditionExpression: '#s IN (:completed, :aborted)',
+          ExpressionAttributeNames: { '#s': 'state' },
+          ExpressionAttributeValues: { ':completed': 'completed', ':aborted': 'aborted' },
+        });
         deleted.push(task.id);
       } catch (err) {
-        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        if (!(err instanceof ConditionalCheckFailed)) throw err;
       }
     }
     return deleted.sort((a, b) => a - b);
@@ -326,10 +316,8 @@ export class DynamoTaskStore implements TaskStore {
 
   // One strongly consistent read of one item.
   async changeCounter(kind: TaskKind): Promise<number> {
-    const out = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: { pk: COUNTER_PK, sk: `changes#${kind}` }, ConsistentRead: true }),
-    );
-    return Number(out.Item?.value ?? 0);
+    const counter = await this.doc.get({ TableName: this.table, Key: { pk: COUNTER_PK, sk: `changes#${kind}` }, ConsistentRead: true });
+    return Number(counter?.value ?? 0);
   }
 
   async changedSince(kind: TaskKind, since: number): Promise<TaskRecord[]> {
@@ -346,17 +334,15 @@ export class DynamoTaskStore implements TaskStore {
 
   /** Adds one to a counter item atomically and answers the new value. */
   private async increment(counter: string): Promise<number> {
-    const out = await this.doc.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { pk: COUNTER_PK, sk: counter },
-        UpdateExpression: 'ADD #v :one',
-        ExpressionAttributeNames: { '#v': 'value' },
-        ExpressionAttributeValues: { ':one': 1 },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    return Number(out.Attributes?.value);
+    const counted = await this.doc.update({
+      TableName: this.table,
+      Key: { pk: COUNTER_PK, sk: counter },
+      UpdateExpression: 'ADD #v :one',
+      ExpressionAttributeNames: { '#v': 'value' },
+      ExpressionAttributeValues: { ':one': 1 },
+      ReturnValues: 'UPDATED_NEW',
+    });
+    return Number(counted?.value);
   }
 
   private queryAll<T>(input: QueryInput): Promise<T[]> {
@@ -365,19 +351,17 @@ export class DynamoTaskStore implements TaskStore {
 
   private async ownedUpdate(task: TaskRecord, owner: string, update: string, values: Record<string, unknown>): Promise<boolean> {
     try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: taskKey(task.kind, task.id),
-          UpdateExpression: update,
-          ConditionExpression: '#s = :running AND #owner = :owner',
-          ExpressionAttributeNames: { '#s': 'state', '#owner': 'owner' },
-          ExpressionAttributeValues: { ...values, ':running': 'running', ':owner': owner },
-        }),
-      );
+      await this.doc.update({
+        TableName: this.table,
+        Key: taskKey(task.kind, task.id),
+        UpdateExpression: update,
+        ConditionExpression: '#s = :running AND #owner = :owner',
+        ExpressionAttributeNames: { '#s': 'state', '#owner': 'owner' },
+        ExpressionAttributeValues: { ...values, ':running': 'running', ':owner': owner },
+      });
       return true;
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
+      if (err instanceof ConditionalCheckFailed) return false;
       throw err;
     }
   }

@@ -3,6 +3,8 @@
 // reach the S3 emulator through stevedore's own S3 client. (s3rver checks the access key but no
 // SigV4 signature; test/unit/s3-requests.test.ts holds the signer to AWS's published examples.)
 // The bundles of the API functions carry no SDK S3 client; the worker's keeps it for transfers.
+// No function carries the SDK's DynamoDB or Secrets Manager clients: the table and the secret are
+// reached through stevedore's own (lib/aws/dynamo-documents.ts, lib/aws/secret.ts).
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -68,5 +70,10 @@ describe('the share-folder functions, bundled as deployed', () => {
   it('carry no SDK S3 client in the API functions, and keep it in the worker', () => {
     const carriesSdkS3 = (module: string) => Object.keys(bundles().get(module)!.inputs).some((input) => input.includes('node_modules/@aws-sdk/client-s3/'));
     expect(MODULES.filter(carriesSdkS3)).toEqual(['worker/tasks']);
+  });
+
+  it('carry no SDK DynamoDB or Secrets Manager client, the worker included', () => {
+    const sdkClients = (module: string) => Object.keys(bundles().get(module)!.inputs).filter((input) => /node_modules\/@aws-sdk\/(client-dynamodb|lib-dynamodb|client-secrets-manager)\//.test(input));
+    expect(MODULES.flatMap(sdkClients)).toEqual([]);
   });
 });

@@ -1,7 +1,6 @@
 // The local stream poller plays Lambda's event source mapping: it must hand the worker the
 // same records, filtered the same way, in batches, and retry a partially failed batch from
 // the lowest failed sequence number, a bounded number of times.
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StreamPoller } from '../../infra/local/stream-poller.ts';
@@ -19,7 +18,7 @@ afterEach(async () => {
 
 async function putWaitingTask(): Promise<number> {
   const id = nextId++;
-  await stack.aws.doc.send(new PutCommand({ TableName: stack.cfg.tableName, Item: { pk: 'TASK#poller-test', sk: String(id).padStart(6, '0'), recordType: 'task', state: 'waiting', id } }));
+  await stack.aws.doc.put({ TableName: stack.cfg.tableName, Item: { pk: 'TASK#poller-test', sk: String(id).padStart(6, '0'), recordType: 'task', state: 'waiting', id } });
   return id;
 }
 
@@ -45,10 +44,8 @@ describe('local stream poller', () => {
     // Prepare: everything written so far is on the stream, from the start of the shard
     const seen: DynamoDBRecord[] = [];
     const id = await putWaitingTask();
-    await stack.aws.doc.send(
-      new UpdateCommand({ TableName: stack.cfg.tableName, Key: { pk: 'TASK#poller-test', sk: String(id).padStart(6, '0') }, UpdateExpression: 'SET #s = :r', ExpressionAttributeNames: { '#s': 'state' }, ExpressionAttributeValues: { ':r': 'running' } }),
-    );
-    await stack.aws.doc.send(new PutCommand({ TableName: stack.cfg.tableName, Item: { pk: 'OTHER', sk: 'x', recordType: 'counter' } }));
+    await stack.aws.doc.update({ TableName: stack.cfg.tableName, Key: { pk: 'TASK#poller-test', sk: String(id).padStart(6, '0') }, UpdateExpression: 'SET #s = :r', ExpressionAttributeNames: { '#s': 'state' }, ExpressionAttributeValues: { ':r': 'running' } });
+    await stack.aws.doc.put({ TableName: stack.cfg.tableName, Item: { pk: 'OTHER', sk: 'x', recordType: 'counter' } });
     const marker = await putWaitingTask();
     // Act
     await startPoller(async (event) => {

@@ -2,13 +2,13 @@
 // signature against AWS's published example, the XML S3 answers with, the names its errors get,
 // and what it does when S3 fails, hangs or is not there. A server on loopback plays S3.
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { ServerResponse } from 'node:http';
+import { describe, expect, it } from 'vitest';
 import { parseListPage, S3RequestClient, s3Location } from '../../lib/aws/s3-requests.ts';
 import { signRequest, sha256Hex } from '../../lib/aws/sigv4.ts';
 import { escapeXml, parseXml } from '../../lib/aws/xml.ts';
 import { Unavailable } from '../../lib/errors.ts';
+import { useStandIn, type StandInAnswer } from '../support/stand-in.ts';
 
 const EXAMPLE_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 
@@ -109,43 +109,21 @@ describe('the XML of S3 answers', () => {
 });
 
 // A stand-in for S3 on loopback: each request goes to `answer`, which the test sets.
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-let server: Server | undefined;
-let client: S3RequestClient | undefined;
-afterEach(async () => {
-  client?.destroy();
-  server?.closeAllConnections();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  server = client = undefined;
-});
+const standIn = useStandIn();
 
-async function fakeS3(answer: (req: Seen, res: ServerResponse, count: number) => void, options: { idleTimeoutMs?: number; maxAttempts?: number } = {}) {
-  const seen: Seen[] = [];
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const request = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() };
-      seen.push(request);
-      answer(request, res, seen.length);
-    });
-  });
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  client = new S3RequestClient({
-    region: 'us-east-1',
-    endpoint,
-    credentials: async () => EXAMPLE_CREDENTIALS,
-    connectTimeoutMs: 1000,
-    idleTimeoutMs: options.idleTimeoutMs ?? 2000,
-    maxAttempts: options.maxAttempts ?? 5,
-    retryBaseMs: 1,
-  });
+async function fakeS3(answer: StandInAnswer, options: { idleTimeoutMs?: number; maxAttempts?: number } = {}) {
+  const { seen, endpoint } = await standIn.start(answer);
+  const client = standIn.owned(
+    new S3RequestClient({
+      region: 'us-east-1',
+      endpoint,
+      credentials: async () => EXAMPLE_CREDENTIALS,
+      connectTimeoutMs: 1000,
+      idleTimeoutMs: options.idleTimeoutMs ?? 2000,
+      maxAttempts: options.maxAttempts ?? 5,
+      retryBaseMs: 1,
+    }),
+  );
   return { client, seen, endpoint };
 }
 
@@ -219,7 +197,7 @@ describe('the S3 request client against a stand-in', () => {
 
   it('is Unavailable naming S3 and the refusal when nothing listens, after its retries', async () => {
     const { client, endpoint } = await fakeS3(() => undefined);
-    await new Promise((resolve) => server!.close(resolve));
+    await standIn.stop();
     const failure = await client.headObject('share', 'k').catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(Unavailable);
     expect((failure as Error).message).toBe(`S3 at ${endpoint} cannot be reached (ECONNREFUSED)`);

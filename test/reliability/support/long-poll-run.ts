@@ -69,7 +69,7 @@ export async function runLongPollLoad(stack: TestStack, options: { clients: numb
   const id: number = created.body.id;
   // The load starts once the export runs (it has a change sequence).
   while ((await taskItem(stack, 'export', id))?.changeSeq === undefined) await new Promise((r) => setTimeout(r, 20));
-  const reads = countPollReads(stack.aws.dynamo, 'export');
+  const reads = countPollReads(stack.aws.doc, 'export');
   const started = performance.now();
   const clients = await Promise.all(Array.from({ length: options.clients }, () => follow(stack.url, id, options.giveUpMs ?? 90_000, onFirstAnswer)));
   const windowMs = performance.now() - started;
