@@ -32,6 +32,9 @@ export interface PackOptions {
 export function packArchive(config: ArchiveConfig, rootfs: AsyncIterable<ArchiveEntry>, options: PackOptions): AsyncIterable<Uint8Array> {
   const tar = tarStream.pack();
   writeArchive(tar, config, rootfs, options.mtime ?? new Date()).catch((error: unknown) => tar.destroy(error as Error));
+  // Its errors reach the archive's reader through the iteration; a pack destroyed before anyone
+  // read it (a write that failed first, a task stopped at once) must not throw them uncaught.
+  tar.on('error', () => undefined);
   const { signal } = options;
   if (signal) {
     const stop = () => tar.destroy(signal.reason as Error);
