@@ -1,7 +1,7 @@
 // Export's archive: config.json first, then the container's root filesystem under rootfs/,
 // as a tar, gzip-compressed when asked. Streams end to end: entries are pulled one at a time,
 // each body chunk only when the reader of the archive wants more bytes.
-import { Readable, pipeline } from 'node:stream';
+import { Readable } from 'node:stream';
 import tarStream from 'tar-stream';
 import type { Header as TarHeader } from 'tar-stream';
 import { whenWritable } from './backpressure.ts';
@@ -9,7 +9,7 @@ import { serializeArchiveConfig } from './config.ts';
 import type { ArchiveConfig, ArchiveEntry } from './entry.ts';
 import { normalizeEntryPath } from './entry-path.ts';
 import { CONFIG_ENTRY_NAME, ROOTFS_PREFIX } from './format.ts';
-import { createParallelGzip } from './parallel-gzip.ts';
+import { gzipInParallel } from './parallel-gzip.ts';
 import { paxRecordsToWrite } from './pax.ts';
 
 type Pack = ReturnType<typeof tarStream.pack>;
@@ -20,18 +20,32 @@ export interface PackOptions {
   gzipLevel: number;
   /** mtime of config.json; defaults to now. Fixed, it makes the archive's bytes reproducible. */
   mtime?: Date;
+  /** Stops the packing: the archive's reader then gets the signal's reason, and `rootfs` is pulled no more. */
+  signal?: AbortSignal;
 }
 
 /**
- * The archive's bytes. An error from `rootfs` or from a body destroys the stream with that
- * error; destroying the stream stops pulling from `rootfs`.
+ * The archive's bytes. An error from `rootfs` or from a body ends the archive with that error,
+ * and so does `signal`; a reader that stops reading stops the pulling from `rootfs`. A chunk of a
+ * compressed archive is valid until the next one is asked for (gzipInParallel): copy what you keep.
  */
-export function packArchive(config: ArchiveConfig, rootfs: AsyncIterable<ArchiveEntry>, options: PackOptions): Readable {
+export function packArchive(config: ArchiveConfig, rootfs: AsyncIterable<ArchiveEntry>, options: PackOptions): AsyncIterable<Uint8Array> {
   const tar = tarStream.pack();
   writeArchive(tar, config, rootfs, options.mtime ?? new Date()).catch((error: unknown) => tar.destroy(error as Error));
-  const tarBytes = Readable.from(tar, { objectMode: false });
-  if (!options.compress) return tarBytes;
-  return pipeline(tarBytes, createParallelGzip({ level: options.gzipLevel }), () => undefined);
+  // Its errors reach the archive's reader through the iteration; a pack destroyed before anyone
+  // read it (a write that failed first, a task stopped at once) must not throw them uncaught.
+  tar.on('error', () => undefined);
+  const { signal } = options;
+  if (signal) {
+    const stop = () => tar.destroy(signal.reason as Error);
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+    tar.once('close', () => signal.removeEventListener('abort', stop));
+  }
+  // gzip reads tar-stream's chunks one by one: a Node Readable around them would join every
+  // chunk buffered meanwhile into a fresh buffer at each read of its async iterator.
+  if (options.compress) return gzipInParallel(tar as AsyncIterable<Buffer>, { level: options.gzipLevel });
+  return Readable.from(tar, { objectMode: false });
 }
 
 /** A plain tar of entries with their names as given: a runtime's own root filesystem. */

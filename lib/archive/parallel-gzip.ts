@@ -4,7 +4,6 @@
 // A sequence of members is one valid gzip file (RFC 1952 section 2.2): gzip -d, GNU tar and
 // Node's gunzip all read it. Memory stays at about (blocks in flight) x (block size).
 import { availableParallelism } from 'node:os';
-import { Transform, type TransformCallback } from 'node:stream';
 import { setImmediate } from 'node:timers/promises';
 import { constants, createGzip, type Gzip } from 'node:zlib';
 import { compressibilityRuns, storedGzipMember } from './stored-gzip.ts';
@@ -22,7 +21,6 @@ export interface ParallelGzipOptions {
 // 1 MiB blocks cost under 0.1 % of ratio against one stream and keep memory small; twice as
 // many blocks in flight as cores keep every core busy while the event loop hands out the next.
 const DEFAULT_BLOCK_BYTES = 1024 * 1024;
-
 
 /**
  * One long-lived zlib stream that compresses one member at a time: finished with Z_FINISH,
@@ -61,87 +59,78 @@ class GzipLane {
   }
 }
 
-/** The block as members: its incompressible runs stored, the others deflated by the lane. */
-async function compressOrStore(lane: GzipLane, block: Buffer): Promise<Buffer[]> {
-  const members: Buffer[] = [];
+/** The block as members: its incompressible runs stored (views of the block), the others deflated by the lane. */
+async function compressOrStore(lane: GzipLane, block: Buffer): Promise<Uint8Array[]> {
+  const members: Uint8Array[] = [];
   for (const run of compressibilityRuns(block)) {
-    if (run.incompressible) members.push(storedGzipMember(run.bytes));
+    if (run.incompressible) members.push(...storedGzipMember(run.bytes));
     else members.push(...(await lane.compress(run.bytes)));
   }
   return members;
 }
 
-export function createParallelGzip(options: ParallelGzipOptions): Transform {
+/**
+ * The gzip of `source`. A chunk it yields may be a view of a buffer it reuses: the chunk is valid
+ * until the next one is asked for, and a consumer that keeps bytes longer copies them. That is
+ * what keeps a stored member from being a copy of its input, and the memory of an export flat:
+ * buffers that outlive a few young-generation collections wait for a full one, dead, by the
+ * tens of megabytes.
+ */
+export async function* gzipInParallel(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: ParallelGzipOptions): AsyncGenerator<Uint8Array> {
   const blockBytes = options.blockBytes ?? DEFAULT_BLOCK_BYTES;
   const concurrency = Math.max(1, options.concurrency ?? 2 * availableParallelism());
+  const store = options.storeIncompressible ?? true;
   const lanes = Array.from({ length: concurrency }, () => new GzipLane(options.level, blockBytes + 64 * 1024));
   let membersStarted = 0;
-  // Input is copied into blocks from a pool of `concurrency` + 1 (those in flight and the one
-  // being filled), reused once their member is written: blocks live for several collections
-  // while they wait, so fresh ones would be promoted to V8's old space and pile up as dead
-  // external memory until a full collection.
+  // Input is copied into blocks from a pool (those in flight, the one being filled and the one
+  // whose member is being taken), reused once their member was taken.
   const freeBlocks: Buffer[] = [];
-  let block: Buffer | undefined;
-  let filled = 0;
-  /** Compressions in input order; the head is written as soon as it is done. */
-  const inFlight: { block: Buffer; member: Promise<Buffer[]> }[] = [];
+  /** Compressions in input order; the head is yielded as soon as it is done. */
+  const inFlight: { block: Buffer; member: Promise<Uint8Array[]> }[] = [];
 
-  // Round robin: a lane gets its next block only after its previous member was written out,
-  // because at most `concurrency` members are in flight and they are awaited in order.
-  const store = options.storeIncompressible ?? true;
-  const compress = (whole: Buffer, bytes: number) => {
+  // Round robin: a lane gets its next block only after its previous member was taken, because
+  // at most `concurrency` members are in flight and they are taken in order.
+  const compress = (block: Buffer, bytes: number) => {
     const lane = lanes[membersStarted++ % concurrency]!;
-    const input = whole.subarray(0, bytes);
+    const input = block.subarray(0, bytes);
     const member = store ? compressOrStore(lane, input) : lane.compress(input);
     member.catch(() => undefined); // awaited in order below; this only keeps a failure from going unhandled meanwhile
-    inFlight.push({ block: whole, member });
+    inFlight.push({ block, member });
   };
-  const writeOldest = async (stream: Transform) => {
+  async function* oldestMember(): AsyncGenerator<Uint8Array> {
     const oldest = inFlight.shift()!;
-    const pieces = await oldest.member;
-    freeBlocks.push(oldest.block); // zlib has read it, and a stored member is a copy
-    for (const piece of pieces) stream.push(piece);
-  };
-  const close = () => lanes.forEach((lane) => lane.close());
+    for (const piece of await oldest.member) yield piece;
+    // Asked past its last piece: zlib has read the block, and stored pieces (views of it) were taken.
+    freeBlocks.push(oldest.block);
+  }
 
-  return new Transform({
-    async transform(this: Transform, chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
-      try {
-        for (let offset = 0; offset < chunk.length; ) {
-          block ??= freeBlocks.pop() ?? Buffer.allocUnsafe(blockBytes);
-          const copied = chunk.copy(block, filled, offset);
-          filled += copied;
-          offset += copied;
-          if (filled < blockBytes) continue;
-          compress(block, filled);
-          block = undefined;
-          filled = 0;
-          while (inFlight.length >= concurrency) await writeOldest(this);
-          // A block of stored members never leaves the event loop's microtasks: without a turn
-          // of the loop here, megabytes of incompressible input ran without one, and a server in
-          // the same process (npm start) answered nothing for up to 190 ms.
-          await setImmediate();
-        }
-        done();
-      } catch (err) {
-        done(err as Error);
+  try {
+    let block: Buffer | undefined;
+    let filled = 0;
+    for await (const chunk of source) {
+      for (let offset = 0; offset < chunk.length; ) {
+        block ??= freeBlocks.pop() ?? Buffer.allocUnsafe(blockBytes);
+        const copied = Math.min(blockBytes - filled, chunk.length - offset);
+        block.set(chunk.subarray(offset, offset + copied), filled);
+        filled += copied;
+        offset += copied;
+        if (filled < blockBytes) continue;
+        compress(block, filled);
+        block = undefined;
+        filled = 0;
+        while (inFlight.length >= concurrency) yield* oldestMember();
+        // A block of stored members never leaves the event loop's microtasks: without a turn
+        // of the loop here, megabytes of incompressible input ran without one, and a server in
+        // the same process (npm start) answered nothing for up to 190 ms.
+        await setImmediate();
       }
-    },
-    async flush(this: Transform, done: TransformCallback) {
-      try {
-        // Empty input still makes a valid (empty) gzip file.
-        if (filled > 0 || membersStarted === 0) compress(block ?? Buffer.alloc(0), filled);
-        while (inFlight.length > 0) await writeOldest(this);
-        close();
-        done();
-      } catch (err) {
-        done(err as Error);
-      }
-    },
-    destroy(err, callback) {
-      // zlib must not be closed under a compression in flight; close once they are done.
-      void Promise.allSettled(inFlight.map(({ member }) => member)).then(close);
-      callback(err);
-    },
-  });
+    }
+    // Empty input still makes a valid (empty) gzip file.
+    if (filled > 0 || membersStarted === 0) compress(block ?? Buffer.alloc(0), filled);
+    while (inFlight.length > 0) yield* oldestMember();
+  } finally {
+    // zlib must not be closed under a compression in flight (an error, or a consumer that stopped).
+    await Promise.allSettled(inFlight.map(({ member }) => member));
+    lanes.forEach((lane) => lane.close());
+  }
 }

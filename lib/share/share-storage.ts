@@ -42,7 +42,11 @@ export interface ShareStorage {
   readRange(path: SharePath, start: number, end: number): Promise<Buffer>;
   /** A file's bytes as a stream. Throws MissingPath when there is no file at the path. */
   openRead(path: SharePath, signal?: AbortSignal): Promise<{ size: number; body: Readable }>;
-  /** Writes a file that appears whole or not at all, replacing one that exists. */
+  /**
+   * Writes a file that appears whole or not at all, replacing one that exists. A chunk of `body`
+   * may be reused by its producer once the next one is asked for (an export's archive is):
+   * an adapter copies what it keeps past that.
+   */
   writeAtomically(path: SharePath, body: AsyncIterable<Uint8Array>, options: AtomicWriteOptions): Promise<void>;
   /** Abandons a pending write of a process that died; best effort. */
   abandonWrite(write: PendingWrite): Promise<void>;

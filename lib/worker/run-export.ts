@@ -20,12 +20,14 @@ export async function runExport(services: WorkerServices, task: TaskRecord, prog
   const target = taskSharePath(task, config.shareFolders);
   await requireTargetUnchanged(services, task, target, 'waited');
 
-  const rootfs = await container.exportRootfs(progress.signal);
+  // The runtime's export and the packing stop with the task, and when the write fails before it
+  // read the archive to its end: the engine's stream is let go even if not a byte of it was read.
+  const failed = new AbortController();
+  const signal = AbortSignal.any([progress.signal, failed.signal]);
+  const rootfs = await container.exportRootfs(signal);
   const estimate = rootfs.estimatedBytes;
   const entries = rootfsEntries(rootfs, progress.countAgainst(estimate));
-  const archive = packArchive({ ...container.config, ...container.native, source: ARCHIVE_SOURCE }, entries, { compress: task.compress ?? false, gzipLevel: config.gzipLevel });
-  const stopArchive = () => archive.destroy(progress.signal.reason as Error);
-  progress.signal.addEventListener('abort', stopArchive);
+  const archive = packArchive({ ...container.config, ...container.native, source: ARCHIVE_SOURCE }, entries, { compress: task.compress ?? false, gzipLevel: config.gzipLevel, signal });
   try {
     await storage.writeAtomically(target, archive, {
       sizeHint: estimate,
@@ -39,11 +41,9 @@ export async function runExport(services: WorkerServices, task: TaskRecord, prog
       onPending: (write) => progress.recordPendingWrite(write),
     });
   } catch (err) {
-    archive.destroy();
+    failed.abort(err);
     if (progress.signal.aborted) throw progress.signal.reason;
     throw err;
-  } finally {
-    progress.signal.removeEventListener('abort', stopArchive);
   }
   return [...(rootfs.warnings ?? [])];
 }

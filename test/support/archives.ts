@@ -38,9 +38,10 @@ function headerOf(spec: EntrySpec, size: number): Partial<Header> & Pick<Header,
   };
 }
 
-export async function collect(source: AsyncIterable<Buffer> | Readable): Promise<Buffer> {
+/** Every byte of `source`, each chunk copied as it comes: a producer may reuse a chunk once the next is asked for. */
+export async function collect(source: AsyncIterable<Uint8Array> | Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of source as AsyncIterable<Buffer>) chunks.push(chunk);
+  for await (const chunk of source as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(chunk));
   return Buffer.concat(chunks);
 }
 
