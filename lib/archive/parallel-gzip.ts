@@ -2,7 +2,8 @@
 // independent gzip member on libuv's thread pool, and the members are written in order.
 // Stretches of a block that would not compress are written as stored members (stored-gzip.ts).
 // A sequence of members is one valid gzip file (RFC 1952 section 2.2): gzip -d, GNU tar and
-// Node's gunzip all read it. Memory stays at about (blocks in flight) x (block size).
+// Node's gunzip all read it. Memory stays at about twice (blocks in flight) x (block size): the
+// blocks, and each lane's output, all reused from the first block to the last.
 import { availableParallelism } from 'node:os';
 import { setImmediate } from 'node:timers/promises';
 import { constants, createGzip, type Gzip } from 'node:zlib';
@@ -23,39 +24,64 @@ export interface ParallelGzipOptions {
 const DEFAULT_BLOCK_BYTES = 1024 * 1024;
 
 /**
+ * zlib hands its output over one chunk at a time, each in a buffer of its own. A chunk is
+ * copied into the lane's output at once, so small ones die young; a member's worth in one
+ * chunk lived across young-generation collections and piled up, dead, until a full one.
+ */
+const ZLIB_CHUNK_BYTES = 64 * 1024;
+
+/**
  * One long-lived zlib stream that compresses one member at a time: finished with Z_FINISH,
  * then reset for the next. Reusing it spares allocating zlib's state (hundreds of KiB of
  * native memory) for every member, and the malloc churn across thread-pool threads with it.
+ * The members of one block go into one output buffer of the lane's own, reused at its next
+ * block: a lane is given its next block only once its last member was taken (see below).
  */
 class GzipLane {
   private readonly gzip: Gzip;
-  private output: Buffer[] = [];
+  private output: Buffer;
+  private written = 0;
   private failure: Error | undefined;
 
-  constructor(level: number, outputBytes: number) {
-    // zlib hands its output back to JavaScript one chunkSize at a time (16 KiB by default): a
-    // member's worth at once makes one round trip to the thread pool per member, not sixty.
-    this.gzip = createGzip({ level, chunkSize: outputBytes });
-    this.gzip.on('data', (chunk: Buffer) => this.output.push(chunk));
+  constructor(level: number, blockBytes: number) {
+    this.gzip = createGzip({ level, chunkSize: ZLIB_CHUNK_BYTES });
+    // Deflate adds a few bytes per 16 KiB at worst, and gzip 18 per member: a block's members fit.
+    this.output = Buffer.allocUnsafe(blockBytes + 64 * 1024);
+    this.gzip.on('data', (chunk: Buffer) => this.append(chunk));
     this.gzip.on('error', (err) => (this.failure = err));
   }
 
-  compress(block: Buffer): Promise<Buffer[]> {
+  /** A new block: the members of the one before were taken, and its output is written over. */
+  startBlock(): void {
+    this.written = 0;
+  }
+
+  /** The member of `input`: a view of the lane's output, valid until the lane's next block. */
+  compress(input: Uint8Array): Promise<Uint8Array> {
+    const start = this.written;
     return new Promise((resolve, reject) => {
-      this.gzip.write(block);
+      this.gzip.write(input);
       this.gzip.flush(constants.Z_FINISH, () => {
         if (this.failure) return reject(this.failure);
         if (this.gzip.destroyed) return reject(new Error('gzip lane closed before its member was finished'));
-        const member = this.output;
-        this.output = [];
         (this.gzip as Gzip & { reset(): void }).reset(); // the next write starts a new member
-        resolve(member);
+        resolve(this.output.subarray(start, this.written));
       });
     });
   }
 
   close(): void {
     this.gzip.close();
+  }
+
+  private append(chunk: Buffer): void {
+    if (this.written + chunk.length > this.output.length) {
+      // Never with blocks of stevedore's size; a view already handed out keeps the old buffer.
+      const larger = Buffer.allocUnsafe(Math.max(2 * this.output.length, this.written + chunk.length));
+      this.output.copy(larger, 0, 0, this.written);
+      this.output = larger;
+    }
+    this.written += chunk.copy(this.output, this.written);
   }
 }
 
@@ -64,7 +90,7 @@ async function compressOrStore(lane: GzipLane, block: Buffer): Promise<Uint8Arra
   const members: Uint8Array[] = [];
   for (const run of compressibilityRuns(block)) {
     if (run.incompressible) members.push(...storedGzipMember(run.bytes));
-    else members.push(...(await lane.compress(run.bytes)));
+    else members.push(await lane.compress(run.bytes));
   }
   return members;
 }
@@ -80,7 +106,7 @@ export async function* gzipInParallel(source: AsyncIterable<Uint8Array> | Iterab
   const blockBytes = options.blockBytes ?? DEFAULT_BLOCK_BYTES;
   const concurrency = Math.max(1, options.concurrency ?? 2 * availableParallelism());
   const store = options.storeIncompressible ?? true;
-  const lanes = Array.from({ length: concurrency }, () => new GzipLane(options.level, blockBytes + 64 * 1024));
+  const lanes = Array.from({ length: concurrency }, () => new GzipLane(options.level, blockBytes));
   let membersStarted = 0;
   // Input is copied into blocks from a pool (those in flight, the one being filled and the one
   // whose member is being taken), reused once their member was taken.
@@ -93,7 +119,8 @@ export async function* gzipInParallel(source: AsyncIterable<Uint8Array> | Iterab
   const compress = (block: Buffer, bytes: number) => {
     const lane = lanes[membersStarted++ % concurrency]!;
     const input = block.subarray(0, bytes);
-    const member = store ? compressOrStore(lane, input) : lane.compress(input);
+    lane.startBlock();
+    const member = store ? compressOrStore(lane, input) : lane.compress(input).then((deflated) => [deflated]);
     member.catch(() => undefined); // awaited in order below; this only keeps a failure from going unhandled meanwhile
     inFlight.push({ block, member });
   };
