@@ -65,8 +65,8 @@ async function followInChild(url: string, start: () => Promise<void>): Promise<{
   return JSON.parse(output.slice('waiting\n'.length)) as { polls: Poll[]; resets: number };
 }
 
-/** One row per task write: when it was sent (after the phase's first), how many polls it woke, and how fast. */
-function wakesByWrite(intervalMs: number, writes: number[], polls: Poll[]): string[][] {
+/** One row per task write: when it was sent (after the phase's first), how long DynamoDB took to answer it, how many polls it woke, and how fast. */
+function wakesByWrite(intervalMs: number, writes: number[], answeredAfter: ReadonlyMap<number, number>, polls: Poll[]): string[][] {
   const woken = new Map<number, number[]>(writes.map((w) => [w, []]));
   for (const poll of polls.filter((p) => p.changed)) {
     const cause = writes.find((w) => w > poll.openedAt && w <= poll.answeredAt);
@@ -75,7 +75,7 @@ function wakesByWrite(intervalMs: number, writes: number[], polls: Poll[]): stri
   return writes.map((write) => {
     const wakes = woken.get(write)!.sort((a, b) => a - b);
     const ms = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(0));
-    return [String(intervalMs), ms(write - writes[0]!), String(wakes.length), ms(wakes[0]), ms(wakes.length > 0 ? percentile(wakes, 50) : undefined), ms(wakes.at(-1))];
+    return [String(intervalMs), ms(write - writes[0]!), ms(answeredAfter.get(write)), String(wakes.length), ms(wakes[0]), ms(wakes.length > 0 ? percentile(wakes, 50) : undefined), ms(wakes.at(-1))];
   });
 }
 
@@ -86,11 +86,14 @@ async function phase(services: ComposedServices, intervalMs: number): Promise<st
   const withInterval = Object.create(services, { config: { value: config } }) as ComposedServices;
   const server = await startServer(createLocalApp(await loadFunctions(), withInterval), '127.0.0.1', 0);
   const writes: number[] = [];
+  /** How long DynamoDB took to answer each write: a wake cannot come before. */
+  const answeredAfter = new Map<number, number>();
   /** The progress writes among them (UpdateItem); the claim and the end are transactions. */
   const progressWrites = new Set<number>();
-  const stopWatching = services.aws.doc.watch(({ operation, input, startedAt }) => {
+  const stopWatching = services.aws.doc.watch(({ operation, input, startedAt, endedAt }) => {
     if (!isTaskChange(operation, input)) return;
     writes.push(performance.timeOrigin + startedAt);
+    answeredAfter.set(performance.timeOrigin + startedAt, endedAt - startedAt);
     if (operation === 'UpdateItem') progressWrites.add(performance.timeOrigin + startedAt);
   });
   const reads = countPollReads(services.aws.doc, 'export');
@@ -114,7 +117,7 @@ async function phase(services: ComposedServices, intervalMs: number): Promise<st
       if (cause !== undefined && progressWrites.has(cause)) progressWakes.push(poll.answeredAt - cause);
     }
     progressWakes.sort((a, b) => a - b);
-    byWrite.push(...wakesByWrite(intervalMs, writes, polls));
+    byWrite.push(...wakesByWrite(intervalMs, writes, answeredAfter, polls));
     wakes.sort((a, b) => a - b);
     const boundMs = (config.pollBoundMs / 1000 + LONG_POLL_HEADROOM_SECONDS) * 1000;
     const withinBound = polls.filter((p) => p.status === 200 && p.answeredAt - p.openedAt <= boundMs).length;
@@ -159,7 +162,7 @@ try {
       rows,
     );
     console.log('\nWakes by task write (the claim, each progress write, the end)\n');
-    printTable(['interval ms', 'write sent at ms', 'polls woken', 'min ms', 'p50 ms', 'max ms'], byWrite);
+    printTable(['interval ms', 'write sent at ms', 'write answered after ms', 'polls woken', 'min ms', 'p50 ms', 'max ms'], byWrite);
     console.log('\nwake: from sending a task write (progress, claim, end) to the answer of a poll that was waiting for it');
     console.log('progress writes only: the wakes of progress writes (UpdateItem), leaving out the claim and the end, which are DynamoDB transactions');
     console.log('catch-ups: answers at once to a poll whose cursor was behind (a change between two polls of a client)');

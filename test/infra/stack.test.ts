@@ -18,7 +18,7 @@ import { WRITE_ACTIONS } from '../../infra/aws/access.ts';
 import { bundleModules, deployedModules, ESBUILD_OPTIONS, removeBundles, REPO_ROOT } from '../../infra/aws/bundle.ts';
 import { apiGatewayPath } from '../../infra/aws/http-api.ts';
 import { readSettings, type StevedoreSettings } from '../../infra/aws/settings.ts';
-import { StevedoreStack } from '../../infra/aws/stack.ts';
+import { LAMBDA_POLL_INTERVAL_MS, StevedoreStack } from '../../infra/aws/stack.ts';
 import { WORKER_ENVIRONMENT } from '../../infra/aws/task-worker.ts';
 import { hostWorkerPolicy, POLLER_TABLE_ACTIONS, STREAM_READ_ACTIONS, type PolicyDocument } from '../../infra/aws/host-worker-policy.ts';
 import type { StevedoreFunction } from '../../infra/aws/function.ts';
@@ -107,6 +107,7 @@ describe('the stack derived from functions/routes.ts', () => {
           STEVEDORE_BUCKET: Match.anyValue(),
           STEVEDORE_SHARE_FOLDERS: 'test:rw',
           STEVEDORE_POLL_SECONDS: '20',
+          STEVEDORE_POLL_INTERVAL_MS: String(LAMBDA_POLL_INTERVAL_MS),
         }),
       },
     });

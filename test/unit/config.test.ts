@@ -32,7 +32,7 @@ describe('the configuration', () => {
       dataDir: './.data',
       shareFolders: [{ name: 'test', writable: true, quotaBytes: 40 * GIB }],
       pollBoundMs: 20_000,
-      pollIntervalMs: 200,
+      pollIntervalMs: 100,
       taskLeaseMs: 120_000,
       uploadPartBytes: 5 * 1024 * 1024,
       backendConnectTimeoutMs: 3000,
