@@ -50,7 +50,7 @@ try {
   const socket = daemon.endpoint.kind === 'unix' ? daemon.endpoint.socketPath : '';
   const dockerHost = `unix://${socket}`;
   const shell = (pipeline: string) => timeCommand('sh', ['-c', pipeline]);
-  const container = loadDockerBenchContainer(dockerHost, work, sizeMiB);
+  const container = await loadDockerBenchContainer(dockerHost, work, sizeMiB);
 
   Object.assign(process.env, { STEVEDORE_DOCKER_RUNTIME: 'engine', DOCKER_HOST: dockerHost });
   const { stack, services } = await startBenchStack(join(work, 'data'));

@@ -44,7 +44,7 @@ try {
   const socket = daemon.endpoint.kind === 'unix' ? daemon.endpoint.socketPath : '';
   const dockerHost = `unix://${socket}`;
   const docker = (...rest: string[]) => execFileSync('docker', ['-H', dockerHost, ...rest], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const container = loadDockerBenchContainer(dockerHost, work, sizeMiB);
+  const container = await loadDockerBenchContainer(dockerHost, work, sizeMiB);
 
   // The baseline's input: the engine's tar of the container, gzip -6, as a Docker user makes it.
   const dockerTgz = join(work, 'docker-export.tgz');

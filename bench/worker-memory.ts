@@ -64,7 +64,7 @@ try {
   try {
     for (const sizeMiB of sizes) {
       const name = `bench-${sizeMiB}`;
-      const container = loadDockerBenchContainer(dockerHost, mkdtempSync(join(work, `${name}-`)), sizeMiB, name);
+      const container = await loadDockerBenchContainer(dockerHost, mkdtempSync(join(work, `${name}-`)), sizeMiB, name);
       const { timings } = await timeOurExports(services, 'docker', name, container.bytes);
       rows.push(row(sizeMiB, 'export .tgz', container.bytes, timings.tgz!), row(sizeMiB, 'export .tar', container.bytes, timings.tar!));
       const archive = (format: string) => parseBodyPath(`test/bench.${format}`, services.config.shareFolders);
