@@ -1,7 +1,7 @@
 // The embedded stack's emulators, run as child processes on loopback: Amazon DynamoDB Local
 // (Java) and s3rver (Node). Each is started on a free port and waited for until it answers.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -46,7 +46,7 @@ export async function startDynamoLocal(options: { port?: number; dataDir?: strin
   // 2.6-2.9; 1,800 task-table requests 2.7 CPU s instead of 5.7; 160 MiB of memory, not 200-240.
   // It unpacks its SQLite library into java.io.tmpdir at the first request and deletes it only
   // at an orderly exit, so every killed one left a copy in /tmp: a directory of its own goes
-  // with the process, however it ends.
+  // with the process, however it ends (the watchdog removes it, even when this process was killed).
   const scratch = mkdtempSync(join(tmpdir(), 'stevedore-dynamodb-'));
   const args = ['-XX:TieredStopAtLevel=1', `-Djava.io.tmpdir=${scratch}`, `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`, '-jar', join(jarDir, 'DynamoDBLocal.jar'), '-port', String(port), '-sharedDb', '-disableTelemetry'];
   if (options.dataDir) {
@@ -55,8 +55,7 @@ export async function startDynamoLocal(options: { port?: number; dataDir?: strin
   } else {
     args.push('-inMemory');
   }
-  const child = spawnChild('java', args, jarDir);
-  child.once('exit', () => rmSync(scratch, { recursive: true, force: true }));
+  const child = spawnChild('java', args, jarDir, scratch);
   const endpoint = `http://127.0.0.1:${port}`;
   await waitUntilAnswering('DynamoDB Local', endpoint, child, 60_000, options.signal);
   return { name: 'DynamoDB Local', endpoint, serverPid: () => watchedPid(child), stop: () => stopChild(child) };
@@ -100,12 +99,15 @@ trap 'kill -TERM "$child" 2>/dev/null' TERM INT
 wait "$child"; status=$?
 while kill -0 "$child" 2>/dev/null; do wait "$child"; status=$?; done
 kill "$reader" 2>/dev/null
+if [ -n "$STEVEDORE_EMULATOR_SCRATCH" ]; then rm -rf "$STEVEDORE_EMULATOR_SCRATCH"; fi
 exit "$status"`;
 
 type EmulatorProcess = ChildProcess & { recentOutput(): string };
 
-function spawnChild(command: string, args: string[], cwd: string): EmulatorProcess {
-  const child = spawn('sh', ['-c', WATCHDOG, 'stevedore-emulator', command, ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] }) as EmulatorProcess;
+/** `scratch`: a directory of the emulator's own, which the watchdog removes once the emulator ended. */
+function spawnChild(command: string, args: string[], cwd: string, scratch?: string): EmulatorProcess {
+  const env = scratch ? { ...process.env, STEVEDORE_EMULATOR_SCRATCH: scratch } : process.env;
+  const child = spawn('sh', ['-c', WATCHDOG, 'stevedore-emulator', command, ...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] }) as EmulatorProcess;
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);

@@ -1,5 +1,7 @@
 // The embedded stack's emulators leave nothing behind in the temporary directory, however they end.
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startDynamoLocal } from '../../infra/local/emulators.ts';
 
@@ -29,5 +31,21 @@ describe('DynamoDB Local', () => {
     process.kill(pid, 'SIGKILL');
     await emulator.stop();
     expect(existsSync(unpacked[0]!)).toBe(false);
+  }, 60_000);
+
+  it('leaves no directory behind when the process that started it is killed', async () => {
+    // Prepare: a process of its own starts DynamoDB Local and says the emulator's pid
+    const script = `const { startDynamoLocal } = await import(${JSON.stringify(join(import.meta.dirname, '../../infra/local/emulators.ts'))});
+const emulator = await startDynamoLocal();
+console.log(emulator.serverPid());
+setInterval(() => undefined, 1000);`;
+    const starter = spawn(join('node_modules', '.bin', 'node'), ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const pid = Number(await new Promise<string>((resolve) => starter.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString()))));
+    const scratch = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').find((arg) => arg.startsWith('-Djava.io.tmpdir='))!.slice('-Djava.io.tmpdir='.length);
+    expect(existsSync(scratch)).toBe(true);
+    // Act
+    starter.kill('SIGKILL');
+    // Assess: the watchdog stops the emulator and removes its directory
+    await expect.poll(() => existsSync(`/proc/${pid}`) || existsSync(scratch), { timeout: 20_000 }).toBe(false);
   }, 60_000);
 });
