@@ -1,6 +1,7 @@
 // The embedded stack's emulators leave nothing behind in the temporary directory, however they end.
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startDynamoLocal } from '../../infra/local/emulators.ts';
@@ -47,5 +48,18 @@ setInterval(() => undefined, 1000);`;
     starter.kill('SIGKILL');
     // Assess: the watchdog stops the emulator and removes its directory
     await expect.poll(() => existsSync(`/proc/${pid}`) || existsSync(scratch), { timeout: 20_000 }).toBe(false);
+  }, 60_000);
+
+  it('removes the directory of one whose starting process and watchdog were killed together, at the next start', async () => {
+    // Prepare: the directory a killed process group left (its starter's pid is gone)
+    const gonePid = spawnSync(process.execPath, ['-e', '']).pid!;
+    const orphan = join(tmpdir(), `stevedore-dynamodb-${gonePid}-orphan`);
+    mkdirSync(orphan, { recursive: true });
+    writeFileSync(join(orphan, 'sqlite-392-left-libsqlite4java.so'), 'x');
+    // Act
+    const emulator = await startDynamoLocal();
+    await emulator.stop();
+    // Assess
+    expect(existsSync(orphan)).toBe(false);
   }, 60_000);
 });
