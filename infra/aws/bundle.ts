@@ -2,12 +2,12 @@
 // (offline, no Docker, a few seconds for the whole manifest), one directory per module holding
 // `index.mjs` and its source map, ready for `Code.fromAsset`. The CDK app and the cold-start
 // bench both call this, so the bench measures exactly what is deployed.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync, type BuildOptions, type Message } from 'esbuild';
-import { isProcessAlive } from '../../lib/process-alive.ts';
+import { makeProcessDir, removeDirsOfGoneProcesses } from '../../lib/process-dirs.ts';
 import { ASSETS_DIR, REFERENCE_ASSETS } from '../../lib/http/openapi/reference-page.ts';
 
 /** The repository root (this file is infra/aws/bundle.ts). */
@@ -166,8 +166,9 @@ function temporaryDir(): string {
   // maps' relative paths, and with them the asset hashes, are the same in every clone.
   const cacheDir = join(REPO_ROOT, 'node_modules', '.cache', 'stevedore');
   mkdirSync(cacheDir, { recursive: true });
-  removeOrphans(cacheDir);
-  const dir = mkdtempSync(join(cacheDir, `bundle-${process.pid}-`));
+  // Bundles of processes that ended without their exit handler (killed, crashed) go first.
+  removeDirsOfGoneProcesses(cacheDir, 'bundle-');
+  const dir = makeProcessDir(cacheDir, 'bundle-');
   // CDK copies each asset into the cloud assembly during synthesis, before the process ends.
   if (temporaryDirs.size === 0) process.once('exit', removeBundles);
   temporaryDirs.add(dir);
@@ -184,13 +185,4 @@ export function removeBundles(): void {
 function discard(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
   temporaryDirs.delete(dir);
-}
-
-/** Removes the bundles of processes that ended without their exit handler (killed, crashed). */
-function removeOrphans(cacheDir: string): void {
-  for (const name of readdirSync(cacheDir)) {
-    const pid = Number(/^bundle-(\d+)-/.exec(name)?.[1]);
-    if (!Number.isInteger(pid) || pid === process.pid || isProcessAlive(pid)) continue;
-    rmSync(join(cacheDir, name), { recursive: true, force: true });
-  }
 }

@@ -1,12 +1,12 @@
 // The embedded stack's emulators, run as child processes on loopback: Amazon DynamoDB Local
 // (Java) and s3rver (Node). Each is started on a free port and waited for until it answers.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { isProcessAlive } from '../../lib/process-alive.ts';
+import { makeProcessDir, removeDirsOfGoneProcesses } from '../../lib/process-dirs.ts';
 
 export interface Emulator {
   name: string;
@@ -48,8 +48,10 @@ export async function startDynamoLocal(options: { port?: number; dataDir?: strin
   // It unpacks its SQLite library into java.io.tmpdir at the first request and deletes it only
   // at an orderly exit, so every killed one left a copy in /tmp: a directory of its own goes
   // with the process, however it ends (the watchdog removes it, even when this process was killed).
-  removeOrphanedScratch();
-  const scratch = mkdtempSync(join(tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
+  // The watchdog removes the directory, except when it was killed too (a whole process group
+  // killed at once): those of gone processes go at the next start.
+  removeDirsOfGoneProcesses(tmpdir(), SCRATCH_PREFIX);
+  const scratch = makeProcessDir(tmpdir(), SCRATCH_PREFIX);
   const args = ['-XX:TieredStopAtLevel=1', `-Djava.io.tmpdir=${scratch}`, `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`, '-jar', join(jarDir, 'DynamoDBLocal.jar'), '-port', String(port), '-sharedDb', '-disableTelemetry'];
   if (options.dataDir) {
     mkdirSync(options.dataDir, { recursive: true });
@@ -65,19 +67,6 @@ export async function startDynamoLocal(options: { port?: number; dataDir?: strin
 
 /** DynamoDB Local's own temporary directories, named after the process that started each. */
 const SCRATCH_PREFIX = 'stevedore-dynamodb-';
-
-/**
- * Removes the directories of DynamoDB Locals whose starting process is gone: the watchdog removes
- * a directory, except when it was killed too (a whole process group killed at once).
- */
-function removeOrphanedScratch(): void {
-  const pattern = new RegExp(`^${SCRATCH_PREFIX}(\\d+)-`);
-  for (const name of readdirSync(tmpdir())) {
-    const pid = Number(pattern.exec(name)?.[1]);
-    if (!Number.isInteger(pid) || pid === process.pid || isProcessAlive(pid)) continue;
-    rmSync(join(tmpdir(), name), { recursive: true, force: true });
-  }
-}
 
 /**
  * s3rver, run by this Node with `--openssl-legacy-provider`: without it every truncated
