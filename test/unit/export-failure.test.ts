@@ -1,7 +1,6 @@
 // An export whose write fails, on in-memory services: the task fails with the store's reason, and
 // the runtime's export is let go although the archive was never read (an engine's export stream
 // would otherwise stay open, paused, for as long as the worker runs).
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.ts';
 import { setLogLevel } from '../../lib/log.ts';
@@ -9,12 +8,12 @@ import { RuntimeRegistry } from '../../lib/runtimes/registry.ts';
 import type { Container, ContainerRuntime } from '../../lib/runtimes/runtime.ts';
 import type { SharePath } from '../../lib/share/paths.ts';
 import type { AtomicWriteOptions } from '../../lib/share/share-storage.ts';
-import { TASK_RECORD_TYPE } from '../../lib/tasks/dynamo-task-store.ts';
 import { createExportTask } from '../../lib/tasks/export-request.ts';
 import { handleTaskStream } from '../../lib/worker/stream.ts';
 import { MemoryRuntime } from '../support/memory-runtime.ts';
 import { MemoryShareStorage } from '../support/memory-share-storage.ts';
 import { MemoryTaskStore } from '../support/memory-task-store.ts';
+import { insertRecordOf } from '../support/stream-records.ts';
 
 setLogLevel(loadConfig().logLevel);
 
@@ -42,10 +41,9 @@ describe('an export whose write fails before reading the archive', () => {
       const tasks = new MemoryTaskStore();
       const services = { config: loadConfig(), storage: new RefusingStorage(), tasks, runtimes: new RuntimeRegistry([runtime]) };
       const task = await createExportTask(services, 'docker', created.id, { path: `test/refused-${compress}.${compress ? 'tgz' : 'tar'}` });
-      const item = { pk: `TASK#${task.kind}`, sk: String(task.id).padStart(12, '0'), recordType: TASK_RECORD_TYPE, ...task };
 
       // Act
-      await handleTaskStream(services, { Records: [{ eventID: 'e', eventName: 'INSERT', dynamodb: { NewImage: marshall(item, { removeUndefinedValues: true }) as never, SequenceNumber: '1' } }] }, { role: 'stack' });
+      await handleTaskStream(services, { Records: [insertRecordOf(task, 1)] }, { role: 'stack' });
 
       // Assess
       expect(await tasks.get('export', task.id)).toMatchObject({ state: 'aborted', error: 'the store refused the write' });

@@ -3,14 +3,11 @@
 // anything, so the task stays waiting for the worker that runs it. That a host worker in a
 // process of its own takes such a task from the real stream is tested end to end in
 // test/e2e/host-worker.test.ts.
-import { marshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.ts';
 import type { ContainerType } from '../../lib/container-type.ts';
 import { setLogLevel } from '../../lib/log.ts';
 import { RuntimeRegistry } from '../../lib/runtimes/registry.ts';
-import { TASK_RECORD_TYPE } from '../../lib/tasks/dynamo-task-store.ts';
 import { createExportTask } from '../../lib/tasks/export-request.ts';
 import type { TaskRecord } from '../../lib/tasks/model.ts';
 import { typesRunBy, type WorkerRole } from '../../lib/worker/placement.ts';
@@ -18,6 +15,7 @@ import { handleTaskStream, newWaitingTaskOf } from '../../lib/worker/stream.ts';
 import { MemoryRuntime } from '../support/memory-runtime.ts';
 import { MemoryShareStorage } from '../support/memory-share-storage.ts';
 import { MemoryTaskStore } from '../support/memory-task-store.ts';
+import { insertRecordOf } from '../support/stream-records.ts';
 
 setLogLevel(loadConfig().logLevel);
 
@@ -34,17 +32,6 @@ async function placedServices() {
   const services = { config: loadConfig({ STEVEDORE_HOST_TYPES: 'docker' }), storage: new MemoryShareStorage(), tasks, runtimes: new RuntimeRegistry([runtime]) };
   const exportOf = (type: ContainerType, name: string) => createExportTask(services, type, containers[type].id, { path: `test/${name}.tar` });
   return { services, tasks, exportOf };
-}
-
-/** The stream record DynamoDB delivers for the INSERT of this task's item. */
-function insertRecordOf(task: TaskRecord, sequence: number): DynamoDBRecord {
-  const item = { pk: `TASK#${task.kind}`, sk: String(task.id).padStart(12, '0'), recordType: TASK_RECORD_TYPE, ...task };
-  return {
-    eventID: `event-${sequence}`,
-    eventName: 'INSERT',
-    eventSource: 'aws:dynamodb',
-    dynamodb: { NewImage: marshall(item, { removeUndefinedValues: true }) as never, SequenceNumber: String(sequence), StreamViewType: 'NEW_IMAGE' },
-  };
 }
 
 async function deliver(services: Awaited<ReturnType<typeof placedServices>>['services'], role: WorkerRole, tasks: TaskRecord[]) {
