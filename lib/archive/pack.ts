@@ -1,19 +1,16 @@
 // Export's archive: config.json first, then the container's root filesystem under rootfs/,
 // as a tar, gzip-compressed when asked. Streams end to end: entries are pulled one at a time,
-// each body chunk only when the reader of the archive wants more bytes.
+// each body chunk only when the reader of the archive wants more bytes, and bodies pass through
+// as the runtime gave them (only headers are rewritten).
 import { Readable } from 'node:stream';
-import tarStream from 'tar-stream';
 import type { Header as TarHeader } from 'tar-stream';
-import { whenWritable } from './backpressure.ts';
 import { serializeArchiveConfig } from './config.ts';
 import type { ArchiveConfig, ArchiveEntry } from './entry.ts';
 import { normalizeEntryPath } from './entry-path.ts';
 import { CONFIG_ENTRY_NAME, ROOTFS_PREFIX } from './format.ts';
 import { gzipInParallel } from './parallel-gzip.ts';
-import { paxRecordsToWrite } from './pax.ts';
-
-type Pack = ReturnType<typeof tarStream.pack>;
-type PackedHeader = Parameters<Pack['entry']>[0];
+import { tarBytes } from './tar-writer.ts';
+import { untilAborted } from './until-aborted.ts';
 
 export interface PackOptions {
   compress: boolean;
@@ -26,77 +23,60 @@ export interface PackOptions {
 
 /**
  * The archive's bytes. An error from `rootfs` or from a body ends the archive with that error,
- * and so does `signal`; a reader that stops reading stops the pulling from `rootfs`. A chunk of a
- * compressed archive is valid until the next one is asked for (gzipInParallel): copy what you keep.
+ * and so does `signal`; a reader that stops reading stops the pulling from `rootfs`. A chunk is
+ * valid until the next one is asked for (gzipInParallel reuses its buffers): copy what you keep.
  */
 export function packArchive(config: ArchiveConfig, rootfs: AsyncIterable<ArchiveEntry>, options: PackOptions): AsyncIterable<Uint8Array> {
-  const tar = tarStream.pack();
-  writeArchive(tar, config, rootfs, options.mtime ?? new Date()).catch((error: unknown) => tar.destroy(error as Error));
-  // Its errors reach the archive's reader through the iteration; a pack destroyed before anyone
-  // read it (a write that failed first, a task stopped at once) must not throw them uncaught.
-  tar.on('error', () => undefined);
-  const { signal } = options;
-  if (signal) {
-    const stop = () => tar.destroy(signal.reason as Error);
-    if (signal.aborted) stop();
-    else signal.addEventListener('abort', stop, { once: true });
-    tar.once('close', () => signal.removeEventListener('abort', stop));
-  }
-  // gzip reads tar-stream's chunks one by one: a Node Readable around them would join every
-  // chunk buffered meanwhile into a fresh buffer at each read of its async iterator.
-  if (options.compress) return gzipInParallel(tar as AsyncIterable<Buffer>, { level: options.gzipLevel });
-  return Readable.from(tar, { objectMode: false });
+  const tar = untilAborted(tarBytes(archiveEntries(config, rootfs, options.mtime ?? new Date())), options.signal);
+  return options.compress ? gzipInParallel(tar, { level: options.gzipLevel }) : tar;
 }
 
 /** A plain tar of entries with their names as given: a runtime's own root filesystem. */
 export function packTar(entries: AsyncIterable<ArchiveEntry>): Readable {
-  const tar = tarStream.pack();
-  (async () => {
-    for await (const { header, body } of entries) await writeEntry(tar, encodableHeader(header), body);
-    tar.finalize();
-  })().catch((error: unknown) => tar.destroy(error as Error));
-  return Readable.from(tar, { objectMode: false });
+  return Readable.from(tarBytes(entries), { objectMode: false });
 }
 
-async function writeArchive(tar: Pack, config: ArchiveConfig, rootfs: AsyncIterable<ArchiveEntry>, mtime: Date): Promise<void> {
+async function* archiveEntries(config: ArchiveConfig, rootfs: AsyncIterable<ArchiveEntry>, mtime: Date): AsyncGenerator<ArchiveEntry> {
   const configBytes = serializeArchiveConfig(config);
-  const configHeader: PackedHeader = {
+  const configHeader: TarHeader = {
     name: CONFIG_ENTRY_NAME,
     type: 'file',
     mode: 0o644,
+    uid: 0,
+    gid: 0,
     size: configBytes.length,
     mtime,
+    linkname: '',
     uname: 'root',
     gname: 'root',
+    devmajor: 0,
+    devminor: 0,
   };
-  await writeEntry(tar, configHeader, [configBytes]);
-  for await (const { header, body } of rootfs) {
-    await writeEntry(tar, archivedHeader(header), body);
+  // The rootfs is started before config.json is read: a reader that stops right after it must
+  // still let the rootfs go, and a generator that was never started cannot run its cleanup.
+  const entries = rootfs[Symbol.asyncIterator]();
+  let next = entries.next();
+  next.catch(() => undefined); // awaited below, unless the reader stops first
+  let finished = false;
+  try {
+    yield { header: configHeader, body: bytesOf(configBytes) };
+    for (let result = await next; !result.done; result = await next) {
+      yield { header: archivedHeader(result.value.header), body: result.value.body };
+      next = entries.next();
+    }
+    finished = true;
+  } finally {
+    if (!finished) void next.then(() => entries.return?.()).catch(() => undefined);
   }
-  tar.finalize();
 }
 
 /** Where the entry goes in the archive: under rootfs/, with GNU tar's trailing slash on directories. */
 function archivedHeader(header: TarHeader): TarHeader {
   const path = archivedPath(header.name);
-  const isDirectory = header.type === 'directory';
-  const carriesBody = header.type === 'file' || header.type === 'contiguous-file';
-  return encodableHeader({
-    ...header,
-    name: isDirectory && path !== ROOTFS_PREFIX ? `${path}/` : path,
-    linkname: header.type === 'link' ? archivedHardlinkTarget(header) : header.type === 'symlink' ? header.linkname : '',
-    size: carriesBody ? header.size : 0,
-  });
-}
-
-/** The header as tar-stream must be given it to write what the header says. */
-function encodableHeader(header: TarHeader): TarHeader {
   return {
     ...header,
-    // tar-stream replaces a mode of 0 (a real one: /etc/shadow on some distributions) by its
-    // default; a file-type bit keeps it truthy and tar-stream masks it out when encoding.
-    mode: (header.mode & 0o7777) | 0o100000,
-    pax: paxRecordsToWrite(header),
+    name: header.type === 'directory' && path !== ROOTFS_PREFIX ? `${path}/` : path,
+    linkname: header.type === 'link' ? archivedHardlinkTarget(header) : header.type === 'symlink' ? header.linkname : '',
   };
 }
 
@@ -113,25 +93,6 @@ function archivedPath(name: string): string {
   return location.path === '' ? ROOTFS_PREFIX : `${ROOTFS_PREFIX}${location.path}`;
 }
 
-async function writeEntry(tar: Pack, header: PackedHeader, body: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<void> {
-  let settle!: (error?: Error | null) => void;
-  const written = new Promise<void>((resolve, reject) => {
-    settle = (error) => (error ? reject(error) : resolve());
-  });
-  written.catch(() => undefined); // awaited below; a failure while writing surfaces first
-  const sink = tar.entry(header, settle);
-  // Without a listener an 'error' event on the sink would be thrown as uncaught.
-  sink.on('error', () => undefined);
-
-  let bytes = 0;
-  for await (const chunk of body) {
-    bytes += chunk.length;
-    if (bytes > (header.size ?? 0)) {
-      throw new Error(`rootfs entry "${header.name}" has more bytes than the ${header.size ?? 0} its header announces`);
-    }
-    if (!sink.write(chunk)) await whenWritable(sink);
-    if (sink.destroying) throw new Error('archive output closed');
-  }
-  sink.end(undefined);
-  await written;
+async function* bytesOf(bytes: Buffer): AsyncGenerator<Buffer> {
+  yield bytes;
 }

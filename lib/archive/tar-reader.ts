@@ -3,7 +3,6 @@
 import tarStream from 'tar-stream';
 import type { Header as TarHeader } from 'tar-stream';
 import { whenWritable } from './backpressure.ts';
-import type { ArchiveEntry } from './entry.ts';
 import { EndOfArchiveTracker } from './end-of-archive.ts';
 import { ArchiveError, FILE_NOT_SUPPORTED } from './errors.ts';
 import { quoteName } from './warnings.ts';
@@ -115,18 +114,5 @@ export class TarReader {
   #truncated(cause?: unknown): ArchiveError {
     const last = this.#lastEntryName === undefined ? '' : ` (last entry read: ${quoteName(this.#lastEntryName)})`;
     return new ArchiveError(`Archive is truncated${last}`, { cause });
-  }
-}
-
-/** Entries of a tar the caller trusts (a runtime's own root filesystem), nothing skipped. */
-export async function* readTarEntries(tarChunks: AsyncIterable<Buffer>): AsyncGenerator<ArchiveEntry> {
-  const reader = new TarReader(tarChunks, () => undefined);
-  try {
-    for (let entry = await reader.next(); entry; entry = await reader.next()) {
-      yield { header: entry.header, body: entry.body() };
-      await entry.drain();
-    }
-  } finally {
-    reader.close();
   }
 }
