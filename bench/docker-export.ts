@@ -14,7 +14,7 @@ import { ARCHIVE_SOURCE } from '../lib/archive/format.ts';
 import { packArchive } from '../lib/archive/pack.ts';
 import { configFor } from '../lib/container/model.ts';
 import { createExportTask } from '../lib/tasks/export-request.ts';
-import { readTarEntries } from '../lib/archive/tar-entries.ts';
+import { readTarEntries } from '../lib/archive/tar-reader.ts';
 import { startDockerDaemon } from '../test/support/docker-daemon.ts';
 import { timeCommand } from './support/container.ts';
 import { loadDockerBenchContainer } from './support/docker-container.ts';

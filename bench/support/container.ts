@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readTarEntries } from '../../lib/archive/tar-entries.ts';
+import { readTarEntries } from '../../lib/archive/tar-reader.ts';
 import type { ComposedServices } from '../../lib/services.ts';
 import { parseBodyPath } from '../../lib/share/paths.ts';
 import { generateTree } from './tree.ts';

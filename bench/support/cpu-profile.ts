@@ -18,7 +18,7 @@ interface Profile {
 
 const GROUPS: [RegExp, string][] = [
   [/node_modules\/(tar-stream|streamx|b4a|fast-fifo|text-decoder|bare-events|queue-tick)\//, 'tar parse/pack (tar-stream)'],
-  [/lib\/archive\/(tar-header|tar-entries|tar-writer|chunk-queue)/, 'tar headers and bodies (lib/archive)'],
+  [/lib\/archive\/(tar-header|tar-reader|tar-writer|chunk-queue)/, 'tar headers and bodies (lib/archive)'],
   [/node_modules\/(@aws-sdk|@smithy|@aws-crypto|fast-xml-parser|strnum)\//, 'AWS SDK (signing, requests)'],
   [/lib\/archive\/parallel-gzip/, 'gzip hand-off (parallel-gzip)'],
   [/lib\/archive\/stored-gzip/, 'incompressible detection'],

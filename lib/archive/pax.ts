@@ -1,12 +1,13 @@
-// Pax extended records that tar-stream leaves to us. It writes and applies path, linkpath
-// and size itself, but not ownership: ids past the ustar field's range (user namespaces use
-// such ids) only survive as pax records, which we write and apply.
+// Pax extended records beyond names and sizes. The tar codec (tar-header.ts, tar-reader.ts)
+// writes and applies path, linkpath and size itself, but not ownership: ids past the ustar
+// field's octal range (user namespaces use such ids) are portable only as pax records, which
+// we write and apply.
 import type { Header as TarHeader } from 'tar-stream';
 
-/** Largest id the 6 octal digits of tar-stream's ustar uid/gid fields hold. */
-const MAX_USTAR_ID = 0o777777;
+/** Largest id the 7 octal digits of a ustar uid/gid field hold. */
+const MAX_USTAR_ID = 0o7777777;
 
-/** Records tar-stream derives from the header itself; a copy would contradict or repeat them. */
+/** Records the codec derives from the header itself; a copy would contradict or repeat them. */
 const RECORDS_FROM_HEADER = new Set(['path', 'linkpath', 'size']);
 
 type PaxRecords = Record<string, string>;

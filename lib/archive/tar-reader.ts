@@ -1,118 +1,169 @@
-// Reads tar entries from a stream of tar bytes with tar-stream, and says what went wrong in
-// the API client's terms: not a tar at all, truncated, or corrupt after some entry.
-import tarStream from 'tar-stream';
+// Reads tar entries from a stream of tar bytes, and says what went wrong in the API client's
+// terms: not a tar at all, truncated, or corrupt after some entry. Only header blocks are
+// decoded (tar-header.ts); a body is handed on as views of the chunks the tar arrived in.
+//
+// The archive ends at its first zero block, as GNU tar and Go's archive/tar (the engine's)
+// read it, and only zeros may follow: an entry after the end would be one that `tar -t` does
+// not list, and a tar that stops without the end, even between two entries, is truncated.
 import type { Header as TarHeader } from 'tar-stream';
-import { whenWritable } from './backpressure.ts';
-import { EndOfArchiveTracker } from './end-of-archive.ts';
+import type { ArchiveEntry } from './entry.ts';
+import { ChunkQueue } from './chunk-queue.ts';
 import { ArchiveError, FILE_NOT_SUPPORTED } from './errors.ts';
+import { TAR_BLOCK_BYTES } from './format.ts';
+import { decodeHeaderBlock, decodeLongPath, decodePaxRecords, paddingAfter } from './tar-header.ts';
 import { quoteName } from './warnings.ts';
 
-type Extract = ReturnType<typeof tarStream.extract>;
-type EntryStream = Extract extends AsyncIterable<infer Source> ? Source : never;
+/** A pax header or GNU long name is read whole, so it is bounded (as tar-stream bounds it). */
+const MAX_META_HEADER_BYTES = 4 * 1024 * 1024;
 
-/** One entry as tar-stream parsed it, names and all still untrusted. */
+/** One entry as read, names and all still untrusted. */
 export class RawTarEntry {
-  #chunks: AsyncIterator<unknown>;
-  #ended = false;
+  /** Bytes of the body not handed on yet, then the padding to the next header. */
+  #unread: number;
+  #padding: number;
 
   constructor(
     readonly header: TarHeader,
-    stream: EntryStream,
-    private readonly explain: (error: unknown) => unknown,
+    private readonly input: ChunkQueue,
+    private readonly truncated: () => ArchiveError,
   ) {
-    this.#chunks = stream[Symbol.asyncIterator]();
+    // Like tar-stream and GNU tar, a directory has no data whatever its size field says.
+    const dataBytes = header.type === 'directory' ? 0 : header.size;
+    this.#unread = dataBytes;
+    this.#padding = paddingAfter(dataBytes);
   }
 
-  /** The entry's bytes. Read it once; whatever is left unread is drained by `drain`. */
+  /** The entry's bytes. Read it once; whatever is left unread is skipped by `drain`. */
   async *body(): AsyncGenerator<Buffer> {
-    for (let chunk = await this.#read(); chunk; chunk = await this.#read()) yield chunk;
-  }
-
-  async drain(): Promise<void> {
-    while (await this.#read());
-  }
-
-  // One shared iterator, never returned early: returning an entry stream's iterator destroys
-  // it, and tar-stream then destroys the whole extraction with it.
-  async #read(): Promise<Buffer | undefined> {
-    if (this.#ended) return undefined;
-    try {
-      const result = await this.#chunks.next();
-      if (result.done) {
-        this.#ended = true;
-        return undefined;
-      }
-      return result.value as Buffer;
-    } catch (error) {
-      throw this.explain(error);
+    while (this.#unread > 0) {
+      const chunk = await this.input.readUpTo(this.#unread);
+      if (chunk === undefined) throw this.truncated();
+      this.#unread -= chunk.length;
+      yield chunk;
     }
+  }
+
+  /** Passes over what was not read, up to the next header. Harmless when repeated. */
+  async drain(): Promise<void> {
+    const rest = this.#unread + this.#padding;
+    this.#unread = 0;
+    this.#padding = 0;
+    if (!(await this.input.skip(rest))) throw this.truncated();
   }
 }
 
 export class TarReader {
-  #extract: Extract = tarStream.extract();
-  #entries: AsyncIterator<EntryStream> = this.#extract[Symbol.asyncIterator]();
-  #endOfArchive = new EndOfArchiveTracker();
+  #input: ChunkQueue;
+  #current: RawTarEntry | undefined;
   #lastEntryName: string | undefined;
-  /** Errors of the input itself (storage, gunzip, limits) pass through unchanged. */
-  #inputError: unknown;
+  /** Records of a global pax header hold for every entry after it. */
+  #globalPax: Record<string, string> | undefined;
+  #ended = false;
 
-  /** `observe` sees every chunk before tar-stream does and may throw to abort the read. */
+  /** `observe` sees every chunk before it is parsed and may throw to abort the read. */
   constructor(tarChunks: AsyncIterable<Buffer>, observe: (chunk: Buffer) => void) {
-    void this.#feed(tarChunks, observe);
+    this.#input = new ChunkQueue(observed(tarChunks, observe));
   }
 
   /** The next entry, or undefined after the last one of a complete archive. */
   async next(): Promise<RawTarEntry | undefined> {
-    let result: IteratorResult<EntryStream>;
-    try {
-      result = await this.#entries.next();
-    } catch (error) {
-      throw this.#explain(error);
-    }
-    if (result.done) {
-      if (this.#lastEntryName === undefined) throw new ArchiveError(FILE_NOT_SUPPORTED);
-      if (!this.#endOfArchive.sawEndMarker()) throw this.#truncated();
+    if (this.#ended) return undefined;
+    await this.#current?.drain();
+    const header = await this.#readHeader();
+    if (header === undefined) {
+      this.#ended = true;
+      await this.#readEnd();
       return undefined;
     }
-    const stream = result.value;
-    this.#endOfArchive.observeEntry(stream.header, stream.offset);
-    this.#lastEntryName = stream.header.name;
-    return new RawTarEntry(stream.header, stream, (error) => this.#explain(error));
+    this.#lastEntryName = header.name;
+    this.#current = new RawTarEntry(header, this.#input, () => this.#truncated());
+    return this.#current;
   }
 
   /** Stops reading; the input is released. Harmless after the end. */
   close(): void {
-    this.#extract.destroy();
+    this.#ended = true;
+    void this.#input.close().catch(() => undefined);
   }
 
-  async #feed(tarChunks: AsyncIterable<Buffer>, observe: (chunk: Buffer) => void): Promise<void> {
-    const extract = this.#extract;
-    try {
-      for await (const chunk of tarChunks) {
-        observe(chunk);
-        this.#endOfArchive.observe(chunk);
-        if (!extract.write(chunk)) await whenWritable(extract);
-        if (extract.destroying) return; // closed by the reader: leaving the loop releases the input
+  /** The next entry's header with its pax and GNU long-name headers applied; undefined at the end. */
+  async #readHeader(): Promise<TarHeader | undefined> {
+    let pax: Record<string, string> | undefined;
+    let longPath: string | undefined;
+    let longLinkPath: string | undefined;
+    for (;;) {
+      const block = await this.#input.read(TAR_BLOCK_BYTES);
+      if (block === undefined) throw this.#truncated();
+      const decoded = this.#decode(block);
+      if (decoded.kind === 'end') return undefined;
+      if (decoded.kind === 'meta') {
+        if (decoded.size > MAX_META_HEADER_BYTES) throw this.#corrupt(`a ${decoded.type} of ${decoded.size} bytes`);
+        const body = await this.#input.read(decoded.size);
+        if (body === undefined || !(await this.#input.skip(paddingAfter(decoded.size)))) throw this.#truncated();
+        if (decoded.type === 'pax-global-header') this.#globalPax = decodePaxRecords(body);
+        else if (decoded.type === 'pax-header') pax = { ...this.#globalPax, ...decodePaxRecords(body) };
+        else if (decoded.type === 'gnu-long-path') longPath = decodeLongPath(body);
+        else longLinkPath = decodeLongPath(body);
+        continue;
       }
-      extract.end(undefined);
-    } catch (error) {
-      this.#inputError = error;
-      extract.destroy(error as Error);
+      const { header } = decoded;
+      if (longPath !== undefined) header.name = longPath;
+      if (longLinkPath !== undefined) header.linkname = longLinkPath;
+      if (pax) {
+        if (pax.path) header.name = pax.path;
+        if (pax.linkpath) header.linkname = pax.linkpath;
+        if (pax.size) header.size = Number.parseInt(pax.size, 10);
+        header.pax = pax;
+      }
+      if (!(header.size >= 0)) throw this.#corrupt('an entry without a valid size');
+      return header;
     }
   }
 
-  #explain(error: unknown): unknown {
-    if (error === this.#inputError || error instanceof ArchiveError) return error;
-    // Whatever tar-stream rejects before a single entry was read is not a tar to begin with.
-    if (this.#lastEntryName === undefined) return new ArchiveError(FILE_NOT_SUPPORTED, { cause: error });
-    const reason = error instanceof Error ? error.message : String(error);
-    if (reason === 'Unexpected end of data') return this.#truncated(error);
-    return new ArchiveError(`Corrupt archive after entry ${quoteName(this.#lastEntryName)}: ${reason}`, { cause: error });
+  /** What follows the first zero block: more zeros (the second block, a record's padding) or nothing. */
+  async #readEnd(): Promise<void> {
+    if (this.#lastEntryName === undefined) throw new ArchiveError(FILE_NOT_SUPPORTED);
+    for (let chunk = await this.#input.readUpTo(Number.POSITIVE_INFINITY); chunk; chunk = await this.#input.readUpTo(Number.POSITIVE_INFINITY)) {
+      if (chunk.some((byte) => byte !== 0)) throw this.#corrupt('data after the end-of-archive block');
+    }
   }
 
-  #truncated(cause?: unknown): ArchiveError {
-    const last = this.#lastEntryName === undefined ? '' : ` (last entry read: ${quoteName(this.#lastEntryName)})`;
-    return new ArchiveError(`Archive is truncated${last}`, { cause });
+  #decode(block: Buffer): ReturnType<typeof decodeHeaderBlock> {
+    try {
+      return decodeHeaderBlock(block);
+    } catch (error) {
+      throw this.#corrupt((error as Error).message, error);
+    }
+  }
+
+  #corrupt(reason: string, cause?: unknown): ArchiveError {
+    // Whatever is wrong before a single entry was read is not a tar to begin with.
+    if (this.#lastEntryName === undefined) return new ArchiveError(FILE_NOT_SUPPORTED, { cause });
+    return new ArchiveError(`Corrupt archive after entry ${quoteName(this.#lastEntryName)}: ${reason}`, { cause });
+  }
+
+  #truncated(): ArchiveError {
+    if (this.#lastEntryName === undefined) return new ArchiveError(FILE_NOT_SUPPORTED);
+    return new ArchiveError(`Archive is truncated (last entry read: ${quoteName(this.#lastEntryName)})`);
+  }
+}
+
+/** Entries of a tar the caller trusts (a runtime's own root filesystem), nothing skipped. */
+export async function* readTarEntries(tarChunks: AsyncIterable<Buffer>): AsyncGenerator<ArchiveEntry> {
+  const reader = new TarReader(tarChunks, () => undefined);
+  try {
+    for (let entry = await reader.next(); entry; entry = await reader.next()) {
+      yield { header: entry.header, body: entry.body() };
+      await entry.drain();
+    }
+  } finally {
+    reader.close();
+  }
+}
+
+async function* observed(chunks: AsyncIterable<Buffer>, observe: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) {
+    observe(chunk);
+    yield chunk;
   }
 }

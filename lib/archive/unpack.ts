@@ -107,8 +107,13 @@ async function peek(source: AsyncIterable<Buffer>, bytes: number): Promise<{ hea
   }
   const rest: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => iterator };
   async function* chunks(): AsyncGenerator<Buffer> {
-    yield* peeked;
-    if (!ended) yield* rest;
+    try {
+      yield* peeked;
+      if (!ended) yield* rest;
+    } finally {
+      // A reader that stops within the peeked chunks never reached `rest`, which would stay open.
+      await iterator.return?.();
+    }
   }
   return { head: Buffer.concat(peeked), chunks: chunks() };
 }

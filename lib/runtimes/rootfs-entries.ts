@@ -2,7 +2,7 @@
 // gave it in, with the bytes read reported as they go: progress is made of them.
 import type { ArchiveEntry } from '../archive/entry.ts';
 import { countBytes } from '../archive/count-bytes.ts';
-import { readTarEntries } from '../archive/tar-entries.ts';
+import { readTarEntries } from '../archive/tar-reader.ts';
 import type { RootfsExport } from './runtime.ts';
 
 export function rootfsEntries(rootfs: RootfsExport, onBytesRead: (total: number) => void): AsyncIterable<ArchiveEntry> {

@@ -232,6 +232,23 @@ describe('readArchive of hostile entries', () => {
     ]);
   });
 
+  it('skips entries of a type it does not know (a GNU sparse file), with a warning', async () => {
+    // Prepare: the second entry's type flag becomes GNU's 'S', its checksum made to match
+    const archive = await buildTar([file('etc/a', 'a'), file('sparse', 'data'), file('etc/b', 'b')]);
+    const header = archive.subarray(2 * 512, 3 * 512);
+    header[156] = 'S'.charCodeAt(0);
+    header.fill(0x20, 148, 156);
+    const sum = header.reduce((total, byte) => total + byte, 0);
+    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+
+    // Act
+    const { names, warnings } = await readAll(await readArchive(chunked(archive)));
+
+    // Assess
+    expect(names).toEqual(['etc/a', 'etc/b']);
+    expect(warnings).toEqual(['skipped "sparse": unsupported entry type']);
+  });
+
   it('caps the warnings with a count of the rest', async () => {
     // Prepare
     const entries = Array.from({ length: MAX_WARNINGS + 50 }, (_, index) => ({ name: `dev/tty${index}`, type: 'character-device' as const }));
@@ -379,6 +396,20 @@ describe('readArchive of a damaged archive', () => {
     expect(names).toEqual(['a']);
     expect(failure).toBeInstanceOf(ArchiveError);
     expect(failure?.message).toBe('Archive is truncated (last entry read: "rootfs/a")');
+  });
+
+  it('refuses an entry hidden after the end-of-archive block, which tar -t would not list', async () => {
+    // Prepare: a's header and body, a zero block, then b's header, body and the end blocks
+    const first = await buildTar([file('etc/a', 'a')]);
+    const second = await buildTar([file('etc/b', 'b')]);
+    const archive = Buffer.concat([first.subarray(0, 2 * 512), Buffer.alloc(512), second]);
+
+    // Act
+    const failure = await failureOf(chunked(archive));
+
+    // Assess
+    expect(failure).toBeInstanceOf(ArchiveError);
+    expect(failure.message).toBe('Corrupt archive after entry "etc/a": data after the end-of-archive block');
   });
 
   it('throws while iterating a gzip stream with corrupted bytes in the middle', async () => {

@@ -9,7 +9,7 @@ import tarStream from 'tar-stream';
 import type { Header as TarHeader } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArchiveEntry } from '../../lib/archive/entry.ts';
-import { readTarEntries } from '../../lib/archive/tar-entries.ts';
+import { readTarEntries } from '../../lib/archive/tar-reader.ts';
 import { decodeHeaderBlock, encodeEntryHeader } from '../../lib/archive/tar-header.ts';
 import { tarBytes } from '../../lib/archive/tar-writer.ts';
 import { FIXED_MTIME, chunked, collect, describeEntries } from './archive-fixtures.ts';
