@@ -1,7 +1,7 @@
 // What an imported root filesystem may contain. Archive entries are untrusted: each one is
 // either admitted, rewritten to its safe normalized form, or left out with a warning. Abusive
 // sizes are not decided here but in limits.ts, since they abort the whole import.
-import type { Header as TarHeader } from 'tar-stream';
+import type { TarEntryType, TarHeader } from './entry.ts';
 import { normalizeEntryPath } from './entry-path.ts';
 import { ROOTFS_DIRECTORY } from './format.ts';
 import { PathTree } from './path-tree.ts';
@@ -15,7 +15,7 @@ type Location = { kind: 'path'; path: string } | { kind: 'root' } | { kind: 'ski
 
 type AdmittedType = 'file' | 'directory' | 'symlink' | 'link';
 
-const UNIMPORTED_TYPES: Partial<Record<TarHeader['type'], string>> = {
+const UNIMPORTED_TYPES: Partial<Record<TarEntryType, string>> = {
   'character-device': 'character devices are not imported',
   'block-device': 'block devices are not imported',
   fifo: 'fifos are not imported',
@@ -44,7 +44,7 @@ export class EntryPolicy {
 
     const type = header.type === 'contiguous-file' ? 'file' : header.type;
     if (type !== 'file' && type !== 'directory' && type !== 'symlink' && type !== 'link') {
-      return this.#skip(header, UNIMPORTED_TYPES[type] ?? (type ? `unsupported entry type "${type}"` : 'unsupported entry type'));
+      return this.#skip(header, (type && UNIMPORTED_TYPES[type]) ?? (type ? `unsupported entry type "${type}"` : 'unsupported entry type'));
     }
     // Writing anything but a new symlink at a symlink's path would write where it points.
     const symlink = this.#paths.symlinkOnTheWay(path, type !== 'symlink');

@@ -1,7 +1,27 @@
 // One entry of a tar stream: its header and its body. A consumer must read (or drain) the
-// body before it asks for the next entry, as with tar-stream's extract.
-import type { Header as TarHeader } from 'tar-stream';
+// body before it asks for the next entry: bodies are read from the tar as they are asked for.
 import type { ContainerType } from '../container-type.ts';
+
+export type TarEntryType = 'file' | 'link' | 'symlink' | 'directory' | 'block-device' | 'character-device' | 'fifo' | 'contiguous-file';
+
+/** A tar entry's header, as the tar codec (tar-header.ts) reads and writes it. */
+export interface TarHeader {
+  name: string;
+  /** null for a type flag stevedore does not know (a GNU sparse file): import leaves such an entry out, and the writer refuses it. */
+  type: TarEntryType | null;
+  size: number;
+  mode: number;
+  mtime: Date;
+  linkname: string;
+  uid: number;
+  gid: number;
+  uname: string;
+  gname: string;
+  devmajor: number;
+  devminor: number;
+  /** The entry's pax records as read; path, linkpath and size are already applied to the fields above. */
+  pax?: Record<string, string> | null;
+}
 
 export interface ArchiveEntry {
   header: TarHeader;

@@ -1,7 +1,7 @@
 // The archive format stevedore writes: a tar (gzip-compressed for .tgz) whose first entry is a
 // regular file `config.json` with the container's config, followed by the root filesystem with
 // every name under `rootfs/`. Import also takes a plain root-filesystem tarball (`docker export`).
-import type { Header as TarHeader } from 'tar-stream';
+import type { TarHeader } from './entry.ts';
 import { normalizeEntryPath } from './entry-path.ts';
 
 export const CONFIG_ENTRY_NAME = 'config.json';

@@ -1,12 +1,12 @@
 // Import-inspect: the config of an archive, read from its head with ranged reads so that the
 // cost is the same for a 10 MiB and a 10 GiB archive. A tar whose first entry is anything but
 // our config is a plain root-filesystem tarball, which import takes too: it has no config.
-import tarStream from 'tar-stream';
 import { parseArchiveConfig } from './config.ts';
 import type { ArchiveConfig } from './entry.ts';
 import { ArchiveError, FILE_NOT_SUPPORTED } from './errors.ts';
 import { CONFIG_ENTRY_NAME, MAX_CONFIG_BYTES, hasGzipMagic, isConfigEntry } from './format.ts';
 import { gunzipHead } from './gunzip.ts';
+import { TarReader, TruncatedArchive } from './tar-reader.ts';
 
 /** Reads `start..end`, both inclusive (as an HTTP Range header). */
 export type RangeReader = (start: number, end: number) => Promise<Buffer>;
@@ -71,35 +71,28 @@ async function readExactly(readRange: RangeReader, start: number, length: number
 }
 
 /**
- * Parses the first entry of a tar head. tar-stream waits for the consumer before it parses
- * past an entry, and this one never lets it, so the end of the head after the first entry is
- * never looked at: a cut there is no error.
+ * Parses the first entry of a tar head, as import reads it. Nothing past the first entry is
+ * looked at, so the head may be cut anywhere after it.
  */
-function readFirstEntry(tarHead: Buffer): Promise<FirstEntry> {
-  return new Promise((resolve) => {
-    const extract = tarStream.extract();
-    let settled = false;
-    let headerSeen = false;
-    const settle = (outcome: FirstEntry) => {
-      if (settled) return;
-      settled = true;
-      resolve(outcome);
-      extract.destroy();
-    };
-    extract.on('entry', (header, body) => {
-      headerSeen = true;
-      body.on('error', () => settle({ kind: 'incomplete', headerSeen }));
-      if (!isConfigEntry(header)) return settle({ kind: 'other' });
-      if (header.size > MAX_CONFIG_BYTES) return settle({ kind: 'config-too-large', size: header.size });
-      const chunks: Buffer[] = [];
-      body.on('data', (chunk) => chunks.push(chunk as Buffer));
-      body.on('end', () => settle({ kind: 'config', bytes: Buffer.concat(chunks) }));
-    });
-    extract.on('error', (error) =>
-      settle(error.message === 'Unexpected end of data' ? { kind: 'incomplete', headerSeen } : { kind: 'not-tar' }),
-    );
-    // Closing with nothing settled: the tar ended cleanly without a single entry.
-    extract.on('close', () => settle({ kind: 'not-tar' }));
-    extract.end(tarHead);
-  });
+async function readFirstEntry(tarHead: Buffer): Promise<FirstEntry> {
+  const reader = new TarReader(chunksOf(tarHead), () => undefined);
+  let headerSeen = false;
+  try {
+    const entry = await reader.next();
+    if (entry === undefined) return { kind: 'not-tar' };
+    headerSeen = true;
+    if (!isConfigEntry(entry.header)) return { kind: 'other' };
+    if (entry.header.size > MAX_CONFIG_BYTES) return { kind: 'config-too-large', size: entry.header.size };
+    const chunks: Buffer[] = [];
+    for await (const chunk of entry.body()) chunks.push(chunk);
+    return { kind: 'config', bytes: Buffer.concat(chunks) };
+  } catch (error) {
+    return error instanceof TruncatedArchive ? { kind: 'incomplete', headerSeen } : { kind: 'not-tar' };
+  } finally {
+    reader.close();
+  }
+}
+
+async function* chunksOf(bytes: Buffer): AsyncGenerator<Buffer> {
+  yield bytes;
 }

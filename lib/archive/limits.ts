@@ -1,6 +1,6 @@
 // Bounds on what an untrusted archive may make us read. Crossing one aborts the import: a
 // file that large is either an attack (a gzip bomb) or nothing a container should be made of.
-import type { Header as TarHeader } from 'tar-stream';
+import type { TarHeader } from './entry.ts';
 import { ArchiveError } from './errors.ts';
 import { humanSize } from '../size.ts';
 

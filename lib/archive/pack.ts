@@ -3,9 +3,8 @@
 // each body chunk only when the reader of the archive wants more bytes, and bodies pass through
 // as the runtime gave them (only headers are rewritten).
 import { Readable } from 'node:stream';
-import type { Header as TarHeader } from 'tar-stream';
 import { serializeArchiveConfig } from './config.ts';
-import type { ArchiveConfig, ArchiveEntry } from './entry.ts';
+import type { ArchiveConfig, ArchiveEntry, TarHeader } from './entry.ts';
 import { normalizeEntryPath } from './entry-path.ts';
 import { CONFIG_ENTRY_NAME, ROOTFS_PREFIX } from './format.ts';
 import { gzipInParallel } from './parallel-gzip.ts';

@@ -2,7 +2,7 @@
 // writes and applies path, linkpath and size itself, but not ownership: ids past the ustar
 // field's octal range (user namespaces use such ids) are portable only as pax records, which
 // we write and apply.
-import type { Header as TarHeader } from 'tar-stream';
+import type { TarHeader } from './entry.ts';
 
 /** Largest id the 7 octal digits of a ustar uid/gid field hold. */
 const MAX_USTAR_ID = 0o7777777;

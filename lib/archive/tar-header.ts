@@ -1,12 +1,11 @@
-// Tar header blocks, read and written by stevedore itself so that an archive's bytes can pass
-// from the runtime's tar to the archive (and from the archive to the engine) without a stream
-// per entry: bodies are handed on as they arrive, and only these 512-byte blocks are decoded and
-// encoded. The format is ustar; what its fields cannot hold (long or non-ASCII names, long link
-// targets, big ids, the records tar-stream's parser keeps in `pax`) goes into a pax extended
-// header before the entry, and numbers past a field's octal range are written in base-256 (the
-// GNU extension that GNU tar, Go's archive/tar and tar-stream all read). Decoding follows
-// tar-stream's, which reads the untrusted archives of an import, so that both see the same header.
-import type { Header as TarHeader } from 'tar-stream';
+// Tar header blocks, read and written by stevedore itself for every tar it handles (a runtime's
+// export, an archive, the tar an import hands the engine): only these 512-byte blocks are decoded
+// and encoded, and bodies pass on as the chunks they arrived in. The format is ustar; what its
+// fields cannot hold (long or non-ASCII names, long link targets, big ids, the pax records an
+// entry was read with) goes into a pax extended header before the entry, and numbers past a
+// field's octal range are written in base-256 (the GNU extension that GNU tar, Go's archive/tar
+// and tar-stream all read). Decoding follows tar-stream's, which the tests hold it against.
+import type { TarHeader } from './entry.ts';
 import { TAR_BLOCK_BYTES } from './format.ts';
 import { paxRecordsToWrite } from './pax.ts';
 
@@ -30,7 +29,7 @@ const TYPE_FLAGS: Record<EntryType | MetaHeaderType, string> = {
   'gnu-long-link-path': 'K',
 };
 const TYPES_BY_FLAG = new Map(Object.entries(TYPE_FLAGS).map(([type, flag]) => [flag.charCodeAt(0), type as EntryType | MetaHeaderType]));
-// tar-stream reads a NUL type flag as a file, and so do other readers (pre-POSIX archives).
+// A NUL type flag is a file, as in pre-POSIX archives.
 TYPES_BY_FLAG.set(0, 'file');
 
 const FIELDS = {

@@ -5,13 +5,15 @@
 // The archive ends at its first zero block, as GNU tar and Go's archive/tar (the engine's)
 // read it, and only zeros may follow: an entry after the end would be one that `tar -t` does
 // not list, and a tar that stops without the end, even between two entries, is truncated.
-import type { Header as TarHeader } from 'tar-stream';
-import type { ArchiveEntry } from './entry.ts';
+import type { ArchiveEntry, TarHeader } from './entry.ts';
 import { ChunkQueue } from './chunk-queue.ts';
 import { ArchiveError, FILE_NOT_SUPPORTED } from './errors.ts';
 import { TAR_BLOCK_BYTES } from './format.ts';
 import { decodeHeaderBlock, decodeLongPath, decodePaxRecords, paddingAfter } from './tar-header.ts';
 import { quoteName } from './warnings.ts';
+
+/** A tar that stops before its end: "File not supported" when not even one entry was read. */
+export class TruncatedArchive extends ArchiveError {}
 
 /** A pax header or GNU long name is read whole, so it is bounded (as tar-stream bounds it). */
 const MAX_META_HEADER_BYTES = 4 * 1024 * 1024;
@@ -25,7 +27,7 @@ export class RawTarEntry {
   constructor(
     readonly header: TarHeader,
     private readonly input: ChunkQueue,
-    private readonly truncated: () => ArchiveError,
+    private readonly truncated: () => TruncatedArchive,
   ) {
     // Like tar-stream and GNU tar, a directory has no data whatever its size field says.
     const dataBytes = header.type === 'directory' ? 0 : header.size;
@@ -142,9 +144,9 @@ export class TarReader {
     return new ArchiveError(`Corrupt archive after entry ${quoteName(this.#lastEntryName)}: ${reason}`, { cause });
   }
 
-  #truncated(): ArchiveError {
-    if (this.#lastEntryName === undefined) return new ArchiveError(FILE_NOT_SUPPORTED);
-    return new ArchiveError(`Archive is truncated (last entry read: ${quoteName(this.#lastEntryName)})`);
+  #truncated(): TruncatedArchive {
+    if (this.#lastEntryName === undefined) return new TruncatedArchive(FILE_NOT_SUPPORTED);
+    return new TruncatedArchive(`Archive is truncated (last entry read: ${quoteName(this.#lastEntryName)})`);
   }
 }
 

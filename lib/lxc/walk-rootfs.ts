@@ -33,8 +33,7 @@
 // give the kind) and reads no data: a small fraction of what the export itself costs.
 import { type BigIntStats, constants } from 'node:fs';
 import { type FileHandle, open, readlink } from 'node:fs/promises';
-import type { Header as TarHeader } from 'tar-stream';
-import type { ArchiveEntry } from '../archive/entry.ts';
+import type { ArchiveEntry, TarHeader } from '../archive/entry.ts';
 import { quoteName } from '../archive/warnings.ts';
 import { DirectoryHandle, compareNames, isGone, unlessGone, utf8Name } from './directory-handle.ts';
 

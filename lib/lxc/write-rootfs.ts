@@ -38,8 +38,7 @@
 // File bodies go to disk one chunk at a time, each written before the next is asked for.
 import { constants } from 'node:fs';
 import { type FileHandle, chmod, chown, lchown, link, lstat, lutimes, mkdir, open, symlink, unlink, utimes } from 'node:fs/promises';
-import type { Header as TarHeader } from 'tar-stream';
-import type { ArchiveEntry } from '../archive/entry.ts';
+import type { ArchiveEntry, TarHeader } from '../archive/entry.ts';
 import { normalizeEntryPath } from '../archive/entry-path.ts';
 import { ArchiveError } from '../archive/errors.ts';
 import { quoteName } from '../archive/warnings.ts';
@@ -114,7 +113,7 @@ class RootfsWriter {
     const { segments } = location;
     const type = header.type === 'contiguous-file' ? 'file' : header.type;
     if (segments.length === 0) return type === 'directory' ? false : this.#skip(header.name, 'not a directory at the root');
-    if (!WRITTEN_TYPES.has(type)) return this.#skip(header.name, type ? `unsupported entry type "${type}"` : 'unsupported entry type');
+    if (type === null || !WRITTEN_TYPES.has(type)) return this.#skip(header.name, type ? `unsupported entry type "${type}"` : 'unsupported entry type');
     if ((type === 'character-device' || type === 'block-device') && !this.#asRoot) {
       return this.#skip(header.name, 'device nodes are made only when stevedore runs as root');
     }

@@ -2,8 +2,7 @@
 // 4 MiB) but with every kind of entry an export has to carry (nested directories, text,
 // binary, executable, symlink, hardlink, empty file and directory, a sticky and a mode-0
 // file). Generated from a fixed seed and mtime, so every call yields the same bytes.
-import type { Header as TarHeader } from 'tar-stream';
-import type { ArchiveEntry } from '../archive/entry.ts';
+import type { ArchiveEntry, TarHeader } from '../archive/entry.ts';
 
 const DEMO_MTIME = new Date('2024-01-01T00:00:00Z');
 const DEMO_SEED = 0x5eed_1e55;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import tarStream from 'tar-stream';
-import type { Header } from 'tar-stream';
+import type { TarHeader as Header } from '../../lib/archive/entry.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ArchiveEntry } from '../../lib/archive/entry.ts';
 import { ArchiveError } from '../../lib/archive/errors.ts';
@@ -192,7 +192,7 @@ async function withEveryKind<T>(use: (root: string, big: Buffer) => Promise<T>):
 
 interface Spec {
   name: string;
-  type?: Header['type'];
+  type?: NonNullable<Header['type']>;
   content?: string | Buffer;
   linkname?: string;
   mode?: number;
@@ -279,7 +279,7 @@ async function readTar(bytes: Buffer): Promise<TarItem[]> {
   const extract = tarStream.extract();
   Readable.from([bytes]).pipe(extract as unknown as NodeJS.WritableStream);
   const items: TarItem[] = [];
-  for await (const entry of extract) items.push(itemOf(entry.header, await digestBody(entry as AsyncIterable<Buffer>)));
+  for await (const entry of extract) items.push(itemOf(entry.header as Header, await digestBody(entry as AsyncIterable<Buffer>)));
   return items;
 }
 

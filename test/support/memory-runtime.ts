@@ -2,8 +2,7 @@
 // array of buffered entries. It exports in the `entries` form with no size estimate, the
 // other branch of the port from the built-in runtime's tar with a size, and buffers an
 // import's entries before it registers anything, so a failing import leaves nothing.
-import type { Header as TarHeader } from 'tar-stream';
-import type { ArchiveEntry } from '../../lib/archive/entry.ts';
+import type { ArchiveEntry, TarHeader } from '../../lib/archive/entry.ts';
 import { isAddressOf } from '../../lib/container/address.ts';
 import { configFor, newContainerId, type ContainerConfig, type ContainerSpec, type ContainerSummary, type ContainerType } from '../../lib/container/model.ts';
 import { NotFound } from '../../lib/errors.ts';

@@ -35,7 +35,7 @@ export async function describeEntries(entries: AsyncIterable<ArchiveEntry>): Pro
     const { size, sha256 } = await digestBody(body);
     described.push({
       name: header.name,
-      type: header.type,
+      type: String(header.type),
       mode: header.mode,
       size,
       sha256,
