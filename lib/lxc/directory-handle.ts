@@ -70,7 +70,7 @@ export class DirectoryHandle {
 }
 
 /**
- * The name as a string, or undefined when its bytes are not UTF-8: tar-stream writes names as
+ * The name as a string, or undefined when its bytes are not UTF-8: the tar codec writes names as
  * UTF-8, so such a name could neither be archived as it is nor be found again by its string.
  */
 export function utf8Name(raw: Buffer): string | undefined {
