@@ -27,6 +27,7 @@ const args = process.argv.slice(2);
 const entryCount = Number(args.find((a) => /^\d+$/.test(a)) ?? 500_000);
 const longNames = args.includes('--long-names');
 const snapshot = args.includes('--snapshot');
+const collect = !args.includes('--no-gc');
 const CHECKPOINT = 100_000;
 const MIB = 1024 * 1024;
 
@@ -98,6 +99,13 @@ interface Checkpoint {
   arrayBuffers: number;
   rss: number;
   seconds: number;
+  /** CPU seconds of the process, every thread: wall seconds swing on a busy machine. */
+  cpuSeconds: number;
+}
+
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
 }
 
 let peakHeapTotal = 0;
@@ -108,10 +116,10 @@ function samplePeak(): void {
 function measure(entries: number, started: number): Checkpoint {
   samplePeak();
   const peak = peakHeapTotal;
-  gc!();
+  if (collect) gc!();
   const { heapUsed, heapTotal, arrayBuffers, rss } = process.memoryUsage();
   peakHeapTotal = 0;
-  return { entries, peakHeapTotal: peak, heapUsed, heapTotal, arrayBuffers, rss, seconds: (performance.now() - started) / 1000 };
+  return { entries, peakHeapTotal: peak, heapUsed, heapTotal, arrayBuffers, rss, seconds: (performance.now() - started) / 1000, cpuSeconds: cpuSeconds() };
 }
 
 const file = await archiveFile();
@@ -149,8 +157,9 @@ const rows = checkpoints.map((point, index) => {
     (point.arrayBuffers / MIB).toFixed(1),
     (point.rss / MIB).toFixed(0),
     point.seconds.toFixed(1),
+    (point.cpuSeconds - base.cpuSeconds).toFixed(1),
   ];
 });
 console.log(`\nImport of ${entryCount.toLocaleString('en')} entries${longNames ? ' with long names' : ''} (${process.version}): ${(tarBytes / MIB).toFixed(0)} MiB of tar for the engine, ${archive.warnings.length} warnings`);
-console.log('MiB, after a full collection at each count of entries read; the peak heap total is the highest before it, sampled every 1,000 entries\n');
-printTable(['entries', 'heap used', 'grown', 'per 100k entries', 'heap total', 'peak heap total', 'array buffers', 'RSS', 'seconds'], rows);
+console.log(`MiB, ${collect ? 'after a full collection ' : ''}at each count of entries read; the peak heap total is the highest before it, sampled every 1,000 entries\n`);
+printTable(['entries', 'heap used', 'grown', 'per 100k entries', 'heap total', 'peak heap total', 'array buffers', 'RSS', 'seconds', 'CPU s'], rows);
