@@ -37,7 +37,7 @@ if (!gc) throw new Error('run with node --expose-gc (npm run bench:import-entrie
 /** The generated container's entries, as a runtime hands its root filesystem to an export. */
 function* rootfsEntries(count: number): Generator<ArchiveEntry> {
   const mtime = new Date(1_700_000_000_000);
-  const entry = (name: string, type: TarHeader['type'], extra: { size?: number; mode?: number; linkname?: string } = {}): ArchiveEntry => {
+  const entry = (name: string, type: TarHeader['type'], extra: { size?: number; mode?: number; linkname?: string; pax?: Record<string, string> } = {}): ArchiveEntry => {
     const size = type === 'file' ? (extra.size ?? 0) : 0;
     const header: TarHeader = { name, type, mode: type === 'directory' ? 0o755 : 0o644, uid: 0, gid: 0, mtime, uname: 'root', gname: 'root', linkname: '', devmajor: 0, devminor: 0, ...extra, size };
     return { header, body: asyncOf(size > 0 ? [BODY.subarray(0, size)] : []) };
@@ -63,7 +63,8 @@ function* rootfsEntries(count: number): Generator<ArchiveEntry> {
     // One in a thousand a symlink to the file before it, one in a thousand a hardlink to it.
     if (i % 1000 === 7) yield entry(file, 'symlink', { linkname: `file-${i - 1}` });
     else if (i % 1000 === 9) yield entry(file, 'link', { linkname: longNames ? `${dir}/module_implementation_${i - 1}.py` : `${dir}/file-${i - 1}` });
-    else yield entry(file, 'file', { size: 512 + (i % 600) });
+    // One in a hundred with an extended attribute, which only a pax record carries.
+    else yield entry(file, 'file', { size: 512 + (i % 600), ...(i % 100 === 3 ? { pax: { 'SCHILY.xattr.user.origin': `bench-${i}` } } : {}) });
   }
 }
 
