@@ -3,8 +3,9 @@
 // at 4 GiB, most of them usr/share/small/<n>/file-<i>), read through the import's checks
 // (readArchive) into the tar the Docker engine is sent (packTar), with nothing but this in the
 // process. No Docker, no emulators: the V8 heap after a full collection, every 100,000 entries,
-// is what the import holds on to. The young generation is the worker's (--max-semi-space-size=2,
-// infra/aws/task-worker.ts), so "heap total" compares with its V8 heap.
+// is what the import holds on to. The young generation and malloc's settings are the worker's
+// (--max-semi-space-size=2 and WORKER_ENVIRONMENT in infra/aws/task-worker.ts), so "heap total"
+// and RSS compare with its own.
 //   npm run bench:import-entries                      (500,000 entries)
 //   npm run bench:import-entries -- 200000 --long-names --snapshot
 // --long-names names the small files like a distribution's (segments of 13 characters and
