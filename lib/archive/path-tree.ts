@@ -39,7 +39,7 @@ export class PathTree {
   #kinds = new Uint8Array(1024);
   #nodes = 1; // the root, nameless
   /** The names of all nodes, in node order; past #namesUsed, the segments of the path at hand. */
-  #names = Buffer.allocUnsafeSlow(16 * 1024);
+  #names = Buffer.from(new ArrayBuffer(16 * 1024));
   #namesUsed = 0;
   /** Open addressing with linear probing, at most half full: node ids, EMPTY where there is none. */
   #slots = new Uint32Array(2048);
@@ -153,7 +153,7 @@ export class PathTree {
     const end = this.#segmentEnds[index]!;
     this.#remember(start, end);
     this.#encodedPath = undefined; // its segments move
-    if (this.#nodes === this.#parents.length) this.#growNodes();
+    if (this.#nodes === this.#kinds.length) this.#growNodes();
     if (2 * (this.#nodes + 1) > this.#slots.length) this.#growSlots();
     const node = this.#nodes++;
     // The segment moves down to the end of the names kept: never over a segment still to come,
@@ -204,15 +204,19 @@ export class PathTree {
     }
   }
 
+  // Each table grows into a buffer twice its size and the old one is freed at once, where a
+  // copy would stay until a full collection (few come once the heap stays flat). What the new
+  // one has beyond its content is zeros that take no memory until written.
   #growNodes(): void {
-    const capacity = 2 * this.#parents.length;
-    this.#parents = grown(this.#parents, new Uint32Array(capacity));
-    this.#nameEnds = grown(this.#nameEnds, new Uint32Array(capacity));
-    this.#kinds = grown(this.#kinds, new Uint8Array(capacity));
+    const nodes = 2 * this.#kinds.length;
+    this.#parents = new Uint32Array(this.#parents.buffer.transfer(4 * nodes));
+    this.#nameEnds = new Uint32Array(this.#nameEnds.buffer.transfer(4 * nodes));
+    this.#kinds = new Uint8Array(this.#kinds.buffer.transfer(nodes));
   }
 
+  /** Doubles the table and places every node again: the nodes know their parents and names. */
   #growSlots(): void {
-    this.#slots = new Uint32Array(2 * this.#slots.length);
+    this.#slots = new Uint32Array(this.#slots.buffer.transfer(2 * this.#slots.byteLength)).fill(EMPTY);
     for (let node = 1; node < this.#nodes; node++) this.#place(node);
   }
 
@@ -221,13 +225,6 @@ export class PathTree {
     if (needed <= this.#names.length) return;
     let capacity = this.#names.length;
     while (capacity < needed) capacity *= 2;
-    const names = Buffer.allocUnsafeSlow(capacity);
-    this.#names.copy(names, 0, 0, this.#namesUsed);
-    this.#names = names;
+    this.#names = Buffer.from(this.#names.buffer.transfer(capacity));
   }
-}
-
-function grown<Array extends Uint32Array | Uint8Array>(from: Array, to: Array): Array {
-  to.set(from);
-  return to;
 }
