@@ -51,6 +51,7 @@ const sentMd5 = (() => {
 
 const work = mkdtempSync(join(tmpdir(), 'stevedore-bench-s3-emulator-'));
 const profileDir = join(work, 'profile');
+const phases: { name: string; from: number; to: number }[] = [];
 const emulator = await startS3rver({ dataDir: join(work, 's3'), nodeOptions: profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
 try {
   const pid = emulator.serverPid();
@@ -66,6 +67,8 @@ try {
   console.log(`s3rver ${emulator.endpoint} (pid ${pid}): ${sizeMiB} MiB in ${partSize / MIB} MiB parts, ${PARTS_IN_FLIGHT} in flight, ${rounds} round(s)`);
 
   const rows: string[][] = [];
+  /** CLOCK_MONOTONIC in µs, the clock of V8's profile timestamps. */
+  const now = () => Number(process.hrtime.bigint() / 1000n);
   const row = (round: number, phase: string, mib: number, seconds: number, from: Cpu, to: Cpu) => {
     const sys = to.sys - from.sys;
     const cpu = to.user - from.user + sys;
@@ -75,6 +78,7 @@ try {
     const key = `round-${round}.tar`;
     const start = performance.now();
     const cpuStart = cpuSeconds(pid);
+    const partsStart = now();
     let partsDone = { at: 0, cpu: cpuStart };
     await transfers.upload({
       bucket: BUCKET,
@@ -85,9 +89,11 @@ try {
       contentType: 'application/x-tar',
       beforeCommit: async () => {
         partsDone = { at: performance.now(), cpu: cpuSeconds(pid) };
+        phases.push({ name: 'parts', from: partsStart, to: now() });
       },
     });
     const end = performance.now();
+    phases.push({ name: 'completion', from: phases.at(-1)!.to, to: now() });
     const cpuEnd = cpuSeconds(pid);
     row(round, 'parts', sizeMiB, (partsDone.at - start) / 1000, cpuStart, partsDone.cpu);
     row(round, 'completion', sizeMiB, (end - partsDone.at) / 1000, partsDone.cpu, cpuEnd);
@@ -97,10 +103,12 @@ try {
     if (head.ContentLength !== bytes) throw new Error(`${key}: HEAD says ${head.ContentLength} bytes, ${bytes} were sent`);
     const readStart = performance.now();
     const readCpu = cpuSeconds(pid);
+    const readFrom = now();
     const { body: stream } = await transfers.read(BUCKET, key);
     const hash = createHash('md5');
     for await (const chunk of stream) hash.update(chunk as Buffer);
     if (hash.digest('hex') !== sentMd5) throw new Error(`${key}: the bytes read back differ from those sent`);
+    phases.push({ name: 'read back', from: readFrom, to: now() });
     row(round, 'read back', sizeMiB, (performance.now() - readStart) / 1000, readCpu, cpuSeconds(pid));
   }
   clients.destroy();
@@ -119,25 +127,33 @@ interface ProfileNode {
   children?: number[];
 }
 
-/** s3rver's CPU by function (self time) and by package, from its V8 profile; idle left out. */
+/** s3rver's CPU by package and by function (self time) in each phase, from its V8 profile; idle left out. */
 function printProfile(file: string): void {
-  const { nodes, samples, timeDeltas } = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+  const { nodes, samples, timeDeltas, startTime } = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number };
   const byId = new Map(nodes.map((node) => [node.id, node]));
-  const selfMs = new Map<number, number>();
-  samples.forEach((id, i) => selfMs.set(id, (selfMs.get(id) ?? 0) + (timeDeltas[i] ?? 0) / 1000));
-  const functions = new Map<string, number>();
-  const packages = new Map<string, number>();
-  for (const [id, ms] of selfMs) {
+  const phaseOf = (at: number) => phases.find((p) => p.from <= at && at < p.to)?.name ?? 'start, requests between';
+  const tables = new Map<string, { packages: Map<string, number>; functions: Map<string, number> }>();
+  const add = (map: Map<string, number>, name: string, ms: number) => map.set(name, (map.get(name) ?? 0) + ms);
+  let at = startTime;
+  samples.forEach((id, i) => {
+    const ms = (timeDeltas[i] ?? 0) / 1000;
+    at += timeDeltas[i] ?? 0;
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
-    if (functionName === '(idle)') continue;
+    if (functionName === '(idle)') return;
+    const phase = phaseOf(at);
+    if (!tables.has(phase)) tables.set(phase, { packages: new Map(), functions: new Map() });
+    const { packages, functions } = tables.get(phase)!;
     const where = url.replace(/^file:\/\/.*?node_modules\//, '').replace(/^file:\/\/.*\/infra\//, 'infra/');
-    functions.set(`${functionName || '(anonymous)'} ${where}${url ? `:${lineNumber + 1}` : ''}`, (functions.get(`${functionName || '(anonymous)'} ${where}${url ? `:${lineNumber + 1}` : ''}`) ?? 0) + ms);
+    add(functions, `${functionName || '(anonymous)'} ${where}${url ? `:${lineNumber + 1}` : ''}`, ms);
     const pkg = url === '' ? functionName : /node_modules\//.test(url) ? url.replace(/^.*node_modules\/((@[^/]+\/)?[^/]+).*$/, '$1') : url.startsWith('node:') ? url.split('/').slice(0, 2).join('/') : where;
-    packages.set(pkg, (packages.get(pkg) ?? 0) + ms);
-  }
+    add(packages, pkg, ms);
+  });
   const top = (map: Map<string, number>, n: number) => [...map].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, ms]) => [name, (ms / 1000).toFixed(2)]);
-  console.log(`\ns3rver's profile (${file}): self CPU s by package or Node module`);
-  printTable(['where', 'CPU s'], top(packages, 15));
-  console.log('\nby function (self)');
-  printTable(['function', 'CPU s'], top(functions, 30));
+  const total = (map: Map<string, number>) => ([...map.values()].reduce((a, b) => a + b, 0) / 1000).toFixed(2);
+  console.log(`\ns3rver's main thread, from its profile (${file})`);
+  for (const [phase, { packages, functions }] of tables) {
+    console.log(`\n${phase}: ${total(packages)} s busy, self time by package or Node module, then by function`);
+    printTable(['where', 'CPU s'], top(packages, 10));
+    printTable(['function', 'CPU s'], top(functions, 12));
+  }
 }
