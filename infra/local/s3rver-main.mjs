@@ -14,6 +14,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 const require = createRequire(import.meta.url);
 const S3rver = require('s3rver');
@@ -30,6 +32,15 @@ const server = new S3rver({ directory, address, port: Number(port), silent: true
 // request's own, hashed and written a MiB at a time, and dies young.
 // Not more: 2 MiB writes cost s3rver several times the system time of 1 MiB ones here.
 const PART_WRITE_BYTES = 1024 * 1024;
+// A young-generation collection every 8 MiB of parts received. The bodies arrive as 64 KiB
+// buffers that die at once, but so little else is allocated that V8's young generation never
+// filled: only the buffers' outside-the-heap size set off collections, every one a full one (28
+// for a 278 MiB upload and its read-back). A command-line --max-semi-space-size=1 did as well
+// for the parts, but made listing-heavy requests (a folder of 20000 objects deleted) 16 % slower.
+setFlagsFromString('--expose-gc');
+const collectYoung = runInNewContext('gc');
+const SCAVENGE_BYTES = 8 * 1024 * 1024;
+let bytesSinceScavenge = 0;
 async function writeAll(file, bytes) {
   for (let offset = 0; offset < bytes.length; ) offset += (await file.write(bytes, offset)).bytesWritten;
 }
@@ -50,6 +61,11 @@ server.store.putPart = async function putPart(bucket, uploadId, partNumber, cont
       filled = 0;
     };
     for await (const chunk of content) {
+      bytesSinceScavenge += chunk.length;
+      if (bytesSinceScavenge >= SCAVENGE_BYTES) {
+        bytesSinceScavenge = 0;
+        collectYoung({ type: 'minor' });
+      }
       for (let offset = 0; offset < chunk.length; ) {
         const copied = chunk.copy(buffer, filled, offset);
         filled += copied;
