@@ -5,11 +5,11 @@
 // phase. With --profile, s3rver runs with `--cpu-prof` and its hot spots are printed at the end.
 //   npm run bench:s3-emulator [-- SIZE_MIB] [--rounds=N] [--profile]   (default 278 MiB, 3 rounds)
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { S3RVER_CREDENTIALS, startS3rver } from '../infra/local/emulators.ts';
+import { S3RVER_CREDENTIALS, startS3rver, type Emulator } from '../infra/local/emulators.ts';
 import { createClientSet } from '../lib/aws/client-set.ts';
 import { partSizeFor } from '../lib/aws/part-size.ts';
 import { s3Client } from '../lib/aws/s3-client.ts';
@@ -52,8 +52,9 @@ const sentMd5 = (() => {
 const work = mkdtempSync(join(tmpdir(), 'stevedore-bench-s3-emulator-'));
 const profileDir = join(work, 'profile');
 const phases: { name: string; from: number; to: number }[] = [];
-const emulator = await startS3rver({ dataDir: join(work, 's3'), nodeOptions: profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
+let emulator: Emulator | undefined;
 try {
+  emulator = await startS3rver({ dataDir: join(work, 's3'), nodeOptions: profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
   const pid = emulator.serverPid();
   if (pid === undefined) throw new Error('s3rver has no process id');
   const config = loadConfig({ AWS_ENDPOINT_URL_S3: emulator.endpoint, AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey, STEVEDORE_LOG_LEVEL: 'ERROR' });
@@ -114,9 +115,9 @@ try {
   clients.destroy();
   printTable(['round', 'phase', 'MiB', 's', 's3rver CPU s', 'of which sys', 'MiB per CPU s'], rows);
 } finally {
-  await emulator.stop();
+  await emulator?.stop();
   if (profile) {
-    for (const file of readdirSync(profileDir)) printProfile(join(profileDir, file));
+    for (const file of existsSync(profileDir) ? readdirSync(profileDir) : []) printProfile(join(profileDir, file));
   }
   rmSync(work, { recursive: true, force: true });
 }
