@@ -76,7 +76,7 @@ const SCRATCH_PREFIX = 'stevedore-dynamodb-';
 export async function startS3rver(options: { port?: number; dataDir: string; signal?: AbortSignal; /** Node options of its own, e.g. a benchmark's `--cpu-prof`. */ nodeOptions?: string[] }): Promise<Emulator> {
   const port = options.port ?? (await freePort());
   mkdirSync(options.dataDir, { recursive: true });
-  // s3rver with its multipart completion replaced (s3rver-main.mjs).
+  // s3rver with its part store and multipart completion replaced (s3rver-main.mjs).
   const main = join(import.meta.dirname, 's3rver-main.mjs');
   const args = ['--openssl-legacy-provider', ...(options.nodeOptions ?? []), main, resolve(options.dataDir), '127.0.0.1', String(port)];
   const child = spawnChild(process.execPath, args, process.cwd());

@@ -27,8 +27,8 @@ const server = new S3rver({ directory, address, port: Number(port), silent: true
 
 // s3rver stores a part by piping the request through a Transform that hashes it into a file
 // stream: every 64 KiB socket chunk waits in the stream's queue for its own write, and the chunks
-// that outlive a young collection made garbage collection s3rver's largest cost (0.76 CPU s of
-// 278 MiB, more than the MD5 itself). Here each chunk is copied at once into a buffer of the
+// that outlive a young collection made garbage collection s3rver's largest cost (0.76 CPU s in a
+// 278 MiB upload and its read-back, more than the MD5). Here each chunk is copied at once into a buffer of the
 // request's own, hashed and written a MiB at a time, and dies young.
 // Not more: 2 MiB writes cost s3rver several times the system time of 1 MiB ones here.
 const PART_WRITE_BYTES = 1024 * 1024;
