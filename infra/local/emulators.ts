@@ -73,12 +73,12 @@ const SCRATCH_PREFIX = 'stevedore-dynamodb-';
  * ListObjectsV2 page (its continuation token uses a legacy cipher) fails with a 500.
  * It only accepts the credentials S3RVER / S3RVER.
  */
-export async function startS3rver(options: { port?: number; dataDir: string; signal?: AbortSignal }): Promise<Emulator> {
+export async function startS3rver(options: { port?: number; dataDir: string; signal?: AbortSignal; /** Node options of its own, e.g. a benchmark's `--cpu-prof`. */ nodeOptions?: string[] }): Promise<Emulator> {
   const port = options.port ?? (await freePort());
   mkdirSync(options.dataDir, { recursive: true });
-  // s3rver with its multipart completion replaced (s3rver-main.mjs).
+  // s3rver with its part store and multipart completion replaced (s3rver-main.mjs).
   const main = join(import.meta.dirname, 's3rver-main.mjs');
-  const args = ['--openssl-legacy-provider', main, resolve(options.dataDir), '127.0.0.1', String(port)];
+  const args = ['--openssl-legacy-provider', ...(options.nodeOptions ?? []), main, resolve(options.dataDir), '127.0.0.1', String(port)];
   const child = spawnChild(process.execPath, args, process.cwd());
   const endpoint = `http://127.0.0.1:${port}`;
   await waitUntilAnswering('s3rver', endpoint, child, 30_000, options.signal);

@@ -16,7 +16,7 @@ const DELETE_BATCH = 1000;
 const DELETE_BATCHES_IN_FLIGHT = 4;
 
 /** Long writes keep this many parts in flight: the network stays busy, memory stays at three parts. */
-const PARTS_IN_FLIGHT = 2;
+export const PARTS_IN_FLIGHT = 2;
 
 /**
  * Requests (stevedore's own client, failing after the API's idle timeout) and the transfers of
