@@ -68,8 +68,7 @@ export function decodeHeaderBlock(block: Uint8Array): DecodedBlock {
   if (checksum !== readNumber(bytes, 'checksum')) throw new Error('Invalid tar header: its checksum does not match');
 
   const type = TYPES_BY_FLAG.get(bytes[FIELDS.typeflag[0]]!);
-  const size = readNumber(bytes, 'size');
-  if (!(size >= 0)) throw new Error('Invalid tar header: its size is not a number');
+  const size = readCount(bytes, 'size');
   if (type === 'pax-header' || type === 'pax-global-header' || type === 'gnu-long-path' || type === 'gnu-long-link-path') {
     return { kind: 'meta', type, size };
   }
@@ -84,16 +83,16 @@ export function decodeHeaderBlock(block: Uint8Array): DecodedBlock {
       // null, as tar-stream reads it, for a type this codec does not know (a GNU sparse file):
       // an import leaves such an entry out, and the writer refuses it.
       type: type === 'file' && name.endsWith('/') ? 'directory' : ((type ?? null) as EntryType),
-      mode: readNumber(bytes, 'mode'),
-      uid: readNumber(bytes, 'uid'),
-      gid: readNumber(bytes, 'gid'),
+      mode: readCount(bytes, 'mode'),
+      uid: readCount(bytes, 'uid'),
+      gid: readCount(bytes, 'gid'),
       size,
-      mtime: new Date(1000 * readNumber(bytes, 'mtime')),
+      mtime: new Date(1000 * readTime(bytes)),
       linkname: readString(bytes, 'linkname'),
       uname: readString(bytes, 'uname'),
       gname: readString(bytes, 'gname'),
-      devmajor: readNumber(bytes, 'devmajor'),
-      devminor: readNumber(bytes, 'devminor'),
+      devmajor: readCount(bytes, 'devmajor'),
+      devminor: readCount(bytes, 'devminor'),
       pax: null,
     },
   };
@@ -238,6 +237,7 @@ function writeString(block: Buffer, field: Field, value: string): void {
 /** Octal with a NUL terminator when it fits, base-256 otherwise (negative numbers too). */
 function writeNumber(block: Buffer, field: Field, value: number): void {
   const [offset, length] = FIELDS[field];
+  if (!Number.isSafeInteger(value)) throw new Error(`Cannot write a tar header whose ${field} is ${value}`);
   const digits = length - 1;
   if (value >= 0 && value < 8 ** digits) {
     block.write(value.toString(8).padStart(digits, '0'), offset, digits, 'latin1');
@@ -249,6 +249,23 @@ function writeNumber(block: Buffer, field: Field, value: number): void {
     rest >>= 8n;
   }
   block[offset] = value < 0 ? 0xff : 0x80;
+}
+
+/** A field that counts something (a size, an id, a mode): a whole number from 0. */
+function readCount(block: Buffer, field: Field): number {
+  const value = readNumber(block, field);
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`Invalid tar header: its ${field} is not a number from 0`);
+  return value;
+}
+
+/** The seconds a Date holds either side of 1970. */
+const MAX_TIME_SECONDS = 8.64e12;
+
+/** Seconds since 1970, before it too (base-256 holds negative times). */
+function readTime(block: Buffer): number {
+  const value = readNumber(block, 'mtime');
+  if (!Number.isSafeInteger(value) || Math.abs(value) > MAX_TIME_SECONDS) throw new Error('Invalid tar header: its mtime is not a time');
+  return value;
 }
 
 function readNumber(block: Buffer, field: Field): number {

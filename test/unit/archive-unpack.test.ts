@@ -445,6 +445,54 @@ describe('readArchive of a damaged archive', () => {
     expect(failure?.message).toMatch(/^Corrupt archive after entry "rootfs\/a": Invalid tar header/);
   });
 
+  it('refuses a header whose number fields are not numbers, as corrupt', async () => {
+    // Prepare: b's uid field becomes "9999999", not an octal number, its checksum made to match
+    const archive = await buildTar([file('etc/a', 'a'), file('etc/b', 'b')]);
+    const header = archive.subarray(2 * 512, 3 * 512);
+    header.write('9999999\0', 108, 'latin1');
+    header.fill(0x20, 148, 156);
+    header.write(`${header.reduce((total, byte) => total + byte, 0).toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+
+    // Act
+    const failure = await failureOf(chunked(archive));
+
+    // Assess
+    expect(failure).toBeInstanceOf(ArchiveError);
+    expect(failure.message).toBe('Corrupt archive after entry "etc/a": Invalid tar header: its uid is not a number from 0');
+  });
+
+  it('either reads a damaged tar or refuses it with an ArchiveError, whatever bytes are damaged', async () => {
+    // Prepare: 150 copies of the demo archive, a few bytes of each changed
+    // at random (seeded), header checksums made to match so that the fields' contents get read
+    const original = await collect(packArchive(SAMPLE_CONFIG, demoRootfs(), { compress: false, gzipLevel: 6, mtime: FIXED_MTIME }));
+    let seed = 20261207;
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const outcomes = { read: 0, refused: 0, other: [] as string[] };
+
+    // Act
+    for (let round = 0; round < 150; round += 1) {
+      const damaged = Buffer.from(original);
+      for (let change = 0; change < 1 + random() * 6; change += 1) damaged[Math.floor(random() * damaged.length)] = Math.floor(random() * 256);
+      for (let offset = 0; offset + 512 <= damaged.length; offset += 512) {
+        const block = damaged.subarray(offset, offset + 512);
+        if (block.toString('latin1', 257, 262) !== 'ustar' || random() < 0.2) continue;
+        block.fill(0x20, 148, 156);
+        block.write(`${block.reduce((total, byte) => total + byte, 0).toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+      }
+      const failure = await errorOf(async () => {
+        await describeEntries((await readArchive(chunked(damaged, 1 + Math.floor(random() * 5000)))).entries);
+      });
+      if (failure === undefined) outcomes.read += 1;
+      else if (failure instanceof ArchiveError) outcomes.refused += 1;
+      else outcomes.other.push(`${failure.constructor.name}: ${failure.message}`);
+    }
+
+    // Assess
+    expect(outcomes.other).toEqual([]);
+    expect(outcomes.read).toBeGreaterThan(0);
+    expect(outcomes.refused).toBeGreaterThan(0);
+  });
+
   it('passes errors of the source through unchanged', async () => {
     // Prepare
     const bytes = await packDemo(true);
