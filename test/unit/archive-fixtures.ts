@@ -1,7 +1,7 @@
 // Helpers for the archive tests: a sample config, byte sources and digests. Tarballs come from
 // test/support/archives.ts.
 import { createHash } from 'node:crypto';
-import type { ArchiveConfig, ArchiveEntry } from '../../lib/archive/entry.ts';
+import type { ArchiveConfig, ArchiveEntry, TarHeader } from '../../lib/archive/entry.ts';
 import { digestBody, type EntrySnapshot } from '../support/tar-snapshot.ts';
 
 export { collect } from '../support/archives.ts';
@@ -19,6 +19,25 @@ export const SAMPLE_CONFIG: ArchiveConfig = {
 };
 
 export const FIXED_MTIME = new Date('2024-01-01T00:00:00Z');
+
+/** A file's header with every field set (root's, FIXED_MTIME), `fields` over it. */
+export function headerOf(fields: Partial<TarHeader>): TarHeader {
+  return {
+    name: '',
+    type: 'file',
+    mode: 0o644,
+    size: 0,
+    mtime: FIXED_MTIME,
+    linkname: '',
+    uid: 0,
+    gid: 0,
+    uname: 'root',
+    gname: 'root',
+    devmajor: 0,
+    devminor: 0,
+    ...fields,
+  };
+}
 
 export interface EntryDescription extends EntrySnapshot {
   uid: number;

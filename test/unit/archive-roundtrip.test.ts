@@ -10,7 +10,7 @@ import { CONFIG_ENTRY_NAME, ROOTFS_PREFIX } from '../../lib/archive/format.ts';
 import { packArchive } from '../../lib/archive/pack.ts';
 import { readArchive } from '../../lib/archive/unpack.ts';
 import { demoRootfs } from '../../lib/runtimes/demo-rootfs.ts';
-import { FIXED_MTIME, SAMPLE_CONFIG, chunked, collect, describeEntries } from './archive-fixtures.ts';
+import { FIXED_MTIME, SAMPLE_CONFIG, chunked, collect, describeEntries, headerOf } from './archive-fixtures.ts';
 
 const workDir = mkdtempSync(join(tmpdir(), 'stevedore-archive-test-'));
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
@@ -22,21 +22,7 @@ async function pack(rootfs: AsyncIterable<ArchiveEntry>, compress: boolean): Pro
 /** Entries the demo image does not have: names that need pax or GNU long names, big ids. */
 async function* unusualRootfs(): AsyncGenerator<ArchiveEntry> {
   const entry = (header: Partial<ArchiveEntry['header']>, content = Buffer.alloc(0)): ArchiveEntry => ({
-    header: {
-      name: '',
-      type: 'file',
-      mode: 0o644,
-      size: content.length,
-      mtime: FIXED_MTIME,
-      linkname: '',
-      uid: 0,
-      gid: 0,
-      uname: 'root',
-      gname: 'root',
-      devmajor: 0,
-      devminor: 0,
-      ...header,
-    },
+    header: headerOf({ size: content.length, ...header }),
     body: (async function* () {
       if (content.length > 0) yield content;
     })(),

@@ -11,7 +11,7 @@ import type { ArchiveEntry, TarHeader } from '../../lib/archive/entry.ts';
 import { readTarEntries } from '../../lib/archive/tar-reader.ts';
 import { decodeHeaderBlock, encodeEntryHeader } from '../../lib/archive/tar-header.ts';
 import { tarBytes } from '../../lib/archive/tar-writer.ts';
-import { FIXED_MTIME, chunked, collect, describeEntries } from './archive-fixtures.ts';
+import { chunked, collect, describeEntries, headerOf } from './archive-fixtures.ts';
 
 const workDir = mkdtempSync(join(tmpdir(), 'stevedore-tar-codec-test-'));
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
@@ -114,31 +114,16 @@ describe('reading a runtime tar', () => {
 });
 
 describe('writing a tar', () => {
-  const header = (fields: Partial<TarHeader>): TarHeader => ({
-    name: '',
-    type: 'file',
-    mode: 0o644,
-    size: 0,
-    mtime: FIXED_MTIME,
-    linkname: '',
-    uid: 0,
-    gid: 0,
-    uname: 'root',
-    gname: 'root',
-    devmajor: 0,
-    devminor: 0,
-    ...fields,
-  });
   async function* entries(): AsyncGenerator<ArchiveEntry> {
     const bytes = (content: string) => (async function* () { yield Buffer.from(content); })();
-    yield { header: header({ name: 'deep/', type: 'directory', mode: 0o700 }), body: bytes('') };
-    yield { header: header({ name: `${LONG_DIRECTORY}/`, type: 'directory', mode: 0o755 }), body: bytes('') };
-    yield { header: header({ name: LONG_FILE, size: 5, uid: 3_000_000, gid: 654_321, uname: 'someone', gname: 'others' }), body: bytes('long\n') };
-    yield { header: header({ name: 'naïve-café-日本.txt', size: 8, mode: 0o600 }), body: bytes('unicode\n') };
-    yield { header: header({ name: 'etc/shadow', size: 4, mode: 0 }), body: bytes('root') };
-    yield { header: header({ name: 'long-symlink', type: 'symlink', mode: 0o777, linkname: `/${'t'.repeat(150)}` }), body: bytes('') };
-    yield { header: header({ name: 'long-hardlink', type: 'link', linkname: LONG_FILE }), body: bytes('') };
-    yield { header: header({ name: 'xattr', size: 1, pax: { 'SCHILY.xattr.user.note': 'kept' } }), body: bytes('x') };
+    yield { header: headerOf({ name: 'deep/', type: 'directory', mode: 0o700 }), body: bytes('') };
+    yield { header: headerOf({ name: `${LONG_DIRECTORY}/`, type: 'directory', mode: 0o755 }), body: bytes('') };
+    yield { header: headerOf({ name: LONG_FILE, size: 5, uid: 3_000_000, gid: 654_321, uname: 'someone', gname: 'others' }), body: bytes('long\n') };
+    yield { header: headerOf({ name: 'naïve-café-日本.txt', size: 8, mode: 0o600 }), body: bytes('unicode\n') };
+    yield { header: headerOf({ name: 'etc/shadow', size: 4, mode: 0 }), body: bytes('root') };
+    yield { header: headerOf({ name: 'long-symlink', type: 'symlink', mode: 0o777, linkname: `/${'t'.repeat(150)}` }), body: bytes('') };
+    yield { header: headerOf({ name: 'long-hardlink', type: 'link', linkname: LONG_FILE }), body: bytes('') };
+    yield { header: headerOf({ name: 'xattr', size: 1, pax: { 'SCHILY.xattr.user.note': 'kept' } }), body: bytes('x') };
   }
 
   it('writes what tar-stream reads back as it was written', async () => {
@@ -174,7 +159,7 @@ describe('writing a tar', () => {
 
   it('writes numbers past their octal fields in base-256: sizes over 8 GiB, times before 1970', () => {
     // Prepare
-    const big = header({ name: 'huge', size: 9 * 1024 ** 3, mtime: new Date('1960-06-01T00:00:00Z') });
+    const big = headerOf({ name: 'huge', size: 9 * 1024 ** 3, mtime: new Date('1960-06-01T00:00:00Z') });
 
     // Act
     const decoded = decodeHeaderBlock(encodeEntryHeader(big));
@@ -185,7 +170,7 @@ describe('writing a tar', () => {
 
   it('refuses a header of a type it does not know rather than write it as something else', async () => {
     // Prepare
-    const odd = { header: header({ name: 'sparse', type: null }), body: chunked(Buffer.alloc(0)) };
+    const odd = { header: headerOf({ name: 'sparse', type: null }), body: chunked(Buffer.alloc(0)) };
 
     // Act
     const writing = collect(tarBytes([odd]));
