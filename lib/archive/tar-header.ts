@@ -53,7 +53,6 @@ const FIELDS = {
 type Field = keyof typeof FIELDS;
 
 const USTAR_MAGIC = Buffer.from('ustar\x00', 'latin1');
-const GNU_MAGIC = Buffer.from('ustar ', 'latin1');
 /** The checksum of a block whose checksum field holds spaces and every other byte is zero. */
 const EMPTY_BLOCK_CHECKSUM = 8 * 0x20;
 
@@ -79,10 +78,10 @@ export function decodeHeaderBlock(block: Uint8Array): DecodedBlock {
     kind: 'entry',
     header: {
       name,
-      // An old tar marks a directory by a trailing slash on a file's name.
-      // null, as tar-stream reads it, for a type this codec does not know (a GNU sparse file):
-      // an import leaves such an entry out, and the writer refuses it.
-      type: type === 'file' && name.endsWith('/') ? 'directory' : ((type ?? null) as EntryType),
+      // An old tar marks a directory by a trailing slash on a file's name. A type this codec
+      // does not know (a GNU sparse file) is null: an import leaves such an entry out, and the
+      // writer refuses it.
+      type: type === 'file' && name.endsWith('/') ? 'directory' : ((type ?? null) as TarHeader['type']),
       mode: readCount(bytes, 'mode'),
       uid: readCount(bytes, 'uid'),
       gid: readCount(bytes, 'gid'),
@@ -111,7 +110,7 @@ export function decodePaxRecords(body: Uint8Array): Record<string, string> {
   while (rest.length > 0) {
     const space = rest.indexOf(0x20);
     const length = Number.parseInt(rest.subarray(0, space === -1 ? rest.length : space).toString('latin1'), 10);
-    if (!length) break;
+    if (!(length > space + 1)) break;
     const record = rest.subarray(space + 1, length - 1).toString('utf8');
     const equals = record.indexOf('=');
     if (equals === -1) break;
