@@ -120,7 +120,7 @@ export class DockerClient {
     return compareVersions(spoken, MAX_VERSION) < 0 ? spoken : MAX_VERSION;
   }
 
-  private async raw(request: DockerRequest): Promise<IncomingMessage> {
+  private async raw(request: DockerRequest, resent = false): Promise<IncomingMessage> {
     const { options, send, host } = await this.connection();
     const query = Object.entries(request.query ?? {}).filter(([, v]) => v !== undefined);
     const path = query.length === 0 ? request.path : `${request.path}?${new URLSearchParams(query.map(([k, v]): [string, string] => [k, String(v)]))}`;
@@ -130,9 +130,16 @@ export class DockerClient {
     if (request.body) headers['content-type'] = 'application/x-tar';
     return new Promise((resolve, reject) => {
       const timeout = request.idleTimeoutMs ?? ANSWER_TIMEOUT_MS;
-      const req = send({ ...options, method: request.method, path, headers, signal: request.signal, timeout }, resolve);
+      // A request sent again goes on a connection of its own: another kept-alive one may be as stale.
+      const req = send({ ...options, ...(resent ? { agent: false } : {}), method: request.method, path, headers, signal: request.signal, timeout }, resolve);
       req.on('timeout', () => req.destroy(new Unavailable(`The Docker engine at ${this.where} did not answer within ${timeout / 1000} s`)));
-      req.on('error', (err: NodeJS.ErrnoException) => reject(this.unavailable(err) ?? err));
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        // A kept-alive connection the engine closed (its idle timeout) just as this request went
+        // out on it: a GET is sent again, once, on a new connection, as Node's documentation
+        // advises. Nothing else is: the engine may have acted on it before the connection went.
+        if (!resent && request.method === 'GET' && req.reusedSocket && RESET_ON_REUSE.has(err.code ?? '')) return resolve(this.raw(request, true));
+        reject(this.unavailable(err) ?? err);
+      });
       if (request.body) {
         request.body.on('error', (err) => req.destroy(err));
         request.body.pipe(req);
@@ -148,6 +155,9 @@ export class DockerClient {
     return undefined;
   }
 }
+
+/** How a request fails on a kept-alive connection that its far end had closed. */
+const RESET_ON_REUSE = new Set(['ECONNRESET', 'EPIPE']);
 
 /** A unix socket that is not there (ENOENT) is an engine that is not running, too. */
 const UNREACHABLE = new Set([...CONNECTION_FAILURES, 'ENOENT']);
