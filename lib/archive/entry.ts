@@ -46,3 +46,8 @@ export interface ArchiveConfig {
   source: string;
   [extra: string]: unknown;
 }
+
+/** A body of the given chunks (none: the body of anything but a file). */
+export async function* bodyOf(...chunks: Buffer[]): AsyncGenerator<Buffer> {
+  yield* chunks;
+}

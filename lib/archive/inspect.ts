@@ -2,7 +2,7 @@
 // cost is the same for a 10 MiB and a 10 GiB archive. A tar whose first entry is anything but
 // our config is a plain root-filesystem tarball, which import takes too: it has no config.
 import { parseArchiveConfig } from './config.ts';
-import type { ArchiveConfig } from './entry.ts';
+import { type ArchiveConfig, bodyOf } from './entry.ts';
 import { ArchiveError, FILE_NOT_SUPPORTED } from './errors.ts';
 import { CONFIG_ENTRY_NAME, MAX_CONFIG_BYTES, hasGzipMagic, isConfigEntry } from './format.ts';
 import { gunzipHead } from './gunzip.ts';
@@ -75,7 +75,7 @@ async function readExactly(readRange: RangeReader, start: number, length: number
  * looked at, so the head may be cut anywhere after it.
  */
 async function readFirstEntry(tarHead: Buffer): Promise<FirstEntry> {
-  const reader = new TarReader(chunksOf(tarHead), () => undefined);
+  const reader = new TarReader(bodyOf(tarHead), () => undefined);
   let headerSeen = false;
   try {
     const entry = await reader.next();
@@ -91,8 +91,4 @@ async function readFirstEntry(tarHead: Buffer): Promise<FirstEntry> {
   } finally {
     reader.close();
   }
-}
-
-async function* chunksOf(bytes: Buffer): AsyncGenerator<Buffer> {
-  yield bytes;
 }

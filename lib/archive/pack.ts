@@ -4,7 +4,7 @@
 // as the runtime gave them (only headers are rewritten).
 import { Readable } from 'node:stream';
 import { serializeArchiveConfig } from './config.ts';
-import type { ArchiveConfig, ArchiveEntry, TarHeader } from './entry.ts';
+import { type ArchiveConfig, type ArchiveEntry, type TarHeader, bodyOf } from './entry.ts';
 import { normalizeEntryPath } from './entry-path.ts';
 import { CONFIG_ENTRY_NAME, ROOTFS_PREFIX } from './format.ts';
 import { gzipInParallel } from './parallel-gzip.ts';
@@ -58,7 +58,7 @@ async function* archiveEntries(config: ArchiveConfig, rootfs: AsyncIterable<Arch
   next.catch(() => undefined); // awaited below, unless the reader stops first
   let finished = false;
   try {
-    yield { header: configHeader, body: bytesOf(configBytes) };
+    yield { header: configHeader, body: bodyOf(configBytes) };
     for (let result = await next; !result.done; result = await next) {
       yield { header: archivedHeader(result.value.header), body: result.value.body };
       next = entries.next();
@@ -90,8 +90,4 @@ function archivedPath(name: string): string {
   // The runtime hands us its own files; an unsafe name there is a bug, not something to archive.
   if (!location.safe) throw new Error(`Cannot archive rootfs entry "${name}": ${location.reason}`);
   return location.path === '' ? ROOTFS_PREFIX : `${ROOTFS_PREFIX}${location.path}`;
-}
-
-async function* bytesOf(bytes: Buffer): AsyncGenerator<Buffer> {
-  yield bytes;
 }

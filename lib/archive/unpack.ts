@@ -3,7 +3,7 @@
 import type { Readable } from 'node:stream';
 import { parseArchiveConfig } from './config.ts';
 import { countBytes } from './count-bytes.ts';
-import type { ArchiveConfig, ArchiveEntry } from './entry.ts';
+import { type ArchiveConfig, type ArchiveEntry, bodyOf } from './entry.ts';
 import { type ArchiveLayout, EntryPolicy } from './entry-policy.ts';
 import { ArchiveError, FILE_NOT_SUPPORTED } from './errors.ts';
 import { CONFIG_ENTRY_NAME, MAX_CONFIG_BYTES, hasGzipMagic, isConfigEntry } from './format.ts';
@@ -65,7 +65,7 @@ async function* admittedEntries(
     let entry = firstEntry ?? (await nextCounted(reader, budget));
     while (entry !== undefined) {
       const header = policy.admit(entry.header);
-      if (header) yield { header, body: header.type === 'file' ? entry.body() : noBytes() };
+      if (header) yield { header, body: header.type === 'file' ? entry.body() : bodyOf() };
       await entry.drain(); // what the consumer left unread, and the bodies of skipped entries
       entry = await nextCounted(reader, budget);
     }
@@ -88,8 +88,6 @@ async function readConfig(entry: RawTarEntry): Promise<ArchiveConfig> {
   for await (const chunk of entry.body()) chunks.push(chunk);
   return parseArchiveConfig(Buffer.concat(chunks));
 }
-
-async function* noBytes(): AsyncGenerator<Buffer> {}
 
 /** Reads at least `bytes` bytes ahead (fewer at the end), and gives them back in `chunks`. */
 async function peek(source: AsyncIterable<Buffer>, bytes: number): Promise<{ head: Buffer; chunks: AsyncIterable<Buffer> }> {

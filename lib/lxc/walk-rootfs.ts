@@ -33,7 +33,7 @@
 // give the kind) and reads no data: a small fraction of what the export itself costs.
 import { type BigIntStats, constants } from 'node:fs';
 import { type FileHandle, open, readlink } from 'node:fs/promises';
-import type { ArchiveEntry, TarHeader } from '../archive/entry.ts';
+import { type ArchiveEntry, type TarHeader, bodyOf } from '../archive/entry.ts';
 import { quoteName } from '../archive/warnings.ts';
 import { DirectoryHandle, compareNames, isGone, unlessGone, utf8Name } from './directory-handle.ts';
 
@@ -248,10 +248,8 @@ function* zeros(bytes: number): Generator<Buffer> {
 }
 
 function entry(header: TarHeader): ArchiveEntry {
-  return { header, body: noBytes() };
+  return { header, body: bodyOf() };
 }
-
-async function* noBytes(): AsyncGenerator<Buffer> {}
 
 function headerOf(name: string, type: TarHeader['type'], stats: BigIntStats, extra: Partial<TarHeader> = {}): TarHeader {
   return {
