@@ -68,9 +68,7 @@ export function decodeHeaderBlock(block: Uint8Array): DecodedBlock {
 
   const type = TYPES_BY_FLAG.get(bytes[FIELDS.typeflag[0]]!);
   const size = readCount(bytes, 'size');
-  if (type === 'pax-header' || type === 'pax-global-header' || type === 'gnu-long-path' || type === 'gnu-long-link-path') {
-    return { kind: 'meta', type, size };
-  }
+  if (isMetaType(type)) return { kind: 'meta', type, size };
 
   let name = readString(bytes, 'name');
   if (isUstar(bytes) && bytes[FIELDS.prefix[0]] !== 0) name = `${readString(bytes, 'prefix')}/${name}`;
@@ -154,13 +152,10 @@ export function encodeEntryHeader(header: TarHeader): Buffer {
   writeNumber(block, 'uid', header.uid);
   writeNumber(block, 'gid', header.gid);
   writeNumber(block, 'size', header.size ?? 0);
-  writeNumber(block, 'mtime', Math.floor((header.mtime ?? new Date(0)).getTime() / 1000));
+  writeNumber(block, 'mtime', secondsOf(header.mtime));
   writeNumber(block, 'devmajor', header.devmajor ?? 0);
   writeNumber(block, 'devminor', header.devminor ?? 0);
-  block.write(TYPE_FLAGS[type], FIELDS.typeflag[0], 'latin1');
-  USTAR_MAGIC.copy(block, FIELDS.magic[0]);
-  block.write('00', FIELDS.version[0], 'latin1');
-  sealChecksum(block);
+  seal(block, type);
 
   Object.assign(pax, paxRecordsToWrite(header));
   if (Object.keys(pax).length === 0) return block;
@@ -173,7 +168,11 @@ export function paddingAfter(size: number): number {
   return partial === 0 ? 0 : TAR_BLOCK_BYTES - partial;
 }
 
-function isMetaType(type: string): type is MetaHeaderType {
+function secondsOf(mtime: Date | undefined): number {
+  return Math.floor((mtime ?? new Date(0)).getTime() / 1000);
+}
+
+function isMetaType(type: string | undefined): type is MetaHeaderType {
   return type === 'pax-header' || type === 'pax-global-header' || type === 'gnu-long-path' || type === 'gnu-long-link-path';
 }
 
@@ -186,11 +185,8 @@ function paxHeaderFor(header: TarHeader, records: Record<string, string>): Buffe
   writeNumber(block, 'uid', Math.min(header.uid, 0o7777777));
   writeNumber(block, 'gid', Math.min(header.gid, 0o7777777));
   writeNumber(block, 'size', body.length);
-  writeNumber(block, 'mtime', Math.floor((header.mtime ?? new Date(0)).getTime() / 1000));
-  block.write(TYPE_FLAGS['pax-header'], FIELDS.typeflag[0], 'latin1');
-  USTAR_MAGIC.copy(block, FIELDS.magic[0]);
-  block.write('00', FIELDS.version[0], 'latin1');
-  sealChecksum(block);
+  writeNumber(block, 'mtime', secondsOf(header.mtime));
+  seal(block, 'pax-header');
   return Buffer.concat([block, body, Buffer.alloc(paddingAfter(body.length))]);
 }
 
@@ -306,7 +302,11 @@ function checksumOf(block: Buffer): number {
   return sum;
 }
 
-function sealChecksum(block: Buffer): void {
+/** Completes a block: its type, ustar's magic and version, then the checksum over all of it. */
+function seal(block: Buffer, type: EntryType | MetaHeaderType): void {
+  block.write(TYPE_FLAGS[type], FIELDS.typeflag[0], 'latin1');
+  USTAR_MAGIC.copy(block, FIELDS.magic[0]);
+  block.write('00', FIELDS.version[0], 'latin1');
   const [offset] = FIELDS.checksum;
   block.write(`${checksumOf(block).toString(8).padStart(6, '0')}\0 `, offset, 8, 'latin1');
 }
