@@ -1,38 +1,24 @@
 // A kept-alive connection the engine closes just as the next request goes out on it: a stand-in
 // engine on a unix socket drops the second request of every connection without an answer, which
 // a real engine does only by chance (its idle timeout meeting our next request).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DockerClient } from '../../lib/docker/client.ts';
 import { Unavailable } from '../../lib/errors.ts';
+import { useStandInEngine } from '../support/stand-in-engine.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'sd-keepalive-'));
-const socketPath = join(dir, 'engine.sock');
 const received: string[] = [];
-let server: Server;
-
-beforeAll(async () => {
-  const requestsOn = new WeakMap<Socket, number>();
-  server = createServer((req, res) => {
-    const count = (requestsOn.get(req.socket) ?? 0) + 1;
-    requestsOn.set(req.socket, count);
-    received.push(`${req.method} ${req.url?.replace(/^\/v[\d.]+/, '')}`);
-    req.resume();
-    req.on('end', () => {
-      if (req.url === '/_ping') return res.writeHead(200, { 'API-Version': '1.41' }).end('OK');
-      if (count > 1) return req.socket.destroy();
-      res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
-    });
+const requestsOn = new WeakMap<Socket, number>();
+const { socketPath } = useStandInEngine((req, res) => {
+  const count = (requestsOn.get(req.socket) ?? 0) + 1;
+  requestsOn.set(req.socket, count);
+  received.push(`${req.method} ${req.url?.replace(/^\/v[\d.]+/, '')}`);
+  req.resume();
+  req.on('end', () => {
+    if (req.url === '/_ping') return res.writeHead(200, { 'API-Version': '1.41' }).end('OK');
+    if (count > 1) return req.socket.destroy();
+    res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
   });
-  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
-});
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('a request on a connection the engine has just closed', () => {

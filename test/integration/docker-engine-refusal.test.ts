@@ -1,50 +1,37 @@
 // Image imports the Docker Engine fails after answering 200: a refusal reported inside the
 // NDJSON stream, and an engine that dies while the stream runs. A stand-in engine on a unix
 // socket answers exactly that, which a real engine cannot be made to do on demand.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { configFor, type ContainerSpec } from '../../lib/container/model.ts';
 import { DockerClient } from '../../lib/docker/client.ts';
 import { demoRootfs } from '../../lib/runtimes/demo-rootfs.ts';
 import { DockerEngineRuntime } from '../../lib/runtimes/docker-engine.ts';
+import { useStandInEngine } from '../support/stand-in-engine.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'sd-stub-'));
-const socketPath = join(dir, 'engine.sock');
 const requests: string[] = [];
-let server: Server;
 // The claims of the two imports; the engine tells them apart by the label each image would carry.
 const claimOf = (machine: string) => ({ task: 7, owner: `${machine}-12345-0b6a3f3e-8d1c-4c55-9a43-6f1f2b7d9e10:6f1f2b7d-8d1c-4c55-9a43-0b6a3f3e9e10` });
 
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    requests.push(`${req.method} ${req.url?.replace(/^\/v[\d.]+/, '')}`);
-    req.resume();
-    req.on('end', () => {
-      if (req.url === '/_ping') return res.writeHead(200, { 'API-Version': '1.41' }).end('OK');
-      if (req.url?.includes('/containers/json')) return res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
-      // What the engine may have stored before it failed, found by the import's claim.
-      if (req.url?.startsWith(`/v1.41/images/json`) && decodeURIComponent(req.url).includes('-12345-')) return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([{ Id: 'sha256:half' }]));
-      if (req.url?.includes('/images/create') && decodeURIComponent(req.url).includes('vanishing')) {
-        // An engine that dies while it imports: the answer begins, then the connection is gone.
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.write(`${JSON.stringify({ status: 'Importing' })}\n`);
-        return setTimeout(() => res.socket?.destroy(), 50);
-      }
-      if (req.url?.includes('/images/create')) {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        return res.end(`${JSON.stringify({ status: 'Importing' })}\n${JSON.stringify({ errorDetail: { message: 'write /var/lib/docker/tmp: no space left on device' }, error: 'no space left on device' })}\n`);
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
-    });
+const { socketPath } = useStandInEngine((req, res) => {
+  requests.push(`${req.method} ${req.url?.replace(/^\/v[\d.]+/, '')}`);
+  req.resume();
+  req.on('end', () => {
+    if (req.url === '/_ping') return res.writeHead(200, { 'API-Version': '1.41' }).end('OK');
+    if (req.url?.includes('/containers/json')) return res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+    // What the engine may have stored before it failed, found by the import's claim.
+    if (req.url?.startsWith(`/v1.41/images/json`) && decodeURIComponent(req.url).includes('-12345-')) return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([{ Id: 'sha256:half' }]));
+    if (req.url?.includes('/images/create') && decodeURIComponent(req.url).includes('vanishing')) {
+      // An engine that dies while it imports: the answer begins, then the connection is gone.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(`${JSON.stringify({ status: 'Importing' })}\n`);
+      return setTimeout(() => res.socket?.destroy(), 50);
+    }
+    if (req.url?.includes('/images/create')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(`${JSON.stringify({ status: 'Importing' })}\n${JSON.stringify({ errorDetail: { message: 'write /var/lib/docker/tmp: no space left on device' }, error: 'no space left on device' })}\n`);
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
   });
-  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
-});
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('an image import the engine refuses inside its answer', () => {
