@@ -47,9 +47,9 @@ export async function startDynamoLocal(options: { port?: number; dataDir?: strin
   // 2.6-2.9; 1,800 task-table requests 2.7 CPU s instead of 5.7; 160 MiB of memory, not 200-240.
   // It unpacks its SQLite library into java.io.tmpdir at the first request and deletes it only
   // at an orderly exit, so every killed one left a copy in /tmp: a directory of its own goes
-  // with the process, however it ends (the watchdog removes it, even when this process was killed).
-  // The watchdog removes the directory, except when it was killed too (a whole process group
-  // killed at once): those of gone processes go at the next start.
+  // with the process, however it ends: the watchdog removes it, even when this process was
+  // killed, and when the watchdog was killed too (a whole process group at once) the next start
+  // removes the directories of gone processes.
   removeDirsOfGoneProcesses(tmpdir(), SCRATCH_PREFIX);
   const scratch = makeProcessDir(tmpdir(), SCRATCH_PREFIX);
   const args = ['-XX:TieredStopAtLevel=1', `-Djava.io.tmpdir=${scratch}`, `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`, '-jar', join(jarDir, 'DynamoDBLocal.jar'), '-port', String(port), '-sharedDb', '-disableTelemetry'];
