@@ -9,6 +9,8 @@ export interface DockerInspect {
   Id: string;
   Name: string;
   Created: string;
+  /** The id of the image it was made from. */
+  Image?: string;
   State: { Status: string };
   Config: { Image: string; Labels?: Record<string, string> | null; Hostname?: string; Env?: string[] | null; Cmd?: string[] | null; Entrypoint?: string[] | null; ExposedPorts?: Record<string, object> | null };
   HostConfig: {
@@ -19,7 +21,6 @@ export interface DockerInspect {
     Binds?: string[] | null;
     Dns?: string[] | null;
   };
-  SizeRootFs?: number;
 }
 
 const AUTOSTART_POLICIES = new Set(['always', 'unless-stopped']);
