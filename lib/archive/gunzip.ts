@@ -1,6 +1,7 @@
 // Gunzip for archives, with zlib's failures turned into messages for the API client.
 import { Readable, pipeline } from 'node:stream';
 import { constants, createGunzip } from 'node:zlib';
+import { chunksOf } from '../readable-chunks.ts';
 import { ArchiveError } from './errors.ts';
 
 /** Decompresses a whole gzip stream; a truncated or corrupt one throws an ArchiveError. */
@@ -9,7 +10,7 @@ export async function* gunzipChunks(compressed: AsyncIterable<Buffer>): AsyncGen
   // Errors reach us through the iteration of `gunzip`, which pipeline destroys with them.
   pipeline(Readable.from(compressed), gunzip, () => undefined);
   try {
-    for await (const chunk of gunzip) yield chunk as Buffer;
+    yield* chunksOf(gunzip);
   } catch (error) {
     throw isZlibError(error) ? gzipError(error) : error;
   }

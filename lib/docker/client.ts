@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { Unavailable } from '../errors.ts';
 import { CONNECTION_FAILURES } from '../network-errors.ts';
 import { onceSucceeded } from '../once.ts';
+import { chunksOf } from '../readable-chunks.ts';
 import { describeEndpoint, type DockerEndpoint } from './endpoint.ts';
 import { loadTlsMaterial, type SecretReader } from './tls.ts';
 
@@ -92,7 +93,7 @@ export class DockerClient {
     return Readable.from(
       (async function* () {
         try {
-          for await (const chunk of response) yield chunk as Buffer;
+          yield* chunksOf(response);
         } catch (err) {
           throw new Unavailable(`The Docker engine at ${where} stopped ${doing} (${(err as Error).message})`);
         }

@@ -6,6 +6,7 @@ import { readArchive } from '../archive/unpack.ts';
 import { importedConfig, nativeOf, trustedArchiveFields } from '../container/import-config.ts';
 import { importSpec, parseImportRequest } from '../container/spec.ts';
 import type { WorkerServices } from '../ports.ts';
+import { chunksOf } from '../readable-chunks.ts';
 import type { TaskRecord } from '../tasks/model.ts';
 import type { ProgressReporter } from './progress.ts';
 import { taskSharePath } from './task-path.ts';
@@ -14,7 +15,7 @@ export async function runImport({ config, storage, runtimes }: WorkerServices, t
   // Checked when the task was created; checked again, as everything the worker reads is.
   const request = parseImportRequest(task.create_params ?? {});
   const file = await storage.openRead(taskSharePath(task, config.shareFolders), progress.signal);
-  const counted = countBytes(file.body, (_, read) => progress.update(read, file.size));
+  const counted = countBytes(chunksOf(file.body), (_, read) => progress.update(read, file.size));
 
   const archive = await readArchive(counted);
   const fromArchive = trustedArchiveFields(archive.config);
