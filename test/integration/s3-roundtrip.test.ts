@@ -3,7 +3,8 @@
 // sent with aws-chunked framing and trailing checksums, and s3rver stores that framing inside
 // the object: these tests fail if that ever comes back.
 import { createCipheriv, createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -217,6 +218,71 @@ describe('streamed uploads through the project S3 client', () => {
     // Assess
     const etag = `"${createHash('md5').update(Buffer.from(stored.map(({ md5 }) => md5).join(''), 'hex')).digest('hex')}-2"`;
     expect({ completed: done.ETag, sameBytes: bytes.equals(Buffer.concat(parts)) }).toEqual({ completed: etag, sameBytes: true });
+  });
+
+  it('assembles the parts a completion lists, in their order, whatever order they came in, sent again with another length, or followed by parts it leaves out', async () => {
+    // Prepare: part 2 before part 1, part 2 sent again one MiB longer, a part 4 the completion leaves out
+    const { Bucket, Key } = { Bucket: stack.cfg.bucketName, Key: 'test/roundtrip/reordered.bin' };
+    const [one, two, twoAgain, three, four] = [5, 5, 6, 1, 5].map((mib, i) => Buffer.alloc(mib * MIB + i, i + 1));
+    const { UploadId } = await stack.aws.s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    const send = async (PartNumber: number, Body: Buffer) => ({ PartNumber, ETag: (await stack.aws.s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body, ContentLength: Body.length }))).ETag });
+    await send(2, two!);
+    const first = await send(1, one!);
+    const third = await send(3, three!);
+    const second = await send(2, twoAgain!);
+    await send(4, four!);
+    const parts = [first, second, third];
+    // Act
+    await stack.aws.s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }));
+    const got = await stack.aws.s3.send(new GetObjectCommand({ Bucket, Key }));
+    // Assess
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(Buffer.concat([one!, twoAgain!, three!]))).toBe(true);
+  });
+
+  it('drops the parts after the last one a completion lists, and takes a part sent again with another length as it came last', async () => {
+    // Prepare: three parts in order, then the second again, shorter
+    const { Bucket, Key } = { Bucket: stack.cfg.bucketName, Key: 'test/roundtrip/shortened.bin' };
+    const bodies = [Buffer.alloc(5 * MIB, 1), Buffer.alloc(5 * MIB, 2), Buffer.alloc(3 * MIB, 3), Buffer.alloc(4 * MIB, 4)];
+    const { UploadId } = await stack.aws.s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    const send = async (PartNumber: number, Body: Buffer) => ({ PartNumber, ETag: (await stack.aws.s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body, ContentLength: Body.length }))).ETag });
+    const first = await send(1, bodies[0]!);
+    await send(2, bodies[1]!);
+    await send(3, bodies[2]!);
+    const second = await send(2, bodies[3]!);
+    // Act: completed with the first two
+    await stack.aws.s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [first, second] } }));
+    const got = await stack.aws.s3.send(new GetObjectCommand({ Bucket, Key }));
+    // Assess
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(Buffer.concat([bodies[0]!, bodies[3]!]))).toBe(true);
+  });
+
+  it.skipIf(!inject('s3DataDir'))('has the emulator write an upload sent in order to disk once, not again at its completion', async () => {
+    // Prepare: the emulator's process (not its watchdog shell), by the data directory on its command line
+    const s3rver = (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).find((pid) => {
+      try {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return argv[0] === process.execPath && argv.includes(inject('s3DataDir'));
+      } catch {
+        return false;
+      }
+    });
+    expect(s3rver).toBeDefined();
+    const written = () => Number(/^wchar: (\d+)$/m.exec(readFileSync(`/proc/${s3rver}/io`, 'utf8'))![1]);
+    const { Bucket, Key } = { Bucket: stack.cfg.bucketName, Key: 'test/roundtrip/written-once.bin' };
+    const bodies = [5, 5, 5, 3].map((mib, i) => Buffer.alloc(mib * MIB + i, i + 1));
+    const size = bodies.reduce((sum, body) => sum + body.length, 0);
+    const before = written();
+    // Act: each part begun once the one before was stored
+    const { UploadId } = await stack.aws.s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    const parts = [];
+    for (const [i, Body] of bodies.entries()) parts.push({ PartNumber: i + 1, ETag: (await stack.aws.s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: i + 1, Body, ContentLength: Body.length }))).ETag });
+    await stack.aws.s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }));
+    // Assess: the bytes, plus a little for metadata and digests
+    const bytesWritten = written() - before;
+    expect(bytesWritten).toBeGreaterThanOrEqual(size);
+    expect(bytesWritten).toBeLessThan(size + 64 * 1024);
+    const got = await stack.aws.s3.send(new GetObjectCommand({ Bucket, Key }));
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(Buffer.concat(bodies))).toBe(true);
   });
 
   it('stores a stream shorter than one part with a single request', async () => {
