@@ -4,9 +4,16 @@ import { constants, createGunzip } from 'node:zlib';
 import { chunksOf } from '../readable-chunks.ts';
 import { ArchiveError } from './errors.ts';
 
+/**
+ * zlib's output in 64 KiB chunks rather than its default 16 KiB: each chunk is a round trip to
+ * the thread pool and a buffer of its own. The benchmark's 278 MiB tar took 0.80-0.89 CPU s to
+ * gunzip instead of 1.31-1.35 (256 KiB saved 0.1 s more, in buffers four times the size).
+ */
+const GUNZIP_CHUNK_BYTES = 64 * 1024;
+
 /** Decompresses a whole gzip stream; a truncated or corrupt one throws an ArchiveError. */
 export async function* gunzipChunks(compressed: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  const gunzip = createGunzip();
+  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
   // Errors reach us through the iteration of `gunzip`, which pipeline destroys with them.
   pipeline(Readable.from(compressed), gunzip, () => undefined);
   try {
