@@ -54,6 +54,12 @@ async function readBack(key: string): Promise<{ sha256: string; length: number; 
   return { sha256: hash.digest('hex'), length, contentLength: got.ContentLength };
 }
 
+/** One UploadPart of `Key` in the test bucket: the part as a completion lists it. */
+async function sendPart(Key: string, UploadId: string, PartNumber: number, Body: Buffer): Promise<{ PartNumber: number; ETag: string | undefined }> {
+  const { ETag } = await stack.aws.s3.send(new UploadPartCommand({ Bucket: stack.cfg.bucketName, Key, UploadId, PartNumber, Body, ContentLength: Body.length }));
+  return { PartNumber, ETag };
+}
+
 /** Notes each UploadPart the S3 client sends: `stop` ends the noting and answers [part number, MiB] in part order. */
 function recordPartLengths(): { stop(): [number, number][] } {
   const lengths: [number, number][] = [];
@@ -225,7 +231,7 @@ describe('streamed uploads through the project S3 client', () => {
     const { Bucket, Key } = { Bucket: stack.cfg.bucketName, Key: 'test/roundtrip/reordered.bin' };
     const [one, two, twoAgain, three, four] = [5, 5, 6, 1, 5].map((mib, i) => Buffer.alloc(mib * MIB + i, i + 1));
     const { UploadId } = await stack.aws.s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
-    const send = async (PartNumber: number, Body: Buffer) => ({ PartNumber, ETag: (await stack.aws.s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body, ContentLength: Body.length }))).ETag });
+    const send = (PartNumber: number, Body: Buffer) => sendPart(Key, UploadId!, PartNumber, Body);
     await send(2, two!);
     const first = await send(1, one!);
     const third = await send(3, three!);
@@ -244,7 +250,7 @@ describe('streamed uploads through the project S3 client', () => {
     const { Bucket, Key } = { Bucket: stack.cfg.bucketName, Key: 'test/roundtrip/shortened.bin' };
     const bodies = [Buffer.alloc(5 * MIB, 1), Buffer.alloc(5 * MIB, 2), Buffer.alloc(3 * MIB, 3), Buffer.alloc(4 * MIB, 4)];
     const { UploadId } = await stack.aws.s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
-    const send = async (PartNumber: number, Body: Buffer) => ({ PartNumber, ETag: (await stack.aws.s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body, ContentLength: Body.length }))).ETag });
+    const send = (PartNumber: number, Body: Buffer) => sendPart(Key, UploadId!, PartNumber, Body);
     const first = await send(1, bodies[0]!);
     await send(2, bodies[1]!);
     await send(3, bodies[2]!);
@@ -275,7 +281,7 @@ describe('streamed uploads through the project S3 client', () => {
     // Act: each part begun once the one before was stored
     const { UploadId } = await stack.aws.s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
     const parts = [];
-    for (const [i, Body] of bodies.entries()) parts.push({ PartNumber: i + 1, ETag: (await stack.aws.s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: i + 1, Body, ContentLength: Body.length }))).ETag });
+    for (const [i, Body] of bodies.entries()) parts.push(await sendPart(Key, UploadId!, i + 1, Body));
     await stack.aws.s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }));
     // Assess: the bytes, plus a little for metadata and digests
     const bytesWritten = written() - before;
