@@ -7,6 +7,7 @@ import { logger } from '../log.ts';
 import type { WorkerServices } from '../ports.ts';
 import { RESULT_FAILED, RESULT_OK, type TaskRecord } from '../tasks/model.ts';
 import { failureMessage } from './failure.ts';
+import { oldGenerationKeeper } from './old-generation.ts';
 import { persistently } from './persist.ts';
 import { ProgressReporter } from './progress.ts';
 import { runExport } from './run-export.ts';
@@ -45,6 +46,7 @@ export async function runTask(services: WorkerServices, waiting: Pick<TaskRecord
   logger.info('task started', { kind: task.kind, taskId: task.id, type: task.type, user: task.user });
   let warnings: string[] | void = undefined;
   let error: string | undefined;
+  const releaseKeeper = oldGenerationKeeper().hold();
   try {
     warnings = await runners[task.kind](services, task, progress);
   } catch (err) {
@@ -53,6 +55,7 @@ export async function runTask(services: WorkerServices, waiting: Pick<TaskRecord
     error = failureMessage(progress.signal.aborted ? progress.signal.reason : err);
     logger.warn('task failed', { kind: task.kind, taskId: task.id, error: err as Error });
   } finally {
+    releaseKeeper();
     await progress.stop();
   }
   const outcome = { state: error === undefined ? 'completed' : 'aborted', result: error === undefined ? RESULT_OK : RESULT_FAILED, error, warnings: warnings ?? undefined } as const;
