@@ -7,7 +7,7 @@ import { logger } from '../log.ts';
 import type { WorkerServices } from '../ports.ts';
 import { RESULT_FAILED, RESULT_OK, type TaskRecord } from '../tasks/model.ts';
 import { failureMessage } from './failure.ts';
-import { oldGenerationKeeper } from './old-generation.ts';
+import { heapKeeper } from './heap-keeper.ts';
 import { persistently } from './persist.ts';
 import { ProgressReporter } from './progress.ts';
 import { runExport } from './run-export.ts';
@@ -46,7 +46,7 @@ export async function runTask(services: WorkerServices, waiting: Pick<TaskRecord
   logger.info('task started', { kind: task.kind, taskId: task.id, type: task.type, user: task.user });
   let warnings: string[] | void = undefined;
   let error: string | undefined;
-  const releaseKeeper = oldGenerationKeeper().hold();
+  const releaseKeeper = heapKeeper().hold();
   try {
     warnings = await runners[task.kind](services, task, progress);
   } catch (err) {
