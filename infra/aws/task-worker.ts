@@ -13,9 +13,10 @@ import { StevedoreFunction, type BackgroundFunctionProps } from './function.ts';
 export const WORKER_ACCESS: RouteAccess = { table: 'write', bucket: 'write', engine: true };
 
 // Sizing (figures in the README, "Measured"; bench:export runs the worker's bundle with these
-// options). Memory stays flat because archives stream end to end; 1024 MB is for CPU, which
-// Lambda hands out in proportion to memory and gzip needs. One invocation carries one whole
-// archive, hence Lambda's longest timeout; nothing is written to disk.
+// options). Memory stays flat because archives stream end to end, and because the worker
+// collects what streaming promotes before V8 would (lib/worker/heap-keeper.ts). 1024 MB is for
+// CPU, which Lambda hands out in proportion to memory and gzip needs. One invocation carries one
+// whole archive, hence Lambda's longest timeout; nothing is written to disk.
 export const WORKER_MEMORY_MB = 1024;
 // A small young generation collects a streaming export's short-lived buffers before they pile up.
 export const WORKER_NODE_OPTIONS = '--max-semi-space-size=2';
