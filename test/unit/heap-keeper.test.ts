@@ -42,6 +42,17 @@ class GrowingHeap implements HeapGauge {
 
 const OPTIONS: KeeperOptions = { oldGenerationGrowthBytes: 8 * MIB, externalGrowthBytes: 32 * MIB, intervalMs: 1000 };
 
+/** Grows the heap to one MiB short of the share (left alone), then by the last MiB (collected). */
+function expectCollectionAtShare(heap: GrowingHeap, grow: (bytes: number) => void, shareBytes: number): void {
+  const before = heap.collections;
+  grow(shareBytes - MIB);
+  vi.advanceTimersByTime(1000);
+  expect(heap.collections).toBe(before);
+  grow(MIB);
+  vi.advanceTimersByTime(1000);
+  expect(heap.collections).toBe(before + 1);
+}
+
 describe('HeapKeeper', () => {
   afterEach(() => {
     vi.useRealTimers();
@@ -55,12 +66,7 @@ describe('HeapKeeper', () => {
     const release = keeper.hold();
 
     // Act and assess: 7 MiB of growth is left alone, 8 is collected
-    heap.old.used += 7 * MIB;
-    vi.advanceTimersByTime(1000);
-    expect(heap.collections).toBe(0);
-    heap.old.used += 1 * MIB;
-    vi.advanceTimersByTime(1000);
-    expect(heap.collections).toBe(1);
+    expectCollectionAtShare(heap, (bytes) => (heap.old.used += bytes), 8 * MIB);
 
     // Act and assess: what survived (live data grew by 3 MiB) is the new baseline
     heap.old.live += 3 * MIB;
@@ -89,12 +95,7 @@ describe('HeapKeeper', () => {
     // Act and assess: once V8 has collected (the old generation shrank), 31 MiB more are left alone, 32 collected
     heap.old.used -= 1 * MIB;
     vi.advanceTimersByTime(1000);
-    heap.external.used += 31 * MIB;
-    vi.advanceTimersByTime(1000);
-    expect(heap.collections).toBe(0);
-    heap.external.used += 1 * MIB;
-    vi.advanceTimersByTime(1000);
-    expect(heap.collections).toBe(1);
+    expectCollectionAtShare(heap, (bytes) => (heap.external.used += bytes), 32 * MIB);
     expect(heap.external.used).toBe(heap.external.live);
     release();
   });
