@@ -47,8 +47,8 @@ export function v8HeapGauge(): HeapGauge {
 }
 
 /**
- * `gc()` of a process started with --expose-gc (Lambda's Node runtime is), else the same
- * function made available now: the flag only adds the function to contexts created after it.
+ * `gc()` of a process started with --expose-gc, else the same function made available now:
+ * the flag only adds the function to contexts created after it.
  */
 function fullCollection(): () => void {
   const exposed = (globalThis as { gc?: () => void }).gc;
@@ -61,7 +61,8 @@ function fullCollection(): () => void {
 /**
  * Checks the heap every `intervalMs` while at least one holder holds it, and collects when the
  * old generation or external memory has grown by its share since its lowest point after the
- * last collection (or the first hold). Tasks running side by side share one keeper.
+ * last collection (the old generation's counts from the first hold on). Tasks running side by
+ * side share one keeper.
  */
 export class HeapKeeper {
   private holders = 0;
@@ -116,8 +117,11 @@ export class HeapKeeper {
     }
     // Growth counts from the lowest point since the last collection: buffers found dead go back
     // only once V8's sweeper has run after it, and V8's own collections lower the heap too.
-    const external = collectedByV8 || Number.isFinite(this.baseline.external) ? Math.min(this.baseline.external, now.external) : this.baseline.external;
-    this.baseline = { oldGeneration: Math.min(this.baseline.oldGeneration, now.oldGeneration), external };
+    const externalMeasured = Number.isFinite(this.baseline.external) || collectedByV8;
+    this.baseline = {
+      oldGeneration: Math.min(this.baseline.oldGeneration, now.oldGeneration),
+      external: externalMeasured ? Math.min(this.baseline.external, now.external) : this.baseline.external,
+    };
   }
 }
 
