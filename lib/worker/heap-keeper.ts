@@ -46,15 +46,22 @@ export function v8HeapGauge(): HeapGauge {
   };
 }
 
+/** V8's `gc()`: a full collection, or a scavenge with `{ type: 'minor' }`. */
+export type GarbageCollector = (options?: { type: 'major' | 'minor' }) => void;
+
 /**
  * `gc()` of a process started with --expose-gc, else the same function made available now:
  * the flag only adds the function to contexts created after it.
  */
-function fullCollection(): () => void {
-  const exposed = (globalThis as { gc?: () => void }).gc;
-  if (exposed) return () => exposed();
+export function garbageCollector(): GarbageCollector {
+  const exposed = (globalThis as { gc?: GarbageCollector }).gc;
+  if (exposed) return exposed;
   setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
+  return runInNewContext('gc') as GarbageCollector;
+}
+
+function fullCollection(): () => void {
+  const gc = garbageCollector();
   return () => gc();
 }
 

@@ -1,14 +1,11 @@
 // The worker's keeper of V8's heap: while tasks run, garbage promoted by streaming (objects in
 // the old generation, dead buffers outside the heap) is collected once it has grown by a few
 // MiB, so the worker's memory stays flat with the archive's size.
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { HeapKeeper, v8HeapGauge, type HeapGauge, type KeeperOptions } from '../../lib/worker/heap-keeper.ts';
+import { garbageCollector, HeapKeeper, v8HeapGauge, type HeapGauge, type KeeperOptions } from '../../lib/worker/heap-keeper.ts';
 
 const MIB = 1024 * 1024;
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as (options: { type: 'minor' }) => void;
+const gc = garbageCollector();
 
 /**
  * Makes garbage that V8 has promoted: what `make` returns lives through two scavenges, then is
