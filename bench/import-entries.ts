@@ -82,7 +82,7 @@ async function archiveFile(): Promise<string> {
   const partial = `${path}.partial`;
   const out = createWriteStream(partial);
   // A chunk of the gzip is valid until the next one is asked for: the write gets a copy.
-  for await (const chunk of packArchive(config, asyncOf(rootfsEntries(entryCount)), { compress: true, gzipLevel: 1, mtime: new Date(0) })) {
+  for await (const chunk of packArchive(config, { format: 'entries', entries: asyncOf(rootfsEntries(entryCount)) }, { compress: true, gzipLevel: 1, mtime: new Date(0) })) {
     if (!out.write(Buffer.from(chunk))) await once(out, 'drain');
   }
   out.end();

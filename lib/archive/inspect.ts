@@ -6,7 +6,8 @@ import { type ArchiveConfig, bodyOf } from './entry.ts';
 import { ArchiveError, FILE_NOT_SUPPORTED } from './errors.ts';
 import { CONFIG_ENTRY_NAME, MAX_CONFIG_BYTES, hasGzipMagic, isConfigEntry } from './format.ts';
 import { gunzipHead } from './gunzip.ts';
-import { TarReader, TruncatedArchive } from './tar-reader.ts';
+import { TruncatedArchive } from './header-sequence.ts';
+import { TarReader } from './tar-reader.ts';
 
 /** Reads `start..end`, both inclusive (as an HTTP Range header). */
 export type RangeReader = (start: number, end: number) => Promise<Buffer>;

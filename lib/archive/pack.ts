@@ -1,15 +1,22 @@
 // Export's archive: config.json first, then the container's root filesystem under rootfs/,
-// as a tar, gzip-compressed when asked. Streams end to end: entries are pulled one at a time,
-// each body chunk only when the reader of the archive wants more bytes, and bodies pass through
-// as the runtime gave them (only headers are rewritten).
+// as a tar, gzip-compressed when asked. Streams end to end: the rootfs is pulled only when the
+// reader of the archive wants more bytes, and bodies pass through as the runtime gave them
+// (only headers are rewritten), whether it gave entries or a tar of its own.
 import { Readable } from 'node:stream';
 import { serializeArchiveConfig } from './config.ts';
 import { type ArchiveConfig, type ArchiveEntry, type TarHeader, bodyOf } from './entry.ts';
 import { normalizeEntryPath } from './entry-path.ts';
 import { CONFIG_ENTRY_NAME, ROOTFS_PREFIX } from './format.ts';
 import { gzipInParallel } from './parallel-gzip.ts';
-import { tarBytes } from './tar-writer.ts';
+import { splicedTar } from './tar-splice.ts';
+import { paddingBytes, tarBytes, writtenHeader } from './tar-writer.ts';
 import { untilAborted } from './until-aborted.ts';
+
+/**
+ * The root filesystem to pack: entries (a directory walk), or a tar stevedore trusts (a
+ * runtime's own export), spliced into the archive rather than read entry by entry.
+ */
+export type RootfsSource = { format: 'entries'; entries: AsyncIterable<ArchiveEntry> } | { format: 'tar'; tar: AsyncIterable<Buffer> };
 
 export interface PackOptions {
   compress: boolean;
@@ -21,12 +28,18 @@ export interface PackOptions {
 }
 
 /**
- * The archive's bytes. An error from `rootfs` or from a body ends the archive with that error,
- * and so does `signal`; a reader that stops reading stops the pulling from `rootfs`. A chunk is
- * valid until the next one is asked for (gzipInParallel reuses its buffers): copy what you keep.
+ * The archive's bytes, the same from either form of root filesystem. An error from `rootfs` or
+ * from a body ends the archive with that error, and so does `signal`; a reader that stops
+ * reading stops the pulling from `rootfs`. A chunk is valid until the next one is asked for
+ * (gzipInParallel reuses its buffers): copy what you keep.
  */
-export function packArchive(config: ArchiveConfig, rootfs: AsyncIterable<ArchiveEntry>, options: PackOptions): AsyncIterable<Uint8Array> {
-  const tar = untilAborted(tarBytes(archiveEntries(config, rootfs, options.mtime ?? new Date())), options.signal);
+export function packArchive(config: ArchiveConfig, rootfs: RootfsSource, options: PackOptions): AsyncIterable<Uint8Array> {
+  const configEntry = configEntryOf(config, options.mtime ?? new Date());
+  const archive =
+    rootfs.format === 'tar'
+      ? afterFirst(Buffer.concat([writtenHeader(configEntry.header).blocks, configEntry.bytes, paddingBytes(configEntry.bytes.length)]), splicedTar(rootfs.tar, archivedHeader))
+      : tarBytes(afterFirst({ header: configEntry.header, body: bodyOf(configEntry.bytes) }, archivedEntries(rootfs.entries)));
+  const tar = untilAborted(archive, options.signal);
   return options.compress ? gzipInParallel(tar, { level: options.gzipLevel }) : tar;
 }
 
@@ -35,15 +48,15 @@ export function packTar(entries: AsyncIterable<ArchiveEntry>): Readable {
   return Readable.from(tarBytes(entries), { objectMode: false });
 }
 
-async function* archiveEntries(config: ArchiveConfig, rootfs: AsyncIterable<ArchiveEntry>, mtime: Date): AsyncGenerator<ArchiveEntry> {
-  const configBytes = serializeArchiveConfig(config);
-  const configHeader: TarHeader = {
+function configEntryOf(config: ArchiveConfig, mtime: Date): { header: TarHeader; bytes: Buffer } {
+  const bytes = serializeArchiveConfig(config);
+  const header: TarHeader = {
     name: CONFIG_ENTRY_NAME,
     type: 'file',
     mode: 0o644,
     uid: 0,
     gid: 0,
-    size: configBytes.length,
+    size: bytes.length,
     mtime,
     linkname: '',
     uname: 'root',
@@ -51,21 +64,32 @@ async function* archiveEntries(config: ArchiveConfig, rootfs: AsyncIterable<Arch
     devmajor: 0,
     devminor: 0,
   };
-  // The rootfs is started before config.json is read: a reader that stops right after it must
-  // still let the rootfs go, and a generator that was never started cannot run its cleanup.
-  const entries = rootfs[Symbol.asyncIterator]();
-  let next = entries.next();
+  return { header, bytes };
+}
+
+async function* archivedEntries(rootfs: AsyncIterable<ArchiveEntry>): AsyncGenerator<ArchiveEntry> {
+  for await (const { header, body } of rootfs) yield { header: archivedHeader(header), body };
+}
+
+/**
+ * `first`, then `rest`. The rest is started before the first is read: a reader that stops
+ * right after config.json must still let the rootfs go, and a generator that was never
+ * started cannot run its cleanup.
+ */
+async function* afterFirst<T>(first: T, rest: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = rest[Symbol.asyncIterator]();
+  let next = iterator.next();
   next.catch(() => undefined); // awaited below, unless the reader stops first
   let finished = false;
   try {
-    yield { header: configHeader, body: bodyOf(configBytes) };
+    yield first;
     for (let result = await next; !result.done; result = await next) {
-      yield { header: archivedHeader(result.value.header), body: result.value.body };
-      next = entries.next();
+      yield result.value;
+      next = iterator.next();
     }
     finished = true;
   } finally {
-    if (!finished) void next.then(() => entries.return?.()).catch(() => undefined);
+    if (!finished) void next.then(() => iterator.return?.()).catch(() => undefined);
   }
 }
 

@@ -7,16 +7,9 @@
 // not list, and a tar that stops without the end, even between two entries, is truncated.
 import type { ArchiveEntry, TarHeader } from './entry.ts';
 import { ChunkQueue } from './chunk-queue.ts';
-import { ArchiveError, FILE_NOT_SUPPORTED } from './errors.ts';
 import { TAR_BLOCK_BYTES } from './format.ts';
-import { decodeHeaderBlock, decodeLongPath, decodePaxRecords, paddingAfter } from './tar-header.ts';
-import { quoteName } from './warnings.ts';
-
-/** A tar that stops before its end: "File not supported" when not even one entry was read. */
-export class TruncatedArchive extends ArchiveError {}
-
-/** A pax header or GNU long name is read whole, so it is bounded (as tar-stream bounds it). */
-const MAX_META_HEADER_BYTES = 4 * 1024 * 1024;
+import { dataBytesOf, HeaderSequence } from './header-sequence.ts';
+import { paddingAfter } from './tar-header.ts';
 
 /** One entry as read, names and all still untrusted. */
 export class RawTarEntry {
@@ -27,10 +20,9 @@ export class RawTarEntry {
   constructor(
     readonly header: TarHeader,
     private readonly input: ChunkQueue,
-    private readonly truncated: () => TruncatedArchive,
+    private readonly truncated: () => Error,
   ) {
-    // Like tar-stream and GNU tar, a directory has no data whatever its size field says.
-    const dataBytes = header.type === 'directory' ? 0 : header.size;
+    const dataBytes = dataBytesOf(header);
     this.#unread = dataBytes;
     this.#padding = paddingAfter(dataBytes);
   }
@@ -57,9 +49,7 @@ export class RawTarEntry {
 export class TarReader {
   #input: ChunkQueue;
   #current: RawTarEntry | undefined;
-  #lastEntryName: string | undefined;
-  /** Records of a global pax header hold for every entry after it. */
-  #globalPax: Record<string, string> | undefined;
+  #headers = new HeaderSequence();
   #ended = false;
 
   /** `observe` sees every chunk before it is parsed and may throw to abort the read. */
@@ -77,8 +67,7 @@ export class TarReader {
       await this.#readEnd();
       return undefined;
     }
-    this.#lastEntryName = header.name;
-    this.#current = new RawTarEntry(header, this.#input, () => this.#truncated());
+    this.#current = new RawTarEntry(header, this.#input, () => this.#headers.truncated());
     return this.#current;
   }
 
@@ -90,63 +79,24 @@ export class TarReader {
 
   /** The next entry's header with its pax and GNU long-name headers applied; undefined at the end. */
   async #readHeader(): Promise<TarHeader | undefined> {
-    let pax: Record<string, string> | undefined;
-    let longPath: string | undefined;
-    let longLinkPath: string | undefined;
     for (;;) {
       const block = await this.#input.read(TAR_BLOCK_BYTES);
-      if (block === undefined) throw this.#truncated();
-      const decoded = this.#decode(block);
+      if (block === undefined) throw this.#headers.truncated();
+      const decoded = this.#headers.decode(block);
       if (decoded.kind === 'end') return undefined;
-      if (decoded.kind === 'meta') {
-        if (decoded.size > MAX_META_HEADER_BYTES) throw this.#corrupt(`a ${decoded.type} of ${decoded.size} bytes`);
-        const body = await this.#input.read(decoded.size);
-        if (body === undefined || !(await this.#input.skip(paddingAfter(decoded.size)))) throw this.#truncated();
-        if (decoded.type === 'pax-global-header') this.#globalPax = decodePaxRecords(body);
-        else if (decoded.type === 'pax-header') pax = { ...this.#globalPax, ...decodePaxRecords(body) };
-        else if (decoded.type === 'gnu-long-path') longPath = decodeLongPath(body);
-        else longLinkPath = decodeLongPath(body);
-        continue;
-      }
-      const { header } = decoded;
-      if (longPath !== undefined) header.name = longPath;
-      if (longLinkPath !== undefined) header.linkname = longLinkPath;
-      if (pax) {
-        if (pax.path) header.name = pax.path;
-        if (pax.linkpath) header.linkname = pax.linkpath;
-        if (pax.size) header.size = Number.parseInt(pax.size, 10);
-        header.pax = pax;
-      }
-      if (!(header.size >= 0)) throw this.#corrupt('an entry without a valid size');
-      return header;
+      if (decoded.kind === 'entry') return this.#headers.entry(decoded.header);
+      const body = await this.#input.read(decoded.size);
+      if (body === undefined || !(await this.#input.skip(paddingAfter(decoded.size)))) throw this.#headers.truncated();
+      this.#headers.takeMeta(decoded.type, body);
     }
   }
 
   /** What follows the first zero block: more zeros (the second block, a record's padding) or nothing. */
   async #readEnd(): Promise<void> {
-    if (this.#lastEntryName === undefined) throw new ArchiveError(FILE_NOT_SUPPORTED);
+    this.#headers.requireStarted();
     for (let chunk = await this.#input.readUpTo(Number.POSITIVE_INFINITY); chunk; chunk = await this.#input.readUpTo(Number.POSITIVE_INFINITY)) {
-      if (chunk.some((byte) => byte !== 0)) throw this.#corrupt('data after the end-of-archive block');
+      if (chunk.some((byte) => byte !== 0)) throw this.#headers.corrupt('data after the end-of-archive block');
     }
-  }
-
-  #decode(block: Buffer): ReturnType<typeof decodeHeaderBlock> {
-    try {
-      return decodeHeaderBlock(block);
-    } catch (error) {
-      throw this.#corrupt((error as Error).message, error);
-    }
-  }
-
-  #corrupt(reason: string, cause?: unknown): ArchiveError {
-    // Whatever is wrong before a single entry was read is not a tar to begin with.
-    if (this.#lastEntryName === undefined) return new ArchiveError(FILE_NOT_SUPPORTED, { cause });
-    return new ArchiveError(`Corrupt archive after entry ${quoteName(this.#lastEntryName)}: ${reason}`, { cause });
-  }
-
-  #truncated(): TruncatedArchive {
-    if (this.#lastEntryName === undefined) return new TruncatedArchive(FILE_NOT_SUPPORTED);
-    return new TruncatedArchive(`Archive is truncated (last entry read: ${quoteName(this.#lastEntryName)})`);
   }
 }
 

@@ -5,7 +5,7 @@
 // with the task's lease last: folders, files and containers change meanwhile.
 import { ARCHIVE_SOURCE } from '../archive/format.ts';
 import { packArchive } from '../archive/pack.ts';
-import { rootfsEntries } from '../runtimes/rootfs-entries.ts';
+import { countedRootfs } from '../runtimes/counted-rootfs.ts';
 import type { WorkerServices } from '../ports.ts';
 import { parent, type SharePath } from '../share/paths.ts';
 import type { TaskRecord } from '../tasks/model.ts';
@@ -26,8 +26,8 @@ export async function runExport(services: WorkerServices, task: TaskRecord, prog
   const signal = AbortSignal.any([progress.signal, failed.signal]);
   const rootfs = await container.exportRootfs(signal);
   const estimate = rootfs.estimatedBytes;
-  const entries = rootfsEntries(rootfs, progress.countAgainst(estimate));
-  const archive = packArchive({ ...container.config, ...container.native, source: ARCHIVE_SOURCE }, entries, { compress: task.compress ?? false, gzipLevel: config.gzipLevel, signal });
+  const source = countedRootfs(rootfs, progress.countAgainst(estimate));
+  const archive = packArchive({ ...container.config, ...container.native, source: ARCHIVE_SOURCE }, source, { compress: task.compress ?? false, gzipLevel: config.gzipLevel, signal });
   try {
     await storage.writeAtomically(target, archive, {
       sizeHint: estimate,

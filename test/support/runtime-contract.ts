@@ -7,7 +7,8 @@ import { configFor, type ContainerConfig, type ContainerSpec, type ContainerType
 import { MIN_ID_PREFIX } from '../../lib/container/address.ts';
 import { NameTaken, NotFound } from '../../lib/errors.ts';
 import { demoRootfs } from '../../lib/runtimes/demo-rootfs.ts';
-import { rootfsEntries } from '../../lib/runtimes/rootfs-entries.ts';
+import { readTarEntries } from '../../lib/archive/tar-reader.ts';
+import { countedRootfs } from '../../lib/runtimes/counted-rootfs.ts';
 import type { ContainerRuntime, ImportClaim } from '../../lib/runtimes/runtime.ts';
 import { snapshotEntries, type EntrySnapshot } from './tar-snapshot.ts';
 
@@ -42,7 +43,8 @@ async function exportedSnapshot({ runtime, addedByRuntime }: RuntimeUnderTest, t
   expect(container, `${type}/${id} is found`).toBeDefined();
   const rootfs = await container!.exportRootfs();
   let bytesRead = 0;
-  const snapshot = await snapshotEntries(rootfsEntries(rootfs, (total) => (bytesRead = total)));
+  const source = countedRootfs(rootfs, (total) => (bytesRead = total));
+  const snapshot = await snapshotEntries(source.format === 'tar' ? readTarEntries(source.tar) : source.entries);
   expect(bytesRead).toBeGreaterThan(0);
   const estimate = await rootfs.estimatedBytes;
   if (estimate !== undefined) expect(estimate).toBeGreaterThan(0);

@@ -9,8 +9,8 @@ describe('demoRootfs', () => {
     const options = { compress, gzipLevel: 6, mtime: FIXED_MTIME };
 
     // Act
-    const first = await collect(packArchive(SAMPLE_CONFIG, demoRootfs(), options));
-    const second = await collect(packArchive(SAMPLE_CONFIG, demoRootfs(), options));
+    const first = await collect(packArchive(SAMPLE_CONFIG, { format: 'entries', entries: demoRootfs() }, options));
+    const second = await collect(packArchive(SAMPLE_CONFIG, { format: 'entries', entries: demoRootfs() }, options));
 
     // Assess
     expect(sha256(first)).toBe(sha256(second));

@@ -9,7 +9,7 @@ import { buildTar, directory, file } from '../support/archives.ts';
 import { FIXED_MTIME, SAMPLE_CONFIG, collect, countingRangeReader } from './archive-fixtures.ts';
 
 async function packDemo(compress: boolean): Promise<Buffer> {
-  return collect(packArchive(SAMPLE_CONFIG, demoRootfs(), { compress, gzipLevel: 6, mtime: FIXED_MTIME }));
+  return collect(packArchive(SAMPLE_CONFIG, { format: 'entries', entries: demoRootfs() }, { compress, gzipLevel: 6, mtime: FIXED_MTIME }));
 }
 
 async function inspect(bytes: Buffer) {
@@ -58,7 +58,7 @@ describe('inspectArchive', () => {
     ['.tgz', true],
   ])('reads no more than the bound from a 50 MiB %s archive', async (_kind, compress) => {
     // Prepare
-    const archive = await collect(packArchive(SAMPLE_CONFIG, bigRootfs(50 * 1024 * 1024), { compress, gzipLevel: 1 }));
+    const archive = await collect(packArchive(SAMPLE_CONFIG, { format: 'entries', entries: bigRootfs(50 * 1024 * 1024) }, { compress, gzipLevel: 1 }));
     const reader = countingRangeReader(archive);
 
     // Act
@@ -75,7 +75,7 @@ describe('inspectArchive', () => {
     // Nearly the 64 KiB allowed: with its header block the entry ends past the first 64 KiB read.
     const bigConfig = { ...SAMPLE_CONFIG, environment: [] as string[] };
     while (JSON.stringify(bigConfig, null, 2).length < 65_300) bigConfig.environment.push(`VARIABLE_${bigConfig.environment.length}=value`);
-    const archive = await collect(packArchive(bigConfig, bigRootfs(4 * 1024 * 1024), { compress: false, gzipLevel: 1 }));
+    const archive = await collect(packArchive(bigConfig, { format: 'entries', entries: bigRootfs(4 * 1024 * 1024) }, { compress: false, gzipLevel: 1 }));
     const reader = countingRangeReader(archive);
 
     // Act

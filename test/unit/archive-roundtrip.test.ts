@@ -16,7 +16,7 @@ const workDir = mkdtempSync(join(tmpdir(), 'stevedore-archive-test-'));
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
 async function pack(rootfs: AsyncIterable<ArchiveEntry>, compress: boolean): Promise<Buffer> {
-  return collect(packArchive(SAMPLE_CONFIG, rootfs, { compress, gzipLevel: 6, mtime: FIXED_MTIME }));
+  return collect(packArchive(SAMPLE_CONFIG, { format: 'entries', entries: rootfs }, { compress, gzipLevel: 6, mtime: FIXED_MTIME }));
 }
 
 /** Entries the demo image does not have: names that need pax or GNU long names, big ids. */
@@ -128,7 +128,7 @@ describe('pack then unpack', () => {
           released = true;
         }
       }
-      const output = packArchive(SAMPLE_CONFIG, watchedRootfs(), { compress, gzipLevel: 1 });
+      const output = packArchive(SAMPLE_CONFIG, { format: 'entries', entries: watchedRootfs() }, { compress, gzipLevel: 1 });
 
       // Act
       for await (const chunk of output) {

@@ -40,7 +40,7 @@ async function failureOf(bytes: AsyncIterable<Buffer>): Promise<Error> {
 }
 
 async function packDemo(compress: boolean): Promise<Buffer> {
-  return collect(packArchive(SAMPLE_CONFIG, demoRootfs(), { compress, gzipLevel: 6, mtime: FIXED_MTIME }));
+  return collect(packArchive(SAMPLE_CONFIG, { format: 'entries', entries: demoRootfs() }, { compress, gzipLevel: 6, mtime: FIXED_MTIME }));
 }
 
 describe('readArchive of a plain rootfs tarball', () => {
@@ -464,7 +464,7 @@ describe('readArchive of a damaged archive', () => {
   it('either reads a damaged tar or refuses it with an ArchiveError, whatever bytes are damaged', async () => {
     // Prepare: 150 copies of the demo archive, a few bytes of each changed
     // at random (seeded), header checksums made to match so that the fields' contents get read
-    const original = await collect(packArchive(SAMPLE_CONFIG, demoRootfs(), { compress: false, gzipLevel: 6, mtime: FIXED_MTIME }));
+    const original = await collect(packArchive(SAMPLE_CONFIG, { format: 'entries', entries: demoRootfs() }, { compress: false, gzipLevel: 6, mtime: FIXED_MTIME }));
     let seed = 20261207;
     const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const outcomes = { read: 0, refused: 0, other: [] as string[] };
