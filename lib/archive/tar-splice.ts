@@ -3,10 +3,10 @@
 // views of the chunks they came in. The bytes are the ones reading the entries (tar-reader.ts)
 // and writing them (tar-writer.ts) would give, and the errors the same; what differs is the
 // cost. Reading entry by entry takes a few promises and generator steps per entry and per body
-// chunk, which for a container's tens of thousands of small files was as much CPU as the engine
-// spent exporting them. Here each chunk is worked through synchronously and leaves as one
-// buffer: a chunk of body alone as it came, a chunk holding headers as the concatenation of what
-// it became.
+// chunk: for the 30,000 files of the benchmark's 256 MiB Docker container, the worker spent
+// 0.26-0.33 CPU s more than it does here (medians of three alternating runs, .tgz and .tar).
+// Here each chunk is worked through synchronously and leaves as one buffer: a chunk of body
+// alone as it came, a chunk holding headers as the concatenation of what it became.
 import type { TarHeader } from './entry.ts';
 import { TAR_BLOCK_BYTES } from './format.ts';
 import { dataBytesOf, HeaderSequence } from './header-sequence.ts';
