@@ -38,13 +38,14 @@ export async function timeOurExports(
   type: ContainerType,
   id: string,
   bytes: number,
+  pathStem = 'test/bench',
 ): Promise<{ rows: string[][]; seconds: { tgz: number; tar: number }; timings: Partial<Record<'tgz' | 'tar', TaskTiming>>; outputBytes: { tgz: number; tar: number } }> {
   const rows: string[][] = [];
   const seconds = { tgz: 0, tar: 0 };
   const outputBytes = { tgz: 0, tar: 0 };
   const timings: Partial<Record<'tgz' | 'tar', TaskTiming>> = {};
   for (const format of ['tgz', 'tar'] as const) {
-    const path = `test/bench.${format}`;
+    const path = `${pathStem}.${format}`;
     const task = await createExportTask(services, type, id, { path, compress: format === 'tgz', force: true });
     console.log(`exporting to ${path} ...`);
     const timing = await timeTaskInChild(services, 'export', task.id);
