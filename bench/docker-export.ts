@@ -25,11 +25,12 @@ import { loadDockerBenchContainer } from './support/docker-container.ts';
 import { STACK_PROCESSES } from './support/cpu.ts';
 import { profileGroups } from './support/cpu-profile.ts';
 import { startBenchStack, timeOurExports, timeTaskInChild, type TaskTiming } from './support/stack.ts';
+import { roundsOption } from './support/args.ts';
 import { printTable } from './support/table.ts';
 
 const args = process.argv.slice(2);
 const sizeMiB = Number(args.find((arg) => !arg.startsWith('--')) ?? 256);
-const rounds = Number(args.find((arg) => arg.startsWith('--rounds='))?.slice('--rounds='.length) ?? 3);
+const rounds = roundsOption(args, 3);
 
 type Timed = TaskTiming & { commandSeconds?: number; bytes?: number };
 type Median = Timed & { rounds: number[] };
@@ -90,7 +91,11 @@ try {
       samples.reencoded.push(await timePacking(dockerHost, 're-encoded'));
     }
     const timings = { tgz: medianOf(samples.tgz), tar: medianOf(samples.tar) };
-    const [gzip, pigz, plain, spliced, reencoded] = [samples.gzip, samples.pigz, samples.plain, samples.spliced, samples.reencoded].map(medianOf) as [Median, Median, Median, Median, Median];
+    const gzip = medianOf(samples.gzip);
+    const pigz = medianOf(samples.pigz);
+    const plain = medianOf(samples.plain);
+    const spliced = medianOf(samples.spliced);
+    const reencoded = medianOf(samples.reencoded);
     const profileDir = join(work, 'profile');
     mkdirSync(profileDir);
     const profiled = await createExportTask(services, 'docker', 'bench', { path: 'test/bench-profiled.tgz', compress: true, force: true });

@@ -24,12 +24,13 @@ import { loadDockerBenchContainer } from './support/docker-container.ts';
 import { cpuSince, stackCpuSnapshot } from './support/cpu.ts';
 import { profileGroups } from './support/cpu-profile.ts';
 import { startBenchStack, timeTaskInChild, type TaskTiming } from './support/stack.ts';
+import { roundsOption } from './support/args.ts';
 import { printTable } from './support/table.ts';
 
 const args = process.argv.slice(2);
 const sizeMiB = Number(args.find((a) => /^\d+$/.test(a)) ?? 256);
 const profile = args.includes('--profile');
-const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length) ?? 2);
+const rounds = roundsOption(args, 2);
 const MIB = 1024 * 1024;
 
 const work = mkdtempSync(join(tmpdir(), 'stevedore-bench-docker-import-'));

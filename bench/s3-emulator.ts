@@ -16,11 +16,12 @@ import { s3Client } from '../lib/aws/s3-client.ts';
 import { s3Transfers } from '../lib/aws/s3-transfers.ts';
 import { loadConfig } from '../lib/config.ts';
 import { PARTS_IN_FLIGHT } from '../lib/share/s3-share-storage.ts';
+import { roundsOption } from './support/args.ts';
 import { printTable } from './support/table.ts';
 
 const args = process.argv.slice(2);
 const sizeMiB = Number(args.find((a) => !a.startsWith('--')) ?? 278);
-const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length) ?? 3);
+const rounds = roundsOption(args, 3);
 const profile = args.includes('--profile');
 const MIB = 1024 * 1024;
 const bytes = sizeMiB * MIB;
