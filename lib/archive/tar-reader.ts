@@ -8,7 +8,7 @@
 import type { ArchiveEntry, TarHeader } from './entry.ts';
 import { ChunkQueue } from './chunk-queue.ts';
 import { TAR_BLOCK_BYTES } from './format.ts';
-import { dataBytesOf, HeaderSequence } from './header-sequence.ts';
+import { dataBytesOf, HeaderSequence, type TruncatedArchive } from './header-sequence.ts';
 import { paddingAfter } from './tar-header.ts';
 
 /** One entry as read, names and all still untrusted. */
@@ -20,7 +20,7 @@ export class RawTarEntry {
   constructor(
     readonly header: TarHeader,
     private readonly input: ChunkQueue,
-    private readonly truncated: () => Error,
+    private readonly truncated: () => TruncatedArchive,
   ) {
     const dataBytes = dataBytesOf(header);
     this.#unread = dataBytes;

@@ -128,8 +128,8 @@ export class HeapKeeper {
       this.previousOldGeneration = this.baseline.oldGeneration;
       return;
     }
-    // Growth counts from the lowest point since the last collection: buffers found dead go back
-    // only once V8's sweeper has run after it, and V8's own collections lower the heap too.
+    // Growth counts from the lowest point since the last collection: V8's own collections lower
+    // the heap too, and after one of them its count of external memory drops only at the next.
     const externalMeasured = Number.isFinite(this.baseline.external) || collectedByV8;
     this.baseline = {
       oldGeneration: Math.min(this.baseline.oldGeneration, now.oldGeneration),
