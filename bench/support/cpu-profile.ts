@@ -21,7 +21,7 @@ const GROUPS: [RegExp, string][] = [
   [/lib\/archive\/(tar-header|tar-reader|tar-writer|chunk-queue)/, 'tar headers and bodies (lib/archive)'],
   [/node_modules\/(@aws-sdk|@smithy|@aws-crypto|fast-xml-parser|strnum)\//, 'AWS SDK (signing, requests)'],
   [/lib\/archive\/parallel-gzip/, 'gzip hand-off (parallel-gzip)'],
-  [/lib\/archive\/stored-gzip/, 'incompressible detection'],
+  [/lib\/archive\/(compressibility|stored-gzip)/, 'compressibility and stored members'],
   [/lib\/aws\/stream-upload/, 'part buffers (stream-upload)'],
   [/lib\//, 'our other code (lib/)'],
   [/^node:zlib|internal\/zlib/, 'zlib bindings (main thread)'],

@@ -5,7 +5,8 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { collect } from '../support/archives.ts';
 import { gzipInParallel } from '../../lib/archive/parallel-gzip.ts';
-import { looksIncompressible, storedGzipMember } from '../../lib/archive/stored-gzip.ts';
+import { compressibilityRuns } from '../../lib/archive/compressibility.ts';
+import { storedGzipMember } from '../../lib/archive/stored-gzip.ts';
 
 const BLOCK = 64 * 1024;
 
@@ -99,11 +100,39 @@ describe('incompressible stretches', () => {
     expect(gunzipSync(compressed).equals(input)).toBe(true);
     expect(turns).toBeGreaterThanOrEqual(8);
   });
+});
 
-  it('leave compressible data to zlib: text and executables are not stored', () => {
-    expect(looksIncompressible(Buffer.from('a log line with words that repeat\n'.repeat(2000)))).toBe(false);
-    expect(looksIncompressible(readFileSync(process.execPath).subarray(1 << 20, (1 << 20) + BLOCK))).toBe(false);
-    expect(looksIncompressible(randomBytes(BLOCK))).toBe(true);
+describe('compression effort', () => {
+  const logLines = Buffer.from(Array.from({ length: 40_000 }, (_, i) => `2026-12-08T00:${String(i % 60).padStart(2, '0')}:00Z worker[${i % 97}] task ${i * 7919} progress ${i % 100}%\n`).join(''));
+  const javascript = readFileSync(new URL('../../node_modules/typescript/lib/lib.dom.d.ts', import.meta.url));
+  const executable = readFileSync(process.execPath).subarray(8 << 20, 12 << 20);
+
+  it('is full for text, reduced for executables, and nothing (stored) for random bytes', () => {
+    const efforts = (bytes: Buffer) => compressibilityRuns(bytes).map((run) => [run.effort, run.bytes.length]);
+    expect(efforts(logLines.subarray(0, BLOCK))).toEqual([['full', BLOCK]]);
+    expect(efforts(javascript.subarray(0, BLOCK))).toEqual([['full', BLOCK]]);
+    expect(efforts(executable.subarray(0, BLOCK))).toEqual([['reduced', BLOCK]]);
+    expect(efforts(Buffer.concat([randomBytes(2 * BLOCK), logLines.subarray(0, BLOCK)]))).toEqual([['store', 2 * BLOCK], ['full', BLOCK]]);
+  });
+
+  it('deflates text at the configured level and executables one level lower', async () => {
+    // Act: one member per block
+    const gzipOf = (input: Buffer, level: number) => collect(gzipInParallel([input], { level, blockBytes: input.length }));
+    const text = logLines.subarray(0, 1 << 20);
+    const binary = executable.subarray(0, 1 << 20);
+    // Assess: zlib's output is fixed by its level (and memory level), so the bytes say which level ran
+    expect((await gzipOf(text, 6)).equals(gzipSync(text, { level: 6, memLevel: 9 }))).toBe(true);
+    expect((await gzipOf(binary, 6)).equals(gzipSync(binary, { level: 5, memLevel: 9 }))).toBe(true);
+    expect((await gzipOf(binary, 9)).equals(gzipSync(binary, { level: 8, memLevel: 9 }))).toBe(true);
+    expect((await gzipOf(binary, 4)).equals(gzipSync(binary, { level: 4, memLevel: 9 }))).toBe(true);
+  });
+
+  it('keeps logs, JavaScript and executables within 1 % of gzip -6', async () => {
+    for (const input of [logLines, javascript, executable]) {
+      const compressed = await collect(gzipInParallel([input], { level: 6 }));
+      expect(gunzipSync(compressed).equals(input)).toBe(true);
+      expect(compressed.length).toBeLessThan(deflatedSize(input) * 1.01);
+    }
   });
 });
 
