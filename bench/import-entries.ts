@@ -1,9 +1,10 @@
 // What the import keeps per archive entry: an archive of many small entries, shaped like the
 // export of the benchmarks' generated container (bench/support/tree.ts: about 520,000 entries
 // at 4 GiB, most of them usr/share/small/<n>/file-<i>), read through the import's checks
-// (readArchive) into the tar the Docker engine is sent (packTar), with nothing but this in the
-// process. No Docker, no emulators: the V8 heap after a full collection, every 100,000 entries,
-// is what the import holds on to. The young generation and malloc's settings are the worker's
+// (readArchive) entry by entry, as the LXC runtime takes them, and written again as one tar,
+// with nothing but this in the process. What the import holds per entry (the entry policy's
+// record of the paths) is the same whichever form a runtime takes. No Docker, no emulators:
+// the V8 heap after a full collection, every 100,000 entries, is what the import holds on to. The young generation and malloc's settings are the worker's
 // (--max-semi-space-size=2 and WORKER_ENVIRONMENT in infra/aws/task-worker.ts), so "heap total"
 // and RSS compare with its own.
 //   npm run bench:import-entries                      (500,000 entries)
@@ -140,7 +141,7 @@ async function* counted(entries: AsyncIterable<ArchiveEntry>): AsyncGenerator<Ar
   if (count % CHECKPOINT !== 0) checkpoints.push(measure(count, started));
 }
 
-// What the Docker engine's import reads: the admitted entries as one plain tar, in large chunks.
+// The admitted entries as one plain tar, in large chunks, as an engine reads it.
 let tarBytes = 0;
 for await (const chunk of coalesceChunks(packTar(counted(archive.entries)), 256 * 1024)) tarBytes += chunk.length;
 

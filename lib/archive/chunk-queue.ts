@@ -51,6 +51,15 @@ export class ChunkQueue {
     while (await this.#fill()) this.#offset = this.#chunk.length;
   }
 
+  /** What was not read yet, as it arrives: a view of the current chunk's rest, then the source's chunks. Returning releases the source. */
+  async *rest(): AsyncGenerator<Buffer> {
+    try {
+      while (await this.#fill()) yield this.#take(this.#unread());
+    } finally {
+      await this.close();
+    }
+  }
+
   /** Releases the source when it was not read to its end. Harmless after the end. */
   async close(): Promise<void> {
     if (this.#ended) return;

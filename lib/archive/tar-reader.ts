@@ -52,8 +52,15 @@ export class TarReader {
   #headers = new HeaderSequence();
   #ended = false;
 
-  /** `observe` sees every chunk before it is parsed and may throw to abort the read. */
-  constructor(tarChunks: AsyncIterable<Buffer>, observe: (chunk: Buffer) => void) {
+  /**
+   * `observe` sees every chunk before it is parsed and may throw to abort the read. A tar of no
+   * entry at all is not one stevedore reads, unless `mayBeEmpty`: one stevedore made itself.
+   */
+  constructor(
+    tarChunks: AsyncIterable<Buffer>,
+    observe: (chunk: Buffer) => void,
+    private readonly mayBeEmpty = false,
+  ) {
     this.#input = new ChunkQueue(observed(tarChunks, observe));
   }
 
@@ -69,6 +76,21 @@ export class TarReader {
     }
     this.#current = new RawTarEntry(header, this.#input, () => this.#headers.truncated());
     return this.#current;
+  }
+
+  /**
+   * The tar from where this reader stands (within an entry's body, or past it once drained) to
+   * the end, for a reader that goes on chunk by chunk (tar-splice.ts) with `headers`: the global
+   * pax records and the last entry's name carry over. This reader reads no more.
+   */
+  unread(): AsyncGenerator<Buffer> {
+    this.#ended = true;
+    return this.#input.rest();
+  }
+
+  /** What this reader knows between entries; see `unread`. */
+  get headers(): HeaderSequence {
+    return this.#headers;
   }
 
   /** Stops reading; the input is released. Harmless after the end. */
@@ -93,16 +115,19 @@ export class TarReader {
 
   /** What follows the first zero block: more zeros (the second block, a record's padding) or nothing. */
   async #readEnd(): Promise<void> {
-    this.#headers.requireStarted();
+    if (!this.mayBeEmpty) this.#headers.requireStarted();
     for (let chunk = await this.#input.readUpTo(Number.POSITIVE_INFINITY); chunk; chunk = await this.#input.readUpTo(Number.POSITIVE_INFINITY)) {
       if (chunk.some((byte) => byte !== 0)) throw this.#headers.corrupt('data after the end-of-archive block');
     }
   }
 }
 
-/** Entries of a tar the caller trusts (a runtime's own root filesystem), nothing skipped. */
-export async function* readTarEntries(tarChunks: AsyncIterable<Buffer>): AsyncGenerator<ArchiveEntry> {
-  const reader = new TarReader(tarChunks, () => undefined);
+/**
+ * Entries of a tar the caller trusts (a runtime's own root filesystem), nothing skipped.
+ * `mayBeEmpty`: a tar stevedore wrote itself, where no entry is a root filesystem with nothing in it.
+ */
+export async function* readTarEntries(tarChunks: AsyncIterable<Buffer>, mayBeEmpty = false): AsyncGenerator<ArchiveEntry> {
+  const reader = new TarReader(tarChunks, () => undefined, mayBeEmpty);
   try {
     for (let entry = await reader.next(); entry; entry = await reader.next()) {
       yield { header: entry.header, body: entry.body() };

@@ -1,10 +1,12 @@
-// A tar stevedore trusts (a runtime's own export) rewritten into another tar as its chunks
-// arrive: every header is decoded, handed to `rewrite` and written again, and bodies pass on as
-// views of the chunks they came in. The bytes are the ones reading the entries (tar-reader.ts)
-// and writing them (tar-writer.ts) would give, and the errors the same; what differs is the
-// cost. Reading entry by entry takes a few promises and generator steps per entry and per body
-// chunk: for the 30,000 files of the benchmark's 256 MiB Docker container, the worker spent
-// 0.26-0.33 CPU s more than it does here (medians of three alternating runs, .tgz and .tar).
+// A tar rewritten into another tar as its chunks arrive: every header is decoded, handed to
+// `rewrite` (which may leave the entry out) and written again, and bodies pass on as views of
+// the chunks they came in. An export splices a runtime's own tar into the archive; an import
+// splices the archive's root filesystem, every header passing the import's policy, into the tar
+// a runtime takes. The bytes are the ones reading the entries (tar-reader.ts) and writing them
+// (tar-writer.ts) would give, and the errors the same; what differs is the cost. Reading entry
+// by entry takes a few promises and generator steps per entry and per body chunk: for the
+// 30,000 files of the benchmark's 256 MiB Docker container, the export's worker spent 0.26-0.33
+// CPU s more than it does here (medians of three alternating runs, .tgz and .tar).
 // Here each chunk is worked through synchronously and leaves as one buffer: a chunk of body
 // alone as it came, a chunk holding headers as the concatenation of what it became.
 import type { TarHeader } from './entry.ts';
@@ -13,23 +15,45 @@ import { dataBytesOf, HeaderSequence } from './header-sequence.ts';
 import { type MetaHeaderType, paddingAfter } from './tar-header.ts';
 import { END_OF_ARCHIVE, paddingBytes, writtenHeader } from './tar-writer.ts';
 
-/** Rewrites the tar of `chunks`, one output buffer per input chunk that gives any. */
-export async function* splicedTar(chunks: AsyncIterable<Buffer>, rewrite: (header: TarHeader) => TarHeader): AsyncGenerator<Buffer> {
-  const splicer = new TarSplicer(rewrite);
+/** An entry's header as it is written, or undefined to leave the entry (and its data) out. */
+export type HeaderRewrite = (header: TarHeader) => TarHeader | undefined;
+
+/** Where a splice takes over from an entry-by-entry reader (TarReader.unread). */
+export interface SpliceContinuation {
+  headers: HeaderSequence;
+  /** The entry whose data comes first, when the reader stopped right after its header: as read, and rewritten. */
+  current?: { header: TarHeader; rewritten: TarHeader | undefined };
+}
+
+/**
+ * Rewrites the tar of `chunks`, one output buffer per input chunk that gives any. When the
+ * input turns out broken, what its last chunk gave before the fault comes out first: a reader
+ * of the output gets every entry before the fault, then the error.
+ */
+export async function* splicedTar(chunks: AsyncIterable<Buffer>, rewrite: HeaderRewrite, continuation?: SpliceContinuation): AsyncGenerator<Buffer> {
+  const splicer = new TarSplicer(rewrite, continuation?.headers);
   const out: Buffer[] = [];
-  for await (const chunk of chunks) {
-    splicer.push(chunk, out);
-    if (out.length === 0) continue;
+  const taken = () => {
     const spliced = out.length === 1 ? out[0]! : Buffer.concat(out);
     out.length = 0;
-    yield spliced;
+    return spliced;
+  };
+  if (continuation?.current) splicer.startEntry(continuation.current.header, continuation.current.rewritten, out);
+  try {
+    for await (const chunk of chunks) {
+      splicer.push(chunk, out);
+      if (out.length > 0) yield taken();
+    }
+    splicer.end(out);
+  } catch (error) {
+    if (out.length > 0) yield taken();
+    throw error;
   }
-  splicer.end(out);
-  yield Buffer.concat(out);
+  yield taken();
 }
 
 export class TarSplicer {
-  readonly #headers = new HeaderSequence();
+  readonly #headers: HeaderSequence;
   #step: 'header' | 'meta' | 'body' | 'end' = 'header';
   /** Input bytes to pass over first: an entry's padding, or data the rewritten entry does not have. */
   #skip = 0;
@@ -43,7 +67,29 @@ export class TarSplicer {
   #gathering: Buffer | undefined;
   #gathered = 0;
 
-  constructor(private readonly rewrite: (header: TarHeader) => TarHeader) {}
+  constructor(
+    private readonly rewrite: HeaderRewrite,
+    headers = new HeaderSequence(),
+  ) {
+    this.#headers = headers;
+  }
+
+  /** Appends the entry's rewritten header to `out` (nothing when it is left out); its data is the input's next bytes. */
+  startEntry(header: TarHeader, rewritten: TarHeader | undefined, out: Buffer[]): void {
+    const dataBytes = dataBytesOf(header);
+    this.#inputPadding = paddingAfter(dataBytes);
+    this.#step = 'header';
+    const written = rewritten && writtenHeader(rewritten);
+    if (written) out.push(written.blocks);
+    if (written && written.size === dataBytes && dataBytes > 0) {
+      this.#writtenSize = dataBytes;
+      this.#body = dataBytes;
+      this.#step = 'body';
+    } else {
+      // Nothing to pass on: an entry left out, an empty file, or data on an entry written without any.
+      this.#skip = dataBytes + this.#inputPadding;
+    }
+  }
 
   /** Appends to `out` what `chunk` becomes. Throws on a tar that is not one. */
   push(chunk: Buffer, out: Buffer[]): void {
@@ -107,18 +153,7 @@ export class TarSplicer {
       else this.#step = 'meta';
     } else {
       const header = this.#headers.entry(decoded.header);
-      const dataBytes = dataBytesOf(header);
-      const { blocks, size } = writtenHeader(this.rewrite(header));
-      out.push(blocks);
-      this.#inputPadding = paddingAfter(dataBytes);
-      if (size === dataBytes && size > 0) {
-        this.#writtenSize = size;
-        this.#body = size;
-        this.#step = 'body';
-      } else {
-        // Nothing to pass on: an empty file, or data on an entry that is written without any.
-        this.#skip = dataBytes + this.#inputPadding;
-      }
+      this.startEntry(header, this.rewrite(header), out);
     }
   }
 

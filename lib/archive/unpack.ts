@@ -1,27 +1,35 @@
-// Import's view of an archive: the config (when it is one of ours) and the root filesystem's
-// entries, normalized and safe, from any tar or tgz, ours or a plain rootfs (`docker export`).
+// Import's view of an archive: the config (when it is one of ours) and the root filesystem,
+// normalized and safe, from any tar or tgz, ours or a plain rootfs (`docker export`). After the
+// config, the archive is spliced (tar-splice.ts): each header passes the entry policy and the
+// limits, and what the policy admits goes on as a tar of its own, bodies untouched. That tar is
+// what a runtime storing a tar takes (the Docker engine, the built-in runtime); its entries,
+// read back, are what one writing files takes (LXC).
 import type { Readable } from 'node:stream';
 import { parseArchiveConfig } from './config.ts';
 import { countBytes } from './count-bytes.ts';
-import { type ArchiveConfig, type ArchiveEntry, bodyOf } from './entry.ts';
+import type { ArchiveConfig, ArchiveEntry, TarHeader } from './entry.ts';
 import { type ArchiveLayout, EntryPolicy } from './entry-policy.ts';
 import { ArchiveError, FILE_NOT_SUPPORTED } from './errors.ts';
 import { CONFIG_ENTRY_NAME, MAX_CONFIG_BYTES, hasGzipMagic, isConfigEntry } from './format.ts';
 import { gunzipChunks } from './gunzip.ts';
 import { UnpackBudget, type UnpackLimits, resolveLimits } from './limits.ts';
-import { type RawTarEntry, TarReader } from './tar-reader.ts';
+import { type RawTarEntry, readTarEntries, TarReader } from './tar-reader.ts';
+import { splicedTar } from './tar-splice.ts';
 import { WarningLog } from './warnings.ts';
 
 export interface UnpackedArchive {
   /** Present when the archive is one of ours; undefined for a plain root-filesystem tarball. */
   config: ArchiveConfig | undefined;
   /**
-   * The root filesystem. Names are relative to the container's root, without leading `./` or
-   * `/` and without a trailing slash, directories included (`usr/lib`); hardlink targets are
-   * in the same form. Only files have a body. Iterating throws an ArchiveError when the
-   * archive turns out corrupt, truncated or over a limit. Iterate to the end, or call
-   * `return()` (as `break` does) to release the source early.
+   * The root filesystem as a tar, the entries that the policy admitted in their normalized form:
+   * names relative to the container's root, without leading `./` or `/` and without a trailing
+   * slash, directories included (`usr/lib`); hardlink targets in the same form. Only files have
+   * a body. Iterating throws an ArchiveError when the archive turns out corrupt, truncated or
+   * over a limit, after the bytes of every entry before the fault. Read either this or
+   * `entries`, to the end, or call `return()` (as `break` does) to release the source early.
    */
+  tar: AsyncGenerator<Buffer>;
+  /** The same root filesystem entry by entry. */
   entries: AsyncGenerator<ArchiveEntry>;
   /** Entries left out and why; grows while `entries` is iterated. */
   warnings: string[];
@@ -45,39 +53,21 @@ export async function readArchive(
     if (first === undefined) throw new ArchiveError(FILE_NOT_SUPPORTED);
     budget.addEntry(first.header);
     const config = isConfigEntry(first.header) ? await readConfig(first) : undefined;
+    if (config) await first.drain();
     const layout: ArchiveLayout = config ? 'stevedore' : 'plain';
     const policy = new EntryPolicy(layout, warnings);
-    const entries = admittedEntries(reader, config ? undefined : first, policy, budget);
-    return { config, entries: releasingOnReturn(entries, reader), warnings: warnings.messages };
+    const admit = (header: TarHeader) => {
+      budget.addEntry(header);
+      return policy.admit(header);
+    };
+    // A plain rootfs's first entry was read as the reader looked for config.json: its data comes first.
+    const current = config ? undefined : { header: first.header, rewritten: policy.admit(first.header) };
+    const tar = releasingOnReturn(splicedTar(reader.unread(), admit, { headers: reader.headers, current }), reader);
+    return { config, tar, entries: releasingOnReturn(readTarEntries(tar, true), reader), warnings: warnings.messages };
   } catch (error) {
     reader.close();
     throw error;
   }
-}
-
-async function* admittedEntries(
-  reader: TarReader,
-  firstEntry: RawTarEntry | undefined,
-  policy: EntryPolicy,
-  budget: UnpackBudget,
-): AsyncGenerator<ArchiveEntry> {
-  try {
-    let entry = firstEntry ?? (await nextCounted(reader, budget));
-    while (entry !== undefined) {
-      const header = policy.admit(entry.header);
-      if (header) yield { header, body: header.type === 'file' ? entry.body() : bodyOf() };
-      await entry.drain(); // what the consumer left unread, and the bodies of skipped entries
-      entry = await nextCounted(reader, budget);
-    }
-  } finally {
-    reader.close();
-  }
-}
-
-async function nextCounted(reader: TarReader, budget: UnpackBudget): Promise<RawTarEntry | undefined> {
-  const entry = await reader.next();
-  if (entry) budget.addEntry(entry.header);
-  return entry;
 }
 
 async function readConfig(entry: RawTarEntry): Promise<ArchiveConfig> {
@@ -118,11 +108,11 @@ async function peek(source: AsyncIterable<Buffer>, bytes: number): Promise<{ hea
 
 // A generator that was never started skips its `finally` when returned, which would leave the
 // source open: an import that gives up before iterating must still release it.
-function releasingOnReturn(entries: AsyncGenerator<ArchiveEntry>, reader: TarReader): AsyncGenerator<ArchiveEntry> {
-  const returnEntries = entries.return.bind(entries);
-  entries.return = (value) => {
+function releasingOnReturn<T>(generator: AsyncGenerator<T>, reader: TarReader): AsyncGenerator<T> {
+  const returnGenerator = generator.return.bind(generator);
+  generator.return = (value) => {
     reader.close();
-    return returnEntries(value);
+    return returnGenerator(value);
   };
-  return entries;
+  return generator;
 }

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ArchiveEntry } from '../archive/entry.ts';
 import { DEFAULT_UNPACK_LIMITS } from '../archive/limits.ts';
-import { packTar } from '../archive/pack.ts';
+import { tarBytes } from '../archive/tar-writer.ts';
 import { TransactionCanceled, type DynamoDocuments } from '../aws/dynamo-documents.ts';
 import { partSizeFor } from '../aws/part-size.ts';
 import { queryAll, queryPartition } from '../aws/query.ts';
@@ -126,12 +126,12 @@ export class BuiltinRuntime implements ContainerRuntime {
     return found;
   }
 
-  async importRootfs(spec: ContainerSpec, config: ContainerConfig, entries: AsyncIterable<ArchiveEntry>, options: ImportOptions = {}): Promise<ContainerSummary> {
+  async importRootfs(spec: ContainerSpec, config: ContainerConfig, tar: AsyncIterable<Buffer>, options: ImportOptions = {}): Promise<ContainerSummary> {
     if (await this.isNameTaken(spec.name)) throw nameTaken(spec.name);
     const rootfsKey = options.claim ? claimedRootfsKey(options.claim) : newRootfsKey();
-    // The object is completed only once every entry was read: a corrupt archive throws
+    // The object is completed only once the whole tar was read: a corrupt archive throws
     // first, the upload is aborted, and no root filesystem object ever appears.
-    await this.uploadTar(rootfsKey, entries);
+    await this.uploadTar(rootfsKey, tar);
     return this.register(spec, config, rootfsKey, options.claim);
   }
 
@@ -175,7 +175,7 @@ export class BuiltinRuntime implements ContainerRuntime {
       () => true,
       () => false,
     );
-    if (!exists) await this.uploadTar(rootfsKey, rootfs);
+    if (!exists) await this.uploadTar(rootfsKey, tarBytes(rootfs));
     const record = { pk: IMAGE_PK, sk: `${name}:${tag}`, name, tag, rootfsKey };
     await doc.transactWrite([{ Put: { TableName: table, Item: record } }]);
     return { name, tag };
@@ -213,11 +213,11 @@ export class BuiltinRuntime implements ContainerRuntime {
     return this.options.transfers;
   }
 
-  private async uploadTar(key: string, entries: AsyncIterable<ArchiveEntry>): Promise<void> {
+  private async uploadTar(key: string, tar: AsyncIterable<Buffer>): Promise<void> {
     await this.transfers().upload({
       bucket: this.options.bucket,
       key,
-      body: packTar(entries),
+      body: tar,
       // The size is not known before the end; root filesystems are capped at the unpack limit.
       partSize: partSizeFor(DEFAULT_UNPACK_LIMITS.maxTotalBytes, this.options.partSize),
       contentType: 'application/x-tar',

@@ -15,9 +15,7 @@
 // container of an import that completed is never touched.
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { ArchiveEntry } from '../archive/entry.ts';
 import { ArchiveError } from '../archive/errors.ts';
-import { packTar } from '../archive/pack.ts';
 import { coalesceChunks } from '../coalesce-chunks.ts';
 import { isAddressOf } from '../container/address.ts';
 import { hostArch } from '../container/arch.ts';
@@ -128,17 +126,14 @@ export class DockerEngineRuntime implements ContainerRuntime {
     await this.client.json({ method: 'DELETE', path: `/containers/${inspect.Id}`, query: { force: true } });
   }
 
-  async importRootfs(spec: ContainerSpec, config: ContainerConfig, entries: AsyncIterable<ArchiveEntry>, options: ImportOptions = {}): Promise<ContainerSummary> {
+  async importRootfs(spec: ContainerSpec, config: ContainerConfig, tar: AsyncIterable<Buffer>, options: ImportOptions = {}): Promise<ContainerSummary> {
     if (await this.isNameTaken(spec.name)) throw nameTaken(spec.name);
     const [repo, tag] = [`${IMPORT_REPOSITORY}/${spec.name.toLowerCase()}`, spec.tag];
     const claimLabels = options.claim ? labelsOf(options.claim) : {};
     const failed = new AbortController();
-    const tar = packTar(entries);
-    // A corrupt archive throws from `entries`: the upload is cut, and the engine makes no image.
-    tar.on('error', (err) => failed.abort(err));
     let imageId: string;
     try {
-      imageId = await this.importImage(Readable.from(coalesceChunks(tar, ENGINE_WRITE_BYTES)), { labels: claimLabels }, failed.signal);
+      imageId = await this.importImage(Readable.from(coalesceChunks(abortingOnError(tar, failed), ENGINE_WRITE_BYTES)), { labels: claimLabels }, failed.signal);
     } catch (err) {
       // The engine names the image only at the end; one it stored before it failed carries the claim.
       if (options.claim) await this.removeImagesOf(options.claim.owner);
@@ -300,4 +295,14 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 function splitTag(reference: string): ImageSummary {
   const colon = reference.lastIndexOf(':');
   return colon > reference.lastIndexOf('/') ? { name: reference.slice(0, colon), tag: reference.slice(colon + 1) } : { name: reference, tag: 'latest' };
+}
+
+/** `tar`'s chunks; its error (a corrupt archive) also aborts `failed`, which cuts the upload: the engine makes no image. */
+async function* abortingOnError(tar: AsyncIterable<Buffer>, failed: AbortController): AsyncGenerator<Buffer> {
+  try {
+    yield* tar;
+  } catch (error) {
+    failed.abort(error);
+    throw error;
+  }
 }

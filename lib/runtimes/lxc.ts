@@ -8,6 +8,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArchiveEntry } from '../archive/entry.ts';
+import { readTarEntries } from '../archive/tar-reader.ts';
 import { ArchiveError } from '../archive/errors.ts';
 import { hostArch } from '../container/arch.ts';
 import { configFor, type ContainerConfig, type ContainerSpec, type ContainerSummary, type ContainerType } from '../container/model.ts';
@@ -135,8 +136,8 @@ export class LxcRuntime implements ContainerRuntime {
     await this.discard(id, read.summary.state);
   }
 
-  async importRootfs(spec: ContainerSpec, config: ContainerConfig, entries: AsyncIterable<ArchiveEntry>, options: ImportOptions = {}): Promise<ContainerSummary> {
-    return this.build(spec, config, options.native?.lxc_config ?? [], entries, options.warn ?? (() => undefined), options.claim);
+  async importRootfs(spec: ContainerSpec, config: ContainerConfig, tar: AsyncIterable<Buffer>, options: ImportOptions = {}): Promise<ContainerSummary> {
+    return this.build(spec, config, options.native?.lxc_config ?? [], readTarEntries(tar, true), options.warn ?? (() => undefined), options.claim);
   }
 
   /**

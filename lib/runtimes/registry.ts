@@ -1,7 +1,6 @@
 // The runtimes of one process, one per container type, as configuration chose them
 // (`STEVEDORE_DOCKER_RUNTIME`, `STEVEDORE_LXC_RUNTIME`). Callers ask the registry, which hands
 // each request to the runtime of its type and keeps container names unique across runtimes.
-import type { ArchiveEntry } from '../archive/entry.ts';
 import type { ContainerConfig, ContainerSpec, ContainerSummary, ContainerType } from '../container/model.ts';
 import { NameTaken } from '../errors.ts';
 import type { AbandonedImports, Container, ContainerRuntime, ImportOptions } from './runtime.ts';
@@ -55,9 +54,9 @@ export class RuntimeRegistry {
     return this.forType(type).remove(type, id);
   }
 
-  async importRootfs(spec: ContainerSpec, config: ContainerConfig, entries: AsyncIterable<ArchiveEntry>, options?: ImportOptions): Promise<ContainerSummary> {
+  async importRootfs(spec: ContainerSpec, config: ContainerConfig, tar: AsyncIterable<Buffer>, options?: ImportOptions): Promise<ContainerSummary> {
     await this.refuseNameElsewhere(spec);
-    return this.forType(spec.type).importRootfs(spec, config, entries, options);
+    return this.forType(spec.type).importRootfs(spec, config, tar, options);
   }
 
   /** Every runtime's leftovers of abandoned imports (see ContainerRuntime.removeAbandonedImports), named. */

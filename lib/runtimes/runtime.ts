@@ -55,12 +55,14 @@ export interface ContainerRuntime {
   /** Throws NotFound for an unknown container. */
   remove(type: ContainerType, id: string): Promise<void>;
   /**
-   * Creates a container from a root filesystem, with `config` as its config. The container
-   * appears only once the last entry was taken: when `entries` throws (a corrupt archive) or
-   * anything else fails, the adapter removes whatever it made so far (an upload, an image, a
-   * staging directory) before the error reaches the caller, and nothing of it remains.
+   * Creates a container from a root filesystem, with `config` as its config. `tar` is a tar
+   * stevedore wrote or vetted (lib/archive/unpack.ts): names relative to the root, every entry
+   * admitted. The container appears only once the last byte was taken: when `tar` throws (a
+   * corrupt archive) or anything else fails, the adapter removes whatever it made so far (an
+   * upload, an image, a staging directory) before the error reaches the caller, and nothing of
+   * it remains.
    */
-  importRootfs(spec: ContainerSpec, config: ContainerConfig, entries: AsyncIterable<ArchiveEntry>, options?: ImportOptions): Promise<ContainerSummary>;
+  importRootfs(spec: ContainerSpec, config: ContainerConfig, tar: AsyncIterable<Buffer>, options?: ImportOptions): Promise<ContainerSummary>;
   /**
    * Removes what imports left half-made when the process running them died without cleaning
    * up (a SIGKILL), and names what it removed: whatever of a gone claim is still out of sight

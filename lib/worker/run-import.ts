@@ -1,6 +1,7 @@
-// An import task: the archive's bytes -> gunzip when they are gzip -> tar entries, checked one
-// by one (lib/archive/unpack.ts) -> the runtime's import. The runtime creates the container
-// only after the last entry, so a corrupt or truncated archive leaves nothing behind.
+// An import task: the archive's bytes -> gunzip when they are gzip -> the root filesystem's tar,
+// every header checked as its chunk passes (lib/archive/unpack.ts) -> the runtime's import. The
+// runtime creates the container only after the last byte, so a corrupt or truncated archive
+// leaves nothing behind.
 import { countBytes } from '../archive/count-bytes.ts';
 import { readArchive } from '../archive/unpack.ts';
 import { importedConfig, nativeOf, trustedArchiveFields } from '../container/import-config.ts';
@@ -22,6 +23,6 @@ export async function runImport({ config, storage, runtimes }: WorkerServices, t
   const fromRuntime: string[] = [];
   const claim = task.owner === undefined ? undefined : { task: task.id, owner: task.owner };
   const options = { native: nativeOf(fromArchive.fields), warn: (message: string) => fromRuntime.push(message), claim };
-  await runtimes.importRootfs(importSpec(request), importedConfig(request, fromArchive.fields), archive.entries, options);
+  await runtimes.importRootfs(importSpec(request), importedConfig(request, fromArchive.fields), archive.tar, options);
   return [...fromArchive.warnings, ...archive.warnings, ...fromRuntime];
 }

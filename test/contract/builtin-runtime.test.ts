@@ -10,6 +10,7 @@ import { BuiltinRuntime, INTERNAL_PREFIX } from '../../lib/runtimes/builtin.ts';
 import { bucketHelpers } from '../support/bucket.ts';
 import { describeContainerRuntime } from '../support/runtime-contract.ts';
 import { useTestStack } from '../support/stack.ts';
+import { tarBytes } from '../../lib/archive/tar-writer.ts';
 
 const stack = useTestStack();
 const bucket = bucketHelpers(stack);
@@ -45,8 +46,8 @@ describe('the built-in runtime after a worker was killed between an import\'s up
     const gone = { task: 7, owner: `gone-${randomUUID()}:${randomUUID()}` };
     const live = { task: 8, owner: `live-${randomUUID()}:${randomUUID()}` };
     const worker = stoppingAtTheRecord();
-    void worker.importRootfs(specFor(`orphan-${process.pid}`), configFor(specFor('orphan'), 'amd64'), demoRootfs(), { claim: gone });
-    void worker.importRootfs(specFor(`pending-${process.pid}`), configFor(specFor('pending'), 'amd64'), demoRootfs(), { claim: live });
+    void worker.importRootfs(specFor(`orphan-${process.pid}`), configFor(specFor('orphan'), 'amd64'), tarBytes(demoRootfs()), { claim: gone });
+    void worker.importRootfs(specFor(`pending-${process.pid}`), configFor(specFor('pending'), 'amd64'), tarBytes(demoRootfs()), { claim: live });
     await untilObjects(before.length + 2);
     const uploaded = (await objects()).filter((key) => !before.includes(key));
     // Act: the periodic pass, with no task being aborted: an object no record names is garbage once its worker is gone.

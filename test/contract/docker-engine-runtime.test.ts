@@ -11,6 +11,7 @@ import { demoRootfs } from '../../lib/runtimes/demo-rootfs.ts';
 import { DockerEngineRuntime, IMPORT_LABELS, STAGING_PREFIX } from '../../lib/runtimes/docker-engine.ts';
 import { isEngineStub, startDockerDaemon } from '../support/docker-daemon.ts';
 import { describeContainerRuntime } from '../support/runtime-contract.ts';
+import { tarBytes } from '../../lib/archive/tar-writer.ts';
 
 const daemon = await startDockerDaemon();
 afterAll(() => daemon.stop());
@@ -33,7 +34,7 @@ describe('the Docker Engine runtime after an importing process died', () => {
   const labelledImages = (owner: string) => docker('images', '--all', '--quiet', '--filter', `label=${IMPORT_LABELS.owner}=${owner}`).split('\n').filter(Boolean);
   const importAs = (name: string, owner: string, task: number) => {
     const spec: ContainerSpec = { type: 'docker', name, image: 'left', tag: 'latest', autostart: false, network: {}, resource: {}, volume: {} };
-    return runtime.importRootfs(spec, configFor(spec, 'amd64'), demoRootfs(), { claim: { task, owner } });
+    return runtime.importRootfs(spec, configFor(spec, 'amd64'), tarBytes(demoRootfs()), { claim: { task, owner } });
   };
 
   it('removes what a dead claim left half-made and the container of an import being aborted, and never a completed import\'s container or a live claim\'s', async () => {
@@ -79,7 +80,7 @@ describe('the Docker Engine runtime and the size of a root filesystem', () => {
     }) as typeof client;
     const sizing = new DockerEngineRuntime(noting);
     const spec: ContainerSpec = { type: 'docker', name: 'sized', image: 'sized', tag: 'latest', autostart: false, network: {}, resource: {}, volume: {} };
-    const { id } = await sizing.importRootfs(spec, configFor(spec, 'amd64'), demoRootfs());
+    const { id } = await sizing.importRootfs(spec, configFor(spec, 'amd64'), tarBytes(demoRootfs()));
     const { Image: image } = await client.json<{ Image: string }>({ method: 'GET', path: `/containers/${id}/json` });
     const { Size: imageBytes } = await client.json<{ Size: number }>({ method: 'GET', path: `/images/${image}/json` });
     // Act

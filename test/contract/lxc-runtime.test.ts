@@ -11,6 +11,7 @@ import { configFor, type ContainerSpec } from '../../lib/container/model.ts';
 import { demoRootfs } from '../../lib/runtimes/demo-rootfs.ts';
 import { LxcRuntime } from '../../lib/runtimes/lxc.ts';
 import { describeContainerRuntime } from '../support/runtime-contract.ts';
+import { tarBytes } from '../../lib/archive/tar-writer.ts';
 
 const lxcPath = mkdtempSync(join(tmpdir(), 'sd-lxc-'));
 afterAll(() => rmSync(lxcPath, { recursive: true, force: true }));
@@ -64,7 +65,7 @@ describe('the LXC runtime after a crash', () => {
         }
       }
       const spec: ContainerSpec = { type: 'lxc', name: 'being-made', image: 'busybox', tag: 'latest', autostart: false, network: {}, resource: {}, volume: {} };
-      const importing = runtime.importRootfs(spec, configFor(spec, 'amd64'), pausedHalfway(), { claim: { task: 1, owner: `live-${randomUUID()}:${randomUUID()}` } });
+      const importing = runtime.importRootfs(spec, configFor(spec, 'amd64'), tarBytes(pausedHalfway()), { claim: { task: 1, owner: `live-${randomUUID()}:${randomUUID()}` } });
       await reachedHalfway;
       // Made after the runtime's own tidying on first use, as a worker killed meanwhile would leave it.
       mkdirSync(join(path, dead, 'rootfs'), { recursive: true });

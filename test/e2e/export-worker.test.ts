@@ -15,6 +15,7 @@ import { bucketHelpers } from '../support/bucket.ts';
 import { incompressibleRootfs } from '../support/rootfs.ts';
 import { useTestStack } from '../support/stack.ts';
 import { storedTask as storedTaskOf, taskItem } from '../support/task-items.ts';
+import { tarBytes } from '../../lib/archive/tar-writer.ts';
 
 const stack = useTestStack({}, { faults: true });
 const { putObject, readObject, readText, objectExists } = bucketHelpers(stack);
@@ -286,7 +287,7 @@ describe('a lease swept away while the upload ran', () => {
       // Prepare
       if (rootfsBytes > 0) {
         const spec = { type: 'lxc', name: container, image: 'import', tag: 'latest', autostart: false, network: {}, resource: {}, volume: {} } as const;
-        await stack.services.runtimes.importRootfs(spec, configFor(spec, 'amd64'), incompressibleRootfs(1, rootfsBytes));
+        await stack.services.runtimes.importRootfs(spec, configFor(spec, 'amd64'), tarBytes(incompressibleRootfs(1, rootfsBytes)));
       } else {
         await newContainer(container);
       }

@@ -7,6 +7,7 @@ import { DockerClient } from '../../lib/docker/client.ts';
 import { demoRootfs } from '../../lib/runtimes/demo-rootfs.ts';
 import { DockerEngineRuntime } from '../../lib/runtimes/docker-engine.ts';
 import { useStandInEngine } from '../support/stand-in-engine.ts';
+import { tarBytes } from '../../lib/archive/tar-writer.ts';
 
 const requests: string[] = [];
 // The claims of the two imports; the engine tells them apart by the label each image would carry.
@@ -38,7 +39,7 @@ describe('an image import the engine refuses inside its answer', () => {
   it('fails the import with the engine\'s message, removes an image the engine stored under its claim, and creates no container', async () => {
     const runtime = new DockerEngineRuntime(new DockerClient({ kind: 'unix', socketPath }));
     const spec: ContainerSpec = { type: 'docker', name: 'refused', image: 'import', tag: 'latest', autostart: false, network: {}, resource: {}, volume: {} };
-    await expect(runtime.importRootfs(spec, configFor(spec, 'amd64'), demoRootfs(), { claim: claimOf('vm') })).rejects.toThrow(
+    await expect(runtime.importRootfs(spec, configFor(spec, 'amd64'), tarBytes(demoRootfs()), { claim: claimOf('vm') })).rejects.toThrow(
       'The Docker engine refused the root filesystem: write /var/lib/docker/tmp: no space left on device',
     );
     expect(requests).toContain('DELETE /images/sha256%3Ahalf?force=true');
@@ -51,7 +52,7 @@ describe('an image import the engine stops in the middle of', () => {
     requests.length = 0;
     const runtime = new DockerEngineRuntime(new DockerClient({ kind: 'unix', socketPath }));
     const spec: ContainerSpec = { type: 'docker', name: 'vanishing', image: 'import', tag: 'latest', autostart: false, network: {}, resource: {}, volume: {} };
-    await expect(runtime.importRootfs(spec, configFor(spec, 'amd64'), demoRootfs(), { claim: claimOf('vanishing') })).rejects.toThrow(/^The Docker engine at unix:\/\/\S+ stopped in the middle of the import; nothing was created/);
+    await expect(runtime.importRootfs(spec, configFor(spec, 'amd64'), tarBytes(demoRootfs()), { claim: claimOf('vanishing') })).rejects.toThrow(/^The Docker engine at unix:\/\/\S+ stopped in the middle of the import; nothing was created/);
     expect(requests).toContain('DELETE /images/sha256%3Ahalf?force=true');
     expect(requests.some((r) => r.startsWith('POST /containers/create'))).toBe(false);
   });

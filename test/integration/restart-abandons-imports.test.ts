@@ -17,6 +17,7 @@ import { RuntimeRegistry } from '../../lib/runtimes/registry.ts';
 import type { TaskKind } from '../../lib/tasks/model.ts';
 import { abandonTasksOfDeadWorker, runningTasksOfHost } from '../../lib/worker/abandon.ts';
 import { MemoryTaskStore } from '../support/memory-task-store.ts';
+import { tarBytes } from '../../lib/archive/tar-writer.ts';
 
 setLogLevel(loadConfig().logLevel);
 const lxcPath = mkdtempSync(join(tmpdir(), 'sd-lxc-restart-'));
@@ -36,7 +37,7 @@ describe('a restart after a worker was killed', () => {
     const imported = async (name: string, host: string) => {
       const claimed = await task('import', name, host);
       const spec: ContainerSpec = { type: 'lxc', name, image: 'busybox', tag: 'latest', autostart: false, network: {}, resource: {}, volume: {} };
-      await runtimes.importRootfs(spec, configFor(spec, 'amd64'), demoRootfs(), { claim: { task: claimed.id, owner: claimed.owner! } });
+      await runtimes.importRootfs(spec, configFor(spec, 'amd64'), tarBytes(demoRootfs()), { claim: { task: claimed.id, owner: claimed.owner! } });
       return claimed;
     };
     const completed = await imported('completed', 'local-dead');

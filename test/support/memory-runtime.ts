@@ -3,6 +3,7 @@
 // other branch of the port from the built-in runtime's tar with a size, and buffers an
 // import's entries before it registers anything, so a failing import leaves nothing.
 import type { ArchiveEntry, TarHeader } from '../../lib/archive/entry.ts';
+import { readTarEntries } from '../../lib/archive/tar-reader.ts';
 import { isAddressOf } from '../../lib/container/address.ts';
 import { configFor, newContainerId, type ContainerConfig, type ContainerSpec, type ContainerSummary, type ContainerType } from '../../lib/container/model.ts';
 import { NotFound } from '../../lib/errors.ts';
@@ -89,10 +90,10 @@ export class MemoryRuntime implements ContainerRuntime {
     this.containers.splice(this.containers.indexOf(stored), 1);
   }
 
-  async importRootfs(spec: ContainerSpec, config: ContainerConfig, entries: AsyncIterable<ArchiveEntry>): Promise<ContainerSummary> {
+  async importRootfs(spec: ContainerSpec, config: ContainerConfig, tar: AsyncIterable<Buffer>): Promise<ContainerSummary> {
     if (await this.isNameTaken(spec.name)) throw nameTaken(spec.name);
     // Everything is read before anything is registered: an archive that throws leaves nothing.
-    const rootfs = await buffered(entries);
+    const rootfs = await buffered(readTarEntries(tar, true));
     return this.register(spec, structuredClone(config), rootfs);
   }
 

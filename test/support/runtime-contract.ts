@@ -11,6 +11,7 @@ import { readTarEntries } from '../../lib/archive/tar-reader.ts';
 import { countedRootfs } from '../../lib/runtimes/counted-rootfs.ts';
 import type { ContainerRuntime, ImportClaim } from '../../lib/runtimes/runtime.ts';
 import { snapshotEntries, type EntrySnapshot } from './tar-snapshot.ts';
+import { tarBytes } from '../../lib/archive/tar-writer.ts';
 
 export interface RuntimeUnderTest {
   runtime: ContainerRuntime;
@@ -143,7 +144,7 @@ export function describeContainerRuntime(adapter: string, factory: () => Promise
       const { runtime } = underTest;
       const spec = specFor(runtime, 'imported');
       const config: ContainerConfig = { ...configFor(spec, 'arm64'), environment: ['FROM=contract'] };
-      const imported = await runtime.importRootfs(spec, config, demoRootfs());
+      const imported = await runtime.importRootfs(spec, config, tarBytes(demoRootfs()));
       expect(imported).toMatchObject({ name: spec.name, type: spec.type, state: 'stopped' });
       expect((await runtime.find(spec.type, imported.id))?.config).toEqual(config);
       expect(await exportedSnapshot(underTest, spec.type, imported.id)).toEqual(await expectedRootfs(underTest.addedByRuntime));
@@ -153,7 +154,7 @@ export function describeContainerRuntime(adapter: string, factory: () => Promise
       const { runtime, leftovers } = await ready();
       const spec = specFor(runtime, 'failed');
       const before = { containers: await runtime.list(), stored: await leftovers() };
-      await expect(runtime.importRootfs(spec, configFor(spec, 'amd64'), failingAfter(demoRootfs(), 20))).rejects.toThrow('the archive is corrupt');
+      await expect(runtime.importRootfs(spec, configFor(spec, 'amd64'), tarBytes(failingAfter(demoRootfs(), 20)))).rejects.toThrow('the archive is corrupt');
       expect(await runtime.isNameTaken(spec.name)).toBe(false);
       expect(await runtime.list()).toEqual(before.containers);
       expect(await leftovers()).toEqual(before.stored);
@@ -164,7 +165,7 @@ export function describeContainerRuntime(adapter: string, factory: () => Promise
       const { runtime } = underTest;
       const spec = specFor(runtime, 'kept');
       const existing = await runtime.create(spec);
-      await expect(runtime.importRootfs(spec, configFor(spec, 'amd64'), demoRootfs())).rejects.toBeInstanceOf(NameTaken);
+      await expect(runtime.importRootfs(spec, configFor(spec, 'amd64'), tarBytes(demoRootfs()))).rejects.toBeInstanceOf(NameTaken);
       expect(await exportedSnapshot(underTest, spec.type, existing.id)).toEqual(await expectedRootfs(underTest.addedByRuntime));
     });
 
@@ -176,10 +177,10 @@ export function describeContainerRuntime(adapter: string, factory: () => Promise
       // this machine: `gone-` ones were killed, the `live-` one still runs.
       const claims = { completed: claimOf('gone-a', 1), unfinished: claimOf('gone-b', 2), live: claimOf('live-c', 3) };
       const specs = { completed: specFor(runtime, 'completed'), unfinished: specFor(runtime, 'unfinished'), live: specFor(runtime, 'live') };
-      const completed = await runtime.importRootfs(specs.completed, configFor(specs.completed, 'amd64'), demoRootfs(), { claim: claims.completed });
-      const live = await runtime.importRootfs(specs.live, configFor(specs.live, 'amd64'), demoRootfs(), { claim: claims.live });
+      const completed = await runtime.importRootfs(specs.completed, configFor(specs.completed, 'amd64'), tarBytes(demoRootfs()), { claim: claims.completed });
+      const live = await runtime.importRootfs(specs.live, configFor(specs.live, 'amd64'), tarBytes(demoRootfs()), { claim: claims.live });
       const before = { containers: (await runtime.list()).map((c) => c.name).sort(), stored: await leftovers() };
-      await runtime.importRootfs(specs.unfinished, configFor(specs.unfinished, 'amd64'), demoRootfs(), { claim: claims.unfinished });
+      await runtime.importRootfs(specs.unfinished, configFor(specs.unfinished, 'amd64'), tarBytes(demoRootfs()), { claim: claims.unfinished });
       // Act: the tasks of gone-b and live-c still run (gone-a's completed); only gone-b's is being aborted.
       const removed = await runtime.removeAbandonedImports!({ isGone: (owner) => owner.startsWith('gone-'), unfinished: new Set([claims.unfinished.owner, claims.live.owner]) });
       // Assess
@@ -192,7 +193,7 @@ export function describeContainerRuntime(adapter: string, factory: () => Promise
       expect(await exportedSnapshot(underTest, completed.type, completed.id)).toEqual(await expectedRootfs(underTest.addedByRuntime));
       expect(await exportedSnapshot(underTest, live.type, live.id)).toEqual(await expectedRootfs(underTest.addedByRuntime));
       // The task started again gets the name.
-      const retried = await runtime.importRootfs(specs.unfinished, configFor(specs.unfinished, 'amd64'), demoRootfs(), { claim: claimOf('live-d', 4) });
+      const retried = await runtime.importRootfs(specs.unfinished, configFor(specs.unfinished, 'amd64'), tarBytes(demoRootfs()), { claim: claimOf('live-d', 4) });
       expect(retried.name).toBe(specs.unfinished.name);
     });
   });

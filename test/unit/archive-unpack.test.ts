@@ -5,9 +5,13 @@ import tarStream from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import type { ArchiveEntry } from '../../lib/archive/entry.ts';
 import { ArchiveError, FILE_NOT_SUPPORTED } from '../../lib/archive/errors.ts';
+import { bodyOf } from '../../lib/archive/entry.ts';
+import { EntryPolicy } from '../../lib/archive/entry-policy.ts';
 import { packArchive } from '../../lib/archive/pack.ts';
+import { readTarEntries } from '../../lib/archive/tar-reader.ts';
+import { tarBytes } from '../../lib/archive/tar-writer.ts';
 import { type UnpackedArchive, readArchive } from '../../lib/archive/unpack.ts';
-import { MAX_WARNINGS } from '../../lib/archive/warnings.ts';
+import { MAX_WARNINGS, WarningLog } from '../../lib/archive/warnings.ts';
 import { demoRootfs } from '../../lib/runtimes/demo-rootfs.ts';
 import { type EntrySpec, buildTar, directory, file, hardlink, symlink } from '../support/archives.ts';
 import { FIXED_MTIME, SAMPLE_CONFIG, chunked, collect, describeEntries, errorOf } from './archive-fixtures.ts';
@@ -276,28 +280,89 @@ describe('readArchive of hostile entries', () => {
     expect(count).toBe((await describeEntries(demoRootfs())).length);
   });
 
-  it('releases the source when the consumer stops early', async () => {
-    // Prepare
-    const bytes = await packDemo(false);
-    let released = false;
-    async function* source(): AsyncGenerator<Buffer> {
-      try {
-        yield* chunked(bytes, 4096);
-      } finally {
-        released = true;
+  for (const form of ['tar', 'entries'] as const) {
+    it(`releases the source when the consumer stops reading the ${form} early`, async () => {
+      // Prepare
+      const bytes = await packDemo(false);
+      let released = false;
+      async function* source(): AsyncGenerator<Buffer> {
+        try {
+          yield* chunked(bytes, 4096);
+        } finally {
+          released = true;
+        }
+      }
+      const archive = await readArchive(source());
+
+      // Act
+      for await (const item of archive[form]) {
+        void item;
+        break;
+      }
+
+      // Assess
+      await expect.poll(() => released).toBe(true);
+    });
+  }
+});
+
+describe('readArchive tar', () => {
+  const longName = `usr/share/${'deep/'.repeat(30)}file.txt`;
+  const hostile: [string, EntrySpec[]][] = [
+    [
+      'a plain rootfs with entries the policy rewrites or leaves out',
+      [
+        file('./etc/hostname', 'box\n'),
+        directory('/usr'),
+        file('/usr/abs.txt', 'absolute'),
+        file('../escape.txt', 'out'),
+        file('usr/../../escape2.txt', 'out'),
+        { name: 'dev/null', type: 'character-device', devmajor: 1, devminor: 3 },
+        symlink('lib', '/usr/lib'),
+        file('lib/through.so', 'through a symlink'),
+        hardlink('etc/hostname-link', 'etc/hostname'),
+        hardlink('etc/dangling', 'etc/missing'),
+        file(longName, 'a long name'),
+        file('srv/empty', ''),
+        file('srv/odd', 'x'.repeat(513)),
+      ],
+    ],
+    ['one of ours, whose root filesystem is under rootfs/', [configEntry(), directory('rootfs'), directory('rootfs/etc'), file('rootfs/etc/os-release', 'ID=stevedore\n'), file('outside.txt', 'not in rootfs/'), symlink('rootfs/bin', 'usr/bin')]],
+  ];
+
+  /** What a runtime got before the splice: every entry read, judged and written again one by one. */
+  async function entryByEntry(bytes: Buffer): Promise<Buffer> {
+    const warnings = new WarningLog();
+    async function* admitted() {
+      let policy: EntryPolicy | undefined;
+      for await (const entry of readTarEntries(chunked(bytes))) {
+        if (!policy) {
+          policy = new EntryPolicy(entry.header.name === 'config.json' ? 'stevedore' : 'plain', warnings);
+          if (entry.header.name === 'config.json') continue;
+        }
+        const header = policy.admit(entry.header);
+        if (header) yield { header, body: header.type === 'file' ? entry.body : bodyOf() };
       }
     }
-    const archive = await readArchive(source());
+    return collect(tarBytes(admitted()));
+  }
 
-    // Act
-    for await (const entry of archive.entries) {
-      void entry;
-      break;
-    }
+  for (const [what, entries] of hostile) {
+    it(`is, for ${what}, the tar of the admitted entries written one by one, whatever the chunks`, async () => {
+      // Prepare
+      const bytes = await buildTar(entries);
+      const expected = await entryByEntry(bytes);
+      for (const chunkBytes of [1, 511, 512, 513, 10_000, bytes.length]) {
+        // Act
+        const archive = await readArchive(chunked(bytes, chunkBytes));
+        const tar = await collect(archive.tar);
 
-    // Assess
-    await expect.poll(() => released).toBe(true);
-  });
+        // Assess
+        expect(tar.equals(expected), `chunks of ${chunkBytes} bytes`).toBe(true);
+        expect(archive.warnings.length).toBeGreaterThan(0);
+      }
+    });
+  }
 });
 
 describe('readArchive limits', () => {
