@@ -3,11 +3,11 @@
 //   not compressed at all: written as stored blocks (stored-gzip.ts), because zlib would spend
 //   its full effort to come out no smaller;
 // - executables and other binary data are deflated one level lower: level 6's longer match
-//   search finds little more in them than level 5 does, at about a quarter more CPU;
+//   search finds little more in them than level 5 does, for about a third more CPU;
 // - text (logs, source, configuration) gets the configured level: there the longer search pays.
 
 /** Bytes judged at once: the granularity at which stored and deflated data are told apart. */
-export const STRETCH_BYTES = 64 * 1024;
+const STRETCH_BYTES = 64 * 1024;
 /** Every SAMPLE_STEP-th byte is counted: 8,192 samples of a stretch are plenty for its entropy. */
 const SAMPLE_STEP = 8;
 /**
