@@ -57,14 +57,12 @@ function sampleShortfall(samples: number): number {
   return 255 / (2 * samples * Math.LN2);
 }
 
-const stretchCounts = new Uint32Array(256);
-
-/** Whether deflate could gain on a stretch: the cheap test that sends it to zlib or stores it. Leaves its sample's counts in `stretchCounts`. */
-function looksIncompressible(stretch: Uint8Array): { incompressible: boolean; samples: number } {
-  stretchCounts.fill(0);
-  const samples = sampleInto(stretchCounts, stretch);
+/** Whether deflate could gain on a stretch: the cheap test that sends it to zlib or stores it. `counts` gets its sample's counts. */
+function looksIncompressible(stretch: Uint8Array, counts: Uint32Array): { incompressible: boolean; samples: number } {
+  counts.fill(0);
+  const samples = sampleInto(counts, stretch);
   // Too few samples to tell: zlib decides.
-  const incompressible = stretch.length >= STRETCH_BYTES / 2 && bitsPerByte(stretchCounts, samples) + sampleShortfall(samples) > INCOMPRESSIBLE_BITS_PER_BYTE + sampleShortfall(STRETCH_BYTES / SAMPLE_STEP);
+  const incompressible = stretch.length >= STRETCH_BYTES / 2 && bitsPerByte(counts, samples) + sampleShortfall(samples) > INCOMPRESSIBLE_BITS_PER_BYTE + sampleShortfall(STRETCH_BYTES / SAMPLE_STEP);
   return { incompressible, samples };
 }
 
@@ -73,6 +71,7 @@ export function compressibilityRuns(block: Buffer): { bytes: Buffer; effort: Eff
   const runs: { bytes: Buffer; effort: Effort }[] = [];
   // A deflated run's effort follows from the samples of all its stretches together.
   const runCounts = new Uint32Array(256);
+  const stretchCounts = new Uint32Array(256);
   let runSamples = 0;
   let start = 0;
   let storing: boolean | undefined;
@@ -84,7 +83,7 @@ export function compressibilityRuns(block: Buffer): { bytes: Buffer; effort: Eff
     start = end;
   };
   for (let at = 0; at < block.length; at += STRETCH_BYTES) {
-    const { incompressible, samples } = looksIncompressible(block.subarray(at, at + STRETCH_BYTES));
+    const { incompressible, samples } = looksIncompressible(block.subarray(at, at + STRETCH_BYTES), stretchCounts);
     if (storing !== undefined && incompressible !== storing) endRun(at);
     storing = incompressible;
     if (incompressible) continue;

@@ -8,10 +8,10 @@ import { MIN_ID_PREFIX } from '../../lib/container/address.ts';
 import { NameTaken, NotFound } from '../../lib/errors.ts';
 import { demoRootfs } from '../../lib/runtimes/demo-rootfs.ts';
 import { readTarEntries } from '../../lib/archive/tar-reader.ts';
+import { tarBytes } from '../../lib/archive/tar-writer.ts';
 import { countedRootfs } from '../../lib/runtimes/counted-rootfs.ts';
 import type { ContainerRuntime, ImportClaim } from '../../lib/runtimes/runtime.ts';
 import { snapshotEntries, type EntrySnapshot } from './tar-snapshot.ts';
-import { tarBytes } from '../../lib/archive/tar-writer.ts';
 
 export interface RuntimeUnderTest {
   runtime: ContainerRuntime;
