@@ -45,12 +45,22 @@ export function createRouteApp(route: RouteDefinition, handle: RouteHandler, ser
     maxSize: MAX_BODY_BYTES,
     onError: (c) => c.json(envelope(413, `Request body is larger than ${MAX_BODY_BYTES} bytes`), 413),
   });
+  // Only a request that declares a body can be over the limit. Asking bodyLimit about one that
+  // declares none (every GET) made @hono/node-server build a whole fetch Request from Node's
+  // message, a quarter of what the local server spends on a long poll.
+  const limitDeclaredBody: MiddlewareHandler = (c, next) => (declaresBody(c) ? limit(c, next) : next());
   const named: MiddlewareHandler = async (c, next) => {
     c.set('route', route.name);
     await next();
   };
-  app.on(route.method, honoPaths(route), named, sessionGate(route, services), limit, handle);
+  app.on(route.method, honoPaths(route), named, sessionGate(route, services), limitDeclaredBody, handle);
   return app;
+}
+
+/** HTTP/1.1 (RFC 9112 section 6.3): a request has a body only when it says so, by its length or its transfer coding. */
+function declaresBody(c: Context): boolean {
+  const length = c.req.header('content-length');
+  return c.req.header('transfer-encoding') !== undefined || (length !== undefined && length !== '0');
 }
 
 /**

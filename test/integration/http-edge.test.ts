@@ -136,13 +136,21 @@ async function observable(): Promise<Record<string, unknown>> {
 
 describe('a body no route takes, on every route of the manifest that takes one', () => {
   const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-  const bodies: { what: string; body: string; headers: Record<string, string>; status: number; message: string }[] = [
+  const bodies: { what: string; body: string; headers: Record<string, string>; chunked?: boolean; status: number; message: string }[] = [
     { what: 'malformed JSON', body: '{"name":"x", "is_dir":tru', headers: { 'content-type': 'application/json' }, status: 400, message: 'Request body is not valid JSON' },
     { what: 'JSON that is not an object', body: '["name","x"]', headers: FORM, status: 400, message: 'Request body must be a JSON object' },
     {
       what: 'a body over 1 MiB',
       body: JSON.stringify({ name: 'big.txt', is_dir: false, type: 'lxc', path: 'test/big.tgz', context: 'x'.repeat(MAX_BODY_BYTES) }),
       headers: FORM,
+      status: 413,
+      message: `Request body is larger than ${MAX_BODY_BYTES} bytes`,
+    },
+    {
+      what: 'a body over 1 MiB sent chunked (no Content-Length)',
+      body: JSON.stringify({ name: 'big.txt', is_dir: false, type: 'lxc', path: 'test/big.tgz', context: 'x'.repeat(MAX_BODY_BYTES) }),
+      headers: FORM,
+      chunked: true,
       status: 413,
       message: `Request body is larger than ${MAX_BODY_BYTES} bytes`,
     },
@@ -155,12 +163,12 @@ describe('a body no route takes, on every route of the manifest that takes one',
     expect(routesWithBody.map((route) => route.name).sort()).toEqual(['container-create', 'export-create', 'import-create', 'login', 'sharefolder-create']);
   });
 
-  it.each(cases)('answers $what to $route ($method $target) with $status in the error envelope, and changes nothing', async ({ method, target, body, headers, status, message }) => {
+  it.each(cases)('answers $what to $route ($method $target) with $status in the error envelope, and changes nothing', async ({ method, target, body, headers, chunked, status, message }) => {
     // Prepare: the folder the share and import targets name exists, so only the body is wrong
     await putObject('test/edge/');
     const before = await observable();
     // Act
-    const answer = await sendRaw(stack.url, method, target, { body, headers });
+    const answer = await sendRaw(stack.url, method, target, { body, headers, chunked });
     // Assess
     expect(answer.status).toBe(status);
     expect(answer.contentType).toMatch(/^application\/json/);

@@ -9,11 +9,18 @@ export interface RawAnswer {
   text: string;
 }
 
-export function sendRaw(base: string, method: string, target: string, options: { body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<RawAnswer> {
+export interface RawRequestOptions {
+  body?: string | Buffer;
+  headers?: Record<string, string>;
+  /** Send the body in chunked transfer coding, with no Content-Length: its size is known only once it ends. */
+  chunked?: boolean;
+}
+
+export function sendRaw(base: string, method: string, target: string, options: RawRequestOptions = {}): Promise<RawAnswer> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { ...options.headers };
-    if (options.body !== undefined) headers['content-length'] = Buffer.byteLength(options.body);
+    if (options.body !== undefined) headers[options.chunked ? 'transfer-encoding' : 'content-length'] = options.chunked ? 'chunked' : Buffer.byteLength(options.body);
     const req = request({ host: url.hostname, port: url.port, method, path: target, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
