@@ -4,9 +4,13 @@
 // (a progress write, the claim, the end) was sent, the wake latency is the time from sending
 // that write to the poll's answer arriving. One export per re-check interval, side by side in
 // one run, with the change-counter reads and task queries counted by a middleware on the
-// DynamoDB client.
+// DynamoDB client. `--finished-tasks=N` first fills the table with N finished exports, as a
+// stack that has run for a while holds (they stay 30 days): a wake must cost what changed.
 //   npm run bench:long-poll                      (200 clients; intervals 100, 200, 250 ms; 96 MiB)
 //   npm run bench:long-poll -- 200 250,150 128   (clients, intervals, MiB of the container)
+//   npm run bench:long-poll -- 200 100 192 --finished-tasks=10000
+import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,12 +22,18 @@ import type { ArchiveEntry } from '../lib/archive/entry.ts';
 import { countPollReads } from '../lib/aws/command-log.ts';
 import { LONG_POLL_HEADROOM_SECONDS } from '../lib/config.ts';
 import type { ComposedServices } from '../lib/services.ts';
+import { TASK_RECORD_TYPE, taskKey } from '../lib/tasks/dynamo-task-store.ts';
+import type { TaskRecord } from '../lib/tasks/model.ts';
+import { numberOption } from './support/args.ts';
 import { startBenchStack } from './support/stack.ts';
 import { printTable } from './support/table.ts';
 
-const clients = Number(process.argv[2] ?? 200);
-const intervals = (process.argv[3] ?? '100,200,250').split(',').map(Number);
-const sizeMiB = Number(process.argv[4] ?? 96);
+const args = process.argv.slice(2);
+const positional = args.filter((arg) => !arg.startsWith('--'));
+const clients = Number(positional[0] ?? 200);
+const intervals = (positional[1] ?? '100,200,250').split(',').map(Number);
+const sizeMiB = Number(positional[2] ?? 96);
+const finishedTasks = numberOption(args, 'finished-tasks', 0);
 const work = mkdtempSync(join(tmpdir(), 'stevedore-bench-long-poll-'));
 
 interface Poll {
@@ -46,6 +56,23 @@ function isTaskChange(name: string, input: Record<string, any>): boolean {
   if (name === 'UpdateItem') return String(input.UpdateExpression).includes('changeSeq');
   if (name === 'TransactWriteItems') return (input.TransactItems ?? []).some((i: any) => String(i.Update?.UpdateExpression ?? '').includes('changeSeq'));
   return false;
+}
+
+/** `count` finished exports, written straight into the table (25 per request), with ids above any the stack gives. */
+async function seedFinishedTasks(services: ComposedServices, count: number): Promise<void> {
+  const FIRST_ID = 1_000_000_000;
+  for (let start = 0; start < count; start += 25) {
+    const batch = Array.from({ length: Math.min(25, count - start) }, (_, i) => {
+      const id = FIRST_ID + start + i;
+      const task: TaskRecord = {
+        kind: 'export', id, state: 'completed', type: 'lxc', cid: 'seeded', cname: `seeded-${id}`, user: 'Anonymous',
+        path: `/test/seeded/${id}.tgz`, segments: ['test', 'seeded', `${id}.tgz`], init: 1_765_000_000, start: 1_765_000_001, end: 1_765_000_060,
+        progress: 100, bytesDone: 268_435_456, bytesTotal: 268_435_456, result: 0, compress: true, changeSeq: 0,
+      };
+      return { PutRequest: { Item: marshall({ ...taskKey('export', id), recordType: TASK_RECORD_TYPE, ...task }, { removeUndefinedValues: true }) } };
+    });
+    await services.aws.dynamo.send(new BatchWriteItemCommand({ RequestItems: { [services.config.tableName]: batch } }));
+  }
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
@@ -149,6 +176,14 @@ async function phase(services: ComposedServices, intervalMs: number): Promise<st
 try {
   process.env.STEVEDORE_LOG_LEVEL ??= 'ERROR';
   const { stack, services } = await startBenchStack(join(work, 'data'));
+  if (finishedTasks > 0) {
+    // Before the worker starts: its stream poller reads past them while the container loads.
+    console.log(`writing ${finishedTasks} finished exports into the table ...`);
+    await seedFinishedTasks(services, finishedTasks).catch(async (err: unknown) => {
+      await stack.stop();
+      throw err;
+    });
+  }
   const workers = await startWorkerHost(services);
   try {
     console.log(`loading a ${sizeMiB} MiB container of random data as "wake" ...`);
@@ -156,7 +191,8 @@ try {
     await services.builtinRuntime.create({ type: 'lxc', name: 'wake', image: 'wake', tag: 'latest', autostart: false, network: {}, resource: {}, volume: {} });
     const rows: string[][] = [];
     for (const interval of intervals) rows.push(await phase(services, interval));
-    console.log(`\nLong-poll wake: ${clients} concurrent progress polls during a ${sizeMiB} MiB export to .tgz (${process.version}, ${cpus().length} cores)\n`);
+    const table = finishedTasks > 0 ? `, ${finishedTasks} finished exports in the table` : '';
+    console.log(`\nLong-poll wake: ${clients} concurrent progress polls during a ${sizeMiB} MiB export to .tgz${table} (${process.version}, ${cpus().length} cores)\n`);
     printTable(
       ['interval ms', 'p50 ms', 'p95 ms', 'p99 ms', 'progress writes only: p50 / p95 ms', 'max ms', 'wakes', 'catch-ups', 'answered within bound', 'counter reads per interval', 'task queries', 'task writes', 'connection resets', 'seconds', 'Lambda reads per waiting poll-hour'],
       rows,

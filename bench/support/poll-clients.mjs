@@ -2,7 +2,8 @@
 // GET /api/v1/export/progress, each sending back its cursor, until it ends. They run apart from
 // the server so that parsing 200 answers and sending 200 polls again is not charged to the event
 // loop that serves them, as it is not in use. Each client first opens its connection with one
-// request and then waits in a poll; once all are waiting the process prints `waiting`, and the
+// cheap request (the share folders: not the task list, whose size grows with the table) and
+// then waits in a poll; once all are waiting the process prints `waiting`, and the
 // benchmark starts the export: what is measured is a warm server waking polls that were there,
 // not 200 connections and a cold server starting together. The first task a poll answers is
 // the one followed. Times are epoch milliseconds (performance.timeOrigin + performance.now()),
@@ -15,7 +16,7 @@ let resets = 0;
 let taskId;
 
 async function follow(connected) {
-  await (await fetch(`${url}/api/v1/export/`)).json();
+  await (await fetch(`${url}/api/v1/sharefolder/`)).json();
   connected();
   let cursor = null;
   const giveUpAt = Date.now() + 180_000;

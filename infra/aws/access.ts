@@ -3,10 +3,13 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { CHANGES_INDEX } from '../../lib/aws/table.ts';
 import type { RouteAccess } from '../../lib/http/route.ts';
 
 /** Reads of single items and of partitions. No Scan: every record kind has its own partition. */
 export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'] as const;
+/** On the table's index of tasks by their last change (lib/aws/table.ts): the long polls' reads. */
+export const INDEX_READ_ACTIONS = ['dynamodb:Query'] as const;
 /** Writes, including those inside TransactWriteItems (which IAM authorises per item action). */
 export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] as const;
 
@@ -23,16 +26,20 @@ export const WRITE_ACTIONS: readonly string[] = [...TABLE_WRITE_ACTIONS, ...BUCK
 
 /** What an `access` grants, on which of the three resources: the one place its actions are decided. */
 export interface AccessStatement {
-  sid: 'Table' | 'Bucket' | 'Objects';
+  sid: 'Table' | 'TableIndex' | 'Bucket' | 'Objects';
   actions: string[];
-  on: 'table' | 'bucket' | 'objects';
+  on: 'table' | 'index' | 'bucket' | 'objects';
 }
+
+/** The ARN of the table's one index, which IAM names apart from the table's. */
+export const indexArn = (tableArn: string) => `${tableArn}/index/${CHANGES_INDEX}`;
 
 export function accessStatements(access: RouteAccess): AccessStatement[] {
   const statements: AccessStatement[] = [];
   if (access.table) {
     const actions = access.table === 'write' ? [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS] : [...TABLE_READ_ACTIONS];
     statements.push({ sid: 'Table', actions, on: 'table' });
+    statements.push({ sid: 'TableIndex', actions: [...INDEX_READ_ACTIONS], on: 'index' });
   }
   if (access.bucket) {
     const write = access.bucket === 'write';
@@ -43,7 +50,7 @@ export function accessStatements(access: RouteAccess): AccessStatement[] {
 }
 
 export function grantAccess(role: iam.IRole, access: RouteAccess, table: ITable, bucket: IBucket): void {
-  const resources = { table: table.tableArn, bucket: bucket.bucketArn, objects: bucket.arnForObjects('*') };
+  const resources = { table: table.tableArn, index: indexArn(table.tableArn), bucket: bucket.bucketArn, objects: bucket.arnForObjects('*') };
   for (const { sid, actions, on } of accessStatements(access)) {
     role.addToPrincipalPolicy(new iam.PolicyStatement({ sid, actions, resources: [resources[on]] }));
   }

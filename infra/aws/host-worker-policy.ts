@@ -2,7 +2,7 @@
 // which runs outside the stack and so gets no role from it: the Lambda worker's own table and
 // bucket actions (WORKER_ACCESS, through access.ts), and the reads of the table's stream that
 // the local poller makes where the Lambda event source mapping reads it for the function.
-import { accessStatements } from './access.ts';
+import { accessStatements, indexArn } from './access.ts';
 import { WORKER_ACCESS } from './task-worker.ts';
 
 /** The poller finds the stream through DescribeTable (LatestStreamArn), then reads its shards. */
@@ -16,7 +16,7 @@ export interface PolicyDocument {
 
 /** The policy for the deployed table and bucket, by ARN. */
 export function hostWorkerPolicy(tableArn: string, bucketArn: string): PolicyDocument {
-  const resources = { table: tableArn, bucket: bucketArn, objects: `${bucketArn}/*` };
+  const resources = { table: tableArn, index: indexArn(tableArn), bucket: bucketArn, objects: `${bucketArn}/*` };
   const granted = accessStatements(WORKER_ACCESS).map(({ sid, actions, on }) => ({ Sid: sid, Effect: 'Allow' as const, Action: actions, Resource: resources[on] }));
   return {
     Version: '2012-10-17',

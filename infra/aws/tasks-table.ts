@@ -4,7 +4,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../../lib/aws/table.ts';
+import { CHANGE_SEQ_ATTRIBUTE, CHANGES_INDEX, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../../lib/aws/table.ts';
 
 export class TasksTable extends Construct {
   readonly table: dynamodb.Table;
@@ -22,6 +22,13 @@ export class TasksTable extends Construct {
       timeToLiveAttribute: TTL_ATTRIBUTE,
       // Containers and task history live here: deleting the stack must not delete them.
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // The long polls' reads of what changed (lib/aws/table.ts). Whole items: a poll answers them.
+    this.table.addGlobalSecondaryIndex({
+      indexName: CHANGES_INDEX,
+      partitionKey: { name: PARTITION_KEY, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: CHANGE_SEQ_ATTRIBUTE, type: dynamodb.AttributeType.NUMBER },
+      projectionType: dynamodb.ProjectionType.ALL,
     });
   }
 }

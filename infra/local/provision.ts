@@ -5,12 +5,16 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
+  type AttributeDefinition,
+  type GlobalSecondaryIndex,
 } from '@aws-sdk/client-dynamodb';
 import { BucketAlreadyExists, BucketAlreadyOwnedByYou, CreateBucketCommand, HeadBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { AwsClients } from '../../lib/aws/clients.ts';
-import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../../lib/aws/table.ts';
+import { CHANGE_SEQ_ATTRIBUTE, CHANGES_INDEX, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../../lib/aws/table.ts';
+import { sleep } from '../../lib/sleep.ts';
 import type { Config } from '../../lib/config.ts';
 
 export async function provision(cfg: Config, aws: AwsClients): Promise<void> {
@@ -22,20 +26,34 @@ export async function provision(cfg: Config, aws: AwsClients): Promise<void> {
   }
 }
 
+/** The table's index of tasks by their last change (lib/aws/table.ts), as infra/aws/tasks-table.ts makes it. */
+const CHANGES: GlobalSecondaryIndex = {
+  IndexName: CHANGES_INDEX,
+  KeySchema: [
+    { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
+    { AttributeName: CHANGE_SEQ_ATTRIBUTE, KeyType: 'RANGE' },
+  ],
+  Projection: { ProjectionType: 'ALL' },
+};
+const CHANGES_ATTRIBUTES: AttributeDefinition[] = [
+  { AttributeName: PARTITION_KEY, AttributeType: 'S' },
+  { AttributeName: CHANGE_SEQ_ATTRIBUTE, AttributeType: 'N' },
+];
+/** How long a table made before the index existed may take to build it: DynamoDB Local builds it at once. */
+const INDEX_BUILD_TIMEOUT_MS = 5 * 60_000;
+
 async function ensureTable(tableName: string, aws: AwsClients): Promise<void> {
   try {
     await aws.dynamo.send(
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: PARTITION_KEY, AttributeType: 'S' },
-          { AttributeName: SORT_KEY, AttributeType: 'S' },
-        ],
+        AttributeDefinitions: [...CHANGES_ATTRIBUTES, { AttributeName: SORT_KEY, AttributeType: 'S' }],
         KeySchema: [
           { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
           { AttributeName: SORT_KEY, KeyType: 'RANGE' },
         ],
+        GlobalSecondaryIndexes: [CHANGES],
         StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
       }),
     );
@@ -45,7 +63,25 @@ async function ensureTable(tableName: string, aws: AwsClients): Promise<void> {
       .catch(() => undefined); // TTL is housekeeping; an emulator without it still works
   } catch (err) {
     if (!(err instanceof ResourceInUseException)) throw err;
-    await aws.dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    await ensureChangesIndex(tableName, aws);
+  }
+}
+
+/** A table an earlier stevedore made has no index yet: it gets it, and provisioning waits until it serves. */
+async function ensureChangesIndex(tableName: string, aws: AwsClients): Promise<void> {
+  const indexStatus = async () => (await aws.dynamo.send(new DescribeTableCommand({ TableName: tableName }))).Table?.GlobalSecondaryIndexes?.find((index) => index.IndexName === CHANGES_INDEX)?.IndexStatus;
+  if ((await indexStatus()) === undefined) {
+    await aws.dynamo
+      .send(new UpdateTableCommand({ TableName: tableName, AttributeDefinitions: CHANGES_ATTRIBUTES, GlobalSecondaryIndexUpdates: [{ Create: CHANGES }] }))
+      .catch((err: unknown) => {
+        // Another process provisioning the same table added it first.
+        if (!(err instanceof ResourceInUseException)) throw err;
+      });
+  }
+  const deadline = Date.now() + INDEX_BUILD_TIMEOUT_MS;
+  for (let status = await indexStatus(); status !== 'ACTIVE'; status = await indexStatus()) {
+    if (Date.now() > deadline) throw new Error(`the index ${CHANGES_INDEX} of table ${tableName} is still ${status ?? 'missing'} after ${INDEX_BUILD_TIMEOUT_MS / 60_000} minutes`);
+    await sleep(500);
   }
 }
 

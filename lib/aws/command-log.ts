@@ -7,7 +7,9 @@ export function countPollReads(doc: Pick<DynamoDocuments, 'watch'>, kind: 'expor
   const counts = { counterReads: 0, taskQueries: 0 };
   const stop = doc.watch(({ operation, input }) => {
     if (operation === 'GetItem' && stringOf(input.Key, 'sk') === `changes#${kind}`) counts.counterReads++;
-    if (operation === 'Query' && stringOf(input.ExpressionAttributeValues, ':pk') === `TASK#${kind}` && String(input.FilterExpression ?? '').includes('changeSeq')) counts.taskQueries++;
+    // Of the index of changes, or (a landing the index had not shown) of the table itself.
+    const bySeq = `${String(input.KeyConditionExpression ?? '')} ${String(input.FilterExpression ?? '')}`.includes('changeSeq');
+    if (operation === 'Query' && stringOf(input.ExpressionAttributeValues, ':pk') === `TASK#${kind}` && bySeq) counts.taskQueries++;
   });
   return { counts, stop };
 }

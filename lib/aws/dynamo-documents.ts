@@ -45,6 +45,8 @@ export interface DeleteInput extends Expressions {
 
 export interface QueryInput extends Omit<Expressions, 'ConditionExpression'> {
   TableName: string;
+  /** A global secondary index to query instead of the table (never ConsistentRead). */
+  IndexName?: string;
   KeyConditionExpression: string;
   FilterExpression?: string;
   ScanIndexForward?: boolean;

@@ -41,7 +41,8 @@ export class ChangeWatch {
   private readonly waiters = new Set<Waiter>();
   private timer: NodeJS.Timeout | undefined;
   private lastTickAt = Number.NEGATIVE_INFINITY;
-  private lastQuery: TaskQuery | undefined;
+  /** The last query of the index, and the last consistent one (see changedSince). */
+  private readonly lastQueries: { index?: TaskQuery; consistent?: TaskQuery } = {};
   /** The counter value a landing re-check was made for: one per value, so a change that never lands costs one. */
   private landingRechecked: number | undefined;
   /** When the regular tick that an extra landing tick came before is due. */
@@ -75,15 +76,18 @@ export class ChangeWatch {
   /**
    * The tasks changed after `since`, as a query started no earlier than `notBefore` (the start of
    * the counter read the caller acts on) sees them: the last query serves every caller whose
-   * `since` is not below its own, so the polls woken by one change share one query.
+   * `since` is not below its own, so the polls woken by one change share one query. `consistent`
+   * reads the table rather than its index (TaskStore.changedSince); the polls that settle on
+   * one tick share that one too.
    */
-  async changedSince(since: number, notBefore: number): Promise<TaskRecord[]> {
-    let query = this.lastQuery;
+  async changedSince(since: number, notBefore: number, consistency: 'index' | 'consistent' = 'index'): Promise<TaskRecord[]> {
+    let query = this.lastQueries[consistency];
     if (!query || query.since > since || query.startedAt < notBefore) {
-      const tasks = this.store.changedSince(this.kind, since);
-      query = this.lastQuery = { since, startedAt: Date.now(), tasks };
+      const tasks = this.store.changedSince(this.kind, since, { consistent: consistency === 'consistent' });
+      const started: TaskQuery = { since, startedAt: Date.now(), tasks };
+      query = this.lastQueries[consistency] = started;
       tasks.catch(() => {
-        if (this.lastQuery === query) this.lastQuery = undefined;
+        if (this.lastQueries[consistency] === started) this.lastQueries[consistency] = undefined;
       });
     }
     const tasks = await query.tasks;

@@ -2,7 +2,8 @@
 // and in-use markers, told apart by partition key. Every state change is a conditional write;
 // the claim and the end write the task's event in the same transaction (lib/events/dynamo-event-log.ts).
 import { ConditionalCheckFailed, TransactionCanceled, type DynamoDocuments } from '../aws/dynamo-documents.ts';
-import { queryAll, type QueryInput } from '../aws/query.ts';
+import { queryAll, queryIndexAll, type QueryInput } from '../aws/query.ts';
+import { CHANGES_INDEX } from '../aws/table.ts';
 import type { DynamoEventLog, TransactItems } from '../events/dynamo-event-log.ts';
 import { taskEvent } from '../events/model.ts';
 import type { PendingWrite } from '../share/share-storage.ts';
@@ -144,7 +145,8 @@ export class DynamoTaskStore implements TaskStore {
   async reportProgress(task: TaskRecord, owner: string, progress: TaskProgress): Promise<boolean> {
     const seq = await this.bumpChangeCounter(task.kind);
     const values: Record<string, unknown> = { ':p': progress.percent, ':seq': seq, ':lease': Date.now() + this.leaseMs };
-    let update = 'SET progress = :p, changeSeq = :seq, leaseUntil = :lease';
+    // Every operand reads the item as it was: prevChangeSeq takes the claim's or last progress's seq.
+    let update = 'SET progress = :p, prevChangeSeq = changeSeq, changeSeq = :seq, leaseUntil = :lease';
     if (progress.bytes) {
       update += ', bytesDone = :done, bytesTotal = :total';
       values[':done'] = progress.bytes.done;
@@ -168,7 +170,7 @@ export class DynamoTaskStore implements TaskStore {
       ':expires': epochSeconds() + FINISHED_TASK_TTL_SECONDS,
       ':seq': seq,
     };
-    let set = 'SET #s = :final, #end = :end, #r = :result, expiresAt = :expires, changeSeq = :seq';
+    let set = 'SET #s = :final, #end = :end, #r = :result, expiresAt = :expires, prevChangeSeq = changeSeq, changeSeq = :seq';
     if (outcome.error !== undefined) {
       set += ', #e = :error';
       names['#e'] = 'error';
@@ -320,12 +322,21 @@ export class DynamoTaskStore implements TaskStore {
     return Number(counter?.value ?? 0);
   }
 
-  async changedSince(kind: TaskKind, since: number): Promise<TaskRecord[]> {
-    return this.list(kind, {
-      FilterExpression: '#s <> :waiting AND changeSeq > :since',
-      ExpressionAttributeNames: { '#s': 'state' },
-      ExpressionAttributeValues: { ':waiting': 'waiting', ':since': since },
+  async changedSince(kind: TaskKind, since: number, options: { consistent?: boolean } = {}): Promise<TaskRecord[]> {
+    if (options.consistent) {
+      return this.list(kind, {
+        FilterExpression: '#s <> :waiting AND changeSeq > :since',
+        ExpressionAttributeNames: { '#s': 'state' },
+        ExpressionAttributeValues: { ':waiting': 'waiting', ':since': since },
+      });
+    }
+    // Waiting tasks have no changeSeq yet, so the index holds none of them.
+    const changed = await queryIndexAll<TaskRecord>(this.doc, this.table, CHANGES_INDEX, {
+      KeyConditionExpression: 'pk = :pk AND changeSeq > :since',
+      ExpressionAttributeValues: { ':pk': `TASK#${kind}`, ':since': since },
     });
+    // Newest first, as the table's own query gives them.
+    return changed.sort((a, b) => b.id - a.id);
   }
 
   private async bumpChangeCounter(kind: TaskKind): Promise<number> {

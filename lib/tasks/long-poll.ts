@@ -1,18 +1,22 @@
 // `GET .../progress`: a long poll built as bounded re-checks of the table. Each re-check
 // reads one item (the kind's change counter), however many tasks exist; only when it moved
-// are tasks read. The poll answers with the tasks that changed while it waited, in their
+// are the tasks that changed read, from the table's index of tasks by their last change
+// (lib/aws/table.ts), so that a wake costs what changed, not every task the table still holds
+// (finished ones stay 30 days). The poll answers with the tasks that changed while it waited, in their
 // current state: started running, progressed, or ended (completed/aborted, so that a client
 // following progress knows to stop). When its bound ends without a change it answers nothing.
 //
 // Every change bumps the counter before it writes the task, so the counter can run ahead of
 // the writes it counts, and they can land out of order (a finish is a slower transaction than
-// a progress write). When every counted change is among the tasks read, the poll answers at
-// once. Otherwise (a write still landing, or a change overwritten by a newer one of the same
-// task) it looks again an eighth of an interval later, when the write has usually landed, and
-// failing that gives the writes one interval to land and answers then, with that counter value as
-// its cursor: a change counted later but landed earlier may be in this answer and again in
-// the next, but none is skipped. A counted change that wrote nothing (a claim another
-// delivery won, a write of a worker that lost its task) ends no poll.
+// a progress write). When every counted change is among the tasks read (a task read carries
+// its previous change too, which the last one overwrote), the poll answers at once. Otherwise
+// (a write still landing, or a change overwritten twice over) it looks again an eighth of an
+// interval later, when the write has usually landed, and failing that gives the writes one
+// interval to land and answers then, with that counter value as its cursor: a change counted
+// later but landed earlier may be in this answer and again in the next, but none is skipped.
+// The index may lag the table too, so before the cursor passes counted changes it has not
+// shown, the tasks are read from the table itself, once. A counted change that wrote nothing
+// (a claim another delivery won, a write of a worker that lost its task) ends no poll.
 //
 // A cursor makes sure a change that lands between two polls of one client is not lost: the
 // response carries the change-counter value it saw (header `X-Stevedore-Cursor`) and the
@@ -68,10 +72,16 @@ export async function pollProgress(store: TaskStore, kind: TaskKind, options: Po
   while (check && !options.signal?.aborted) {
     const left = deadline - Date.now();
     if (check.value > since) {
-      const changed = check.changed ?? [];
-      const covered = coveredUpTo(since, changed);
+      let changed = check.changed ?? [];
+      let covered = coveredUpTo(since, changed);
       // Settled: a whole interval passed since the landing was seen (the last check before the bound may come sooner).
       const settled = landing !== undefined && check.readAt - landing.seenAt >= options.intervalMs;
+      if (settled && covered < landing!.counter) {
+        // The cursor is about to pass changes the index has not shown: it may only lag the table.
+        // What has landed by now is read from the table itself, once per landing.
+        changed = await watch.changedSince(since, check.readAt, 'consistent');
+        covered = coveredUpTo(since, changed);
+      }
       const landed = settled ? landing!.counter : since;
       // At the bound, changes still landing are answered rather than left for an empty answer.
       if (changed.length > 0 && (covered >= check.value || settled || left <= 0)) {
@@ -106,9 +116,9 @@ function unlessLaterThan<T>(promise: Promise<T>, at: number): Promise<T | undefi
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
-/** The highest counter value up to which every counted change is among `tasks`. */
+/** The highest counter value up to which every counted change is among `tasks` (a task read holds its previous change too). */
 function coveredUpTo(since: number, tasks: TaskRecord[]): number {
-  const seqs = new Set(tasks.map((t) => t.changeSeq));
+  const seqs = new Set(tasks.flatMap((t) => [t.changeSeq, t.prevChangeSeq]));
   let covered = since;
   while (seqs.has(covered + 1)) covered++;
   return covered;

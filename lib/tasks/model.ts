@@ -54,6 +54,11 @@ export interface TaskRecord {
   attempts?: number;
   /** Internal: change-counter value of the last change long polls report: claim, progress, end. */
   changeSeq?: number;
+  /**
+   * Internal: changeSeq before the last change. A poll that reads the task reads that change
+   * too (overwritten by a newer one), so it need not wait for it as for a write still landing.
+   */
+  prevChangeSeq?: number;
   /** Internal: the export's pending write while it runs, so whoever ends the task can abandon it. */
   upload?: PendingWrite;
   /** Internal: key of the reservation this task holds until it finishes. */

@@ -77,6 +77,11 @@ export interface TaskStore {
    * moves before it writes the task: one read, whatever the number of tasks.
    */
   changeCounter(kind: TaskKind): Promise<number>;
-  /** Running or finished tasks whose last change came after the counter value `since`. */
-  changedSince(kind: TaskKind, since: number): Promise<TaskRecord[]>;
+  /**
+   * Running or finished tasks whose last change came after the counter value `since`. Read from
+   * an index, at a cost that grows with the changes only; it may miss a change that has just
+   * landed, or show a task as it was before it. `consistent` reads every change that has landed,
+   * at a cost that grows with the kind's tasks, finished ones included.
+   */
+  changedSince(kind: TaskKind, since: number, options?: { consistent?: boolean }): Promise<TaskRecord[]>;
 }

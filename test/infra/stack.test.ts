@@ -260,7 +260,7 @@ describe('the stack derived from functions/routes.ts', () => {
     });
   });
 
-  it('creates the single table: on demand, streamed, recoverable, with TTL', () => {
+  it('creates the single table: on demand, streamed, recoverable, with TTL and the index of tasks by their last change', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [
@@ -270,12 +270,31 @@ describe('the stack derived from functions/routes.ts', () => {
       AttributeDefinitions: [
         { AttributeName: 'pk', AttributeType: 'S' },
         { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: 'changeSeq', AttributeType: 'N' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'changes',
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'changeSeq', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
       ],
       BillingMode: 'PAY_PER_REQUEST',
       StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
     });
+  });
+
+  it('lets every function that reads the table query its index of changes (the long polls do), and nothing else on the index', () => {
+    const tableId = logicalId(stack, stack.table.table);
+    for (const fn of stack.allFunctions.filter((f) => f.access.table !== undefined)) {
+      const onIndex = roleStatements(stack, resources, fn).filter((st) => JSON.stringify(st.Resource).includes('/index/'));
+      expect(onIndex, fn.node.path).toEqual([{ Sid: 'TableIndex', Effect: 'Allow', Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, '/index/changes']] } }]);
+    }
   });
 
   it('grants no wildcard actions, and "*" resources only where IAM accepts nothing else', () => {

@@ -79,7 +79,8 @@ export class MemoryTaskStore implements TaskStore {
   async reportProgress(task: TaskRecord, owner: string, progress: TaskProgress): Promise<boolean> {
     const seq = this.bumpChangeCounter(task.kind);
     const bytes = progress.bytes ? { bytesDone: progress.bytes.done, bytesTotal: progress.bytes.total } : {};
-    return this.ownedUpdate(task, owner, { progress: progress.percent, ...bytes, changeSeq: seq, leaseUntil: Date.now() + this.leaseMs });
+    const prevChangeSeq = this.tasks.get(taskId(task.kind, task.id))?.changeSeq;
+    return this.ownedUpdate(task, owner, { progress: progress.percent, ...bytes, prevChangeSeq, changeSeq: seq, leaseUntil: Date.now() + this.leaseMs });
   }
 
   async renewLease(task: TaskRecord, owner: string): Promise<boolean> {
@@ -100,7 +101,7 @@ export class MemoryTaskStore implements TaskStore {
     const holder = task.reservation === undefined ? undefined : this.reservations.get(task.reservation);
     if (holder && (holder.kind !== task.kind || holder.id !== task.id)) return false;
     // No expiresAt: expiry is the table's TTL, which nothing in memory plays.
-    Object.assign(stored, { state: outcome.state, end: epochSeconds(), result: outcome.result, changeSeq: seq });
+    Object.assign(stored, { state: outcome.state, end: epochSeconds(), result: outcome.result, prevChangeSeq: stored.changeSeq, changeSeq: seq });
     if (outcome.error !== undefined) stored.error = outcome.error;
     if (outcome.warnings && outcome.warnings.length > 0) stored.warnings = [...outcome.warnings];
     delete stored.progress;
@@ -146,7 +147,8 @@ export class MemoryTaskStore implements TaskStore {
     return this.counters.get(`changes#${kind}`) ?? 0;
   }
 
-  async changedSince(kind: TaskKind, since: number): Promise<TaskRecord[]> {
+  /** No index here: both reads see every change at once (test/unit/long-poll.test.ts makes one lag). */
+  async changedSince(kind: TaskKind, since: number, _options?: { consistent?: boolean }): Promise<TaskRecord[]> {
     return this.matching(kind, (task) => task.state !== 'waiting' && (task.changeSeq ?? 0) > since);
   }
 

@@ -31,20 +31,26 @@ function startPoll(store: TaskStore, options: Partial<PollOptions> = {}) {
   };
 }
 
-/** The store with its reads counted, and changedSince hiding the tasks of `unlanded` (writes counted but still landing). */
-function watchedStore(inner: MemoryTaskStore, unlanded = new Set<number>()) {
-  const reads = { changeCounter: 0, changedSince: 0 };
+/**
+ * The store with its reads counted, and changedSince hiding the tasks of `unlanded` (writes
+ * counted but still landing) and, from its index reads only, those of `lagging` (landed, but not
+ * yet in the index).
+ */
+function watchedStore(inner: MemoryTaskStore, unlanded = new Set<number>(), lagging = new Set<number>()) {
+  const reads = { changeCounter: 0, changedSince: 0, consistentChangedSince: 0 };
   const store: TaskStore = Object.assign(Object.create(inner) as TaskStore, {
     changeCounter: async (...args: Parameters<TaskStore['changeCounter']>) => {
       reads.changeCounter++;
       return inner.changeCounter(...args);
     },
     changedSince: async (...args: Parameters<TaskStore['changedSince']>) => {
-      reads.changedSince++;
-      return (await inner.changedSince(...args)).filter((t) => !unlanded.has(t.id));
+      const consistent = args[2]?.consistent ?? false;
+      if (consistent) reads.consistentChangedSince++;
+      else reads.changedSince++;
+      return (await inner.changedSince(...args)).filter((t) => !unlanded.has(t.id) && (consistent || !lagging.has(t.id)));
     },
   });
-  return { store, reads, unlanded };
+  return { store, reads, unlanded, lagging };
 }
 
 beforeEach(() => {
@@ -127,6 +133,47 @@ describe('the progress long poll', () => {
     expect(poll.result()).toEqual({ tasks: [expect.objectContaining({ id: first.id })], cursor: 2 });
   });
 
+  it('reads the table itself, once, rather than let its cursor pass a change the index has not shown within an interval', async () => {
+    const inner = new MemoryTaskStore();
+    const { store, lagging, reads } = watchedStore(inner);
+    const poll = startPoll(store);
+    await poll.after(0);
+    const task = await runningTask(inner);
+    lagging.add(task.id);
+    await poll.after(2 * INTERVAL_MS);
+    expect(poll.result(), 'a poll that trusted the index alone would answer nothing at its bound, with a cursor past the change').toEqual({
+      tasks: [expect.objectContaining({ id: task.id, state: 'running' })],
+      cursor: await inner.changeCounter('export'),
+    });
+    expect(reads.consistentChangedSince).toBe(1);
+  });
+
+  it('answers at the next re-check a task that changed twice since the last, with both changes counted as read', async () => {
+    const inner = new MemoryTaskStore();
+    const { store, reads } = watchedStore(inner);
+    const poll = startPoll(store);
+    await poll.after(0);
+    const task = await runningTask(inner);
+    await inner.reportProgress(task, 'worker', { percent: 10 });
+    await poll.after(INTERVAL_MS);
+    expect(poll.result(), 'the claim, overwritten by the progress, is not a write still landing').toEqual({
+      tasks: [expect.objectContaining({ id: task.id, progress: 10 })],
+      cursor: await inner.changeCounter('export'),
+    });
+    expect(reads.consistentChangedSince).toBe(0);
+  });
+
+  it('reads only the index when it shows every counted change', async () => {
+    const inner = new MemoryTaskStore();
+    const { store, reads } = watchedStore(inner);
+    const poll = startPoll(store);
+    await poll.after(0);
+    const task = await runningTask(inner);
+    await poll.after(INTERVAL_MS);
+    expect(poll.result()?.tasks).toEqual([expect.objectContaining({ id: task.id })]);
+    expect(reads).toMatchObject({ changedSince: 1, consistentChangedSince: 0 });
+  });
+
   it('answers that nothing changed, with its cursor, when the table stops answering its last look, rather than past the time its answer is due', async () => {
     const inner = new MemoryTaskStore();
     const cursor = await inner.changeCounter('export');
@@ -164,7 +211,7 @@ describe('the progress long poll', () => {
     await poll.after(BOUND_MS);
     expect(poll.result()).toEqual({ tasks: [], cursor: 5 });
     // The starting point (which is also the check at 0), then one re-check at 250, 500, 750 and 1000 ms, whatever the number of tasks.
-    expect(reads).toEqual({ changeCounter: 1 + BOUND_MS / INTERVAL_MS, changedSince: 0 });
+    expect(reads).toEqual({ changeCounter: 1 + BOUND_MS / INTERVAL_MS, changedSince: 0, consistentChangedSince: 0 });
   });
 
   it('shares each re-check among every poll waiting in the process: one counter read per interval, one task query per change', async () => {
