@@ -330,10 +330,12 @@ export class DynamoTaskStore implements TaskStore {
         ExpressionAttributeValues: { ':waiting': 'waiting', ':since': since },
       });
     }
-    // Waiting tasks have no changeSeq yet, so the index holds none of them.
     const changed = await queryIndexAll<TaskRecord>(this.doc, this.table, CHANGES_INDEX, {
       KeyConditionExpression: 'pk = :pk AND changeSeq > :since',
-      ExpressionAttributeValues: { ':pk': `TASK#${kind}`, ':since': since },
+      // A waiting task has no changeSeq, so the index holds none; the filter says what is answered all the same.
+      FilterExpression: '#s <> :waiting',
+      ExpressionAttributeNames: { '#s': 'state' },
+      ExpressionAttributeValues: { ':pk': `TASK#${kind}`, ':since': since, ':waiting': 'waiting' },
     });
     // Newest first, as the table's own query gives them.
     return changed.sort((a, b) => b.id - a.id);
