@@ -78,24 +78,24 @@ describe('provisioning a table made before its index of changes', () => {
   it('adds the index to it, after which the long poll reads the tasks that changed through it', async () => {
     // Prepare: the table as an earlier stevedore made it, holding a claimed task
     const emulator = await startDynamoLocal();
-    const tableName = stack.cfg.tableName;
-    const aws = createClients({ ...stack.cfg, dynamoEndpoint: emulator.endpoint, dynamoStreamsEndpoint: emulator.endpoint });
-    await aws.dynamo.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-      }),
-    );
     try {
+      const tableName = stack.cfg.tableName;
+      const aws = createClients({ ...stack.cfg, dynamoEndpoint: emulator.endpoint, dynamoStreamsEndpoint: emulator.endpoint });
+      await aws.dynamo.send(
+        new CreateTableCommand({
+          TableName: tableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+        }),
+      );
       const store = new DynamoTaskStore(aws.doc, tableName, 60_000, new DynamoEventLog(aws.doc, tableName, 3600));
       const id = await store.nextId('export');
       await store.create({ kind: 'export', id, state: 'waiting', type: 'lxc', cid: 'c', cname: 'c', user: 'Anonymous', path: '/test/before-index.tar', init: 0 });
