@@ -89,19 +89,17 @@ try {
     // Alternating rounds: on a shared machine, a neighbour's burst then hurts both sides alike.
     const results: { ours: Measured; baseline: Measured }[] = [];
     // Each side starts with no dirty pages of the one before (its writes, the last round's removals)
-    // still being written back, with the engine idle and the disk quiet: the side that came right
-    // after a removal was paying for it (ours, always first, took 2.2-2.6x the baseline's time in
-    // every round but the first). The sides also take turns at going first. Waiting for the
-    // engine alone was not enough: whichever side came first after a round's removals still took
-    // twice its time (2.2x or 0.54x in three runs out of three), while the disk finished them.
+    // still being written back, and with the engine idle: the side that came right after a removal
+    // was paying for it (ours, always first, took 2.2-2.6x the baseline's time in every round but
+    // the first). The sides also take turns at going first.
     const settle = async () => {
       execFileSync('sync');
-      const deadline = Date.now() + 60_000;
-      for (let before = { cpu: stackCpuSnapshot(), disk: diskBusyMs() }; Date.now() < deadline; ) {
+      const deadline = Date.now() + 30_000;
+      for (let before = stackCpuSnapshot(); Date.now() < deadline; ) {
         await new Promise((resolve) => setTimeout(resolve, 500));
-        const now = { cpu: stackCpuSnapshot(), disk: diskBusyMs() };
-        const engineBusy = (now.cpu.get('dockerd') ?? 0) - (before.cpu.get('dockerd') ?? 0);
-        if (engineBusy < 0.02 && now.disk - before.disk < 25) return;
+        const now = stackCpuSnapshot();
+        const busy = (now.get('dockerd') ?? 0) - (before.get('dockerd') ?? 0);
+        if (busy < 0.02) return;
         before = now;
       }
     };
@@ -119,7 +117,12 @@ try {
         measuredOurs = await ours(round);
       }
       results.push({ ours: measuredOurs, baseline: measuredBaseline });
-      // vfs keeps a full copy per image and per container: free the disk between rounds.
+    }
+    // Removed only now, although vfs keeps a full copy per image and per container (about
+    // 4 x the container's size per round): whichever side came first after a round's removals
+    // took about twice its time, ours (2.15-2.47x) or the baseline's (0.54-0.57x), in four runs
+    // of four, even once settle() also waited for the disks to go quiet.
+    for (let round = 1; round <= rounds; round++) {
       docker('rm', `bench-imported-${round}`, `bench-baseline-${round}`);
       docker('rmi', `stevedore-import/bench-imported-${round}:latest`, `bench-baseline-${round}:latest`);
     }
@@ -164,15 +167,6 @@ try {
 function row(what: string, bytes: number, timing: TaskTiming, baselineSeconds: number): string[] {
   const rss = Number.isNaN(timing.peakRssMiB) ? '-' : timing.peakRssMiB.toFixed(0);
   return [what, (bytes / MIB / timing.seconds).toFixed(1), timing.seconds.toFixed(2), `${(timing.seconds / baselineSeconds).toFixed(2)}x`, rss];
-}
-
-/** Milliseconds the machine's disks have spent doing I/O since boot (/proc/diskstats, whole disks only). */
-function diskBusyMs(): number {
-  return readFileSync('/proc/diskstats', 'utf8')
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter((fields) => /^(vd[a-z]+|sd[a-z]+|xvd[a-z]+|nvme\d+n\d+)$/.test(fields[2] ?? ''))
-    .reduce((sum, fields) => sum + Number(fields[12]), 0);
 }
 
 /** CPU seconds of this process's waited-for children (the baseline's shell pipeline), from /proc. */
