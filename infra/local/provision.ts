@@ -39,7 +39,10 @@ const CHANGES_ATTRIBUTES: AttributeDefinition[] = [
   { AttributeName: PARTITION_KEY, AttributeType: 'S' },
   { AttributeName: CHANGE_SEQ_ATTRIBUTE, AttributeType: 'N' },
 ];
-/** How long a table made before the index existed may take to build it: DynamoDB Local builds it at once. */
+/**
+ * How long a table made before the index existed may take to build it. A DynamoDB Local of
+ * its own built it in about a second here; one busy with other tables' work took over a minute.
+ */
 const INDEX_BUILD_TIMEOUT_MS = 5 * 60_000;
 
 async function ensureTable(tableName: string, aws: AwsClients): Promise<void> {

@@ -323,19 +323,18 @@ export class DynamoTaskStore implements TaskStore {
   }
 
   async changedSince(kind: TaskKind, since: number, options: { consistent?: boolean } = {}): Promise<TaskRecord[]> {
+    // Both reads answer the same set. A waiting task has no changeSeq, so the index holds none;
+    // the filter says what is answered all the same.
+    const names = { '#s': 'state' };
+    const values = { ':waiting': 'waiting', ':since': since };
     if (options.consistent) {
-      return this.list(kind, {
-        FilterExpression: '#s <> :waiting AND changeSeq > :since',
-        ExpressionAttributeNames: { '#s': 'state' },
-        ExpressionAttributeValues: { ':waiting': 'waiting', ':since': since },
-      });
+      return this.list(kind, { FilterExpression: '#s <> :waiting AND changeSeq > :since', ExpressionAttributeNames: names, ExpressionAttributeValues: values });
     }
     const changed = await queryIndexAll<TaskRecord>(this.doc, this.table, CHANGES_INDEX, {
       KeyConditionExpression: 'pk = :pk AND changeSeq > :since',
-      // A waiting task has no changeSeq, so the index holds none; the filter says what is answered all the same.
       FilterExpression: '#s <> :waiting',
-      ExpressionAttributeNames: { '#s': 'state' },
-      ExpressionAttributeValues: { ':pk': `TASK#${kind}`, ':since': since, ':waiting': 'waiting' },
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: { ':pk': `TASK#${kind}`, ...values },
     });
     // Newest first, as the table's own query gives them.
     return changed.sort((a, b) => b.id - a.id);
